@@ -1,0 +1,21 @@
+/**
+ * Size limits for inbound messages. The raw limit matches Kafka's default `message.max.bytes`,
+ * so anything the broker accepts with default settings is at least decoded and judged.
+ */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Largest script accepted, in characters. */
+export const MAX_SCRIPT_LENGTH = 512 * 1024;
+/** Largest captured stdout or stderr carried in one event, in characters. */
+export const MAX_OUTPUT_LENGTH = 512 * 1024;
+/** Identifiers, names and short texts. */
+export const MAX_ID_LENGTH = 128;
+export const MAX_TEXT_LENGTH = 4096;
+export const MAX_RUNTIME_COMMAND_PARTS = 64;
+export const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+/**
+ * Execution ids end up in pod and ConfigMap names (`executor-<id>`), so they are restricted to
+ * lower-case DNS label characters; a UUID qualifies.
+ */
+export const EXECUTION_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
+/** ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`). */
+export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;

@@ -1,0 +1,43 @@
+import type { Priority } from '../../contracts/priority.constants.js';
+
+/** A pending execution as the outcome types expose it. */
+export interface QueuedExecution<P = unknown> {
+  executionId: string;
+  userId: string;
+  priority: Priority;
+  enqueuedAt: number;
+  payload: P;
+}
+
+/** An execution that was dispatched and has not finished. */
+export interface ActiveExecution<P = unknown> extends QueuedExecution<P> {
+  dispatchedAt: number;
+  sagaId: string;
+}
+
+/** Result of offering a new request to the queue. Expected refusals are values, not errors. */
+export type AdmissionOutcome<P = unknown> =
+  | { kind: 'accepted'; position: number; expired: QueuedExecution<P>[] }
+  | { kind: 'duplicate' }
+  | { kind: 'queue_full'; maxQueueSize: number; expired: QueuedExecution<P>[] }
+  | { kind: 'user_limit'; limit: number; current: number };
+
+/** Why nothing was dispatched. */
+export type IdleReason = 'held' | 'at_capacity' | 'empty';
+
+/** Result of one scheduling step. */
+export type DispatchOutcome<P = unknown> =
+  | { kind: 'dispatched'; execution: ActiveExecution<P> }
+  | { kind: 'expired'; execution: QueuedExecution<P> }
+  | { kind: 'idle'; reason: IdleReason };
+
+/** Where a released or cancelled execution was found. */
+export type ReleaseOutcome<P = unknown> =
+  | { kind: 'was_pending'; execution: QueuedExecution<P> }
+  | { kind: 'was_active'; execution: ActiveExecution<P> }
+  | { kind: 'unknown' };
+
+export type ReprioritizeOutcome =
+  | { kind: 'moved'; position: number; priority: Priority }
+  | { kind: 'not_pending'; state: 'active' }
+  | { kind: 'unknown' };

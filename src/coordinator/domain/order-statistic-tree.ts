@@ -1,0 +1,245 @@
+/**
+ * A B+ tree whose inner nodes count the items below each child, so that besides insert and
+ * delete it answers "what is the rank of this item" and "which item has rank k" in
+ * O(log n). Items are ordered by a numeric `sortKey`, which must be unique.
+ *
+ * Wide nodes keep the tree shallow (four levels hold sixteen million items) and store items in
+ * plain arrays, which costs far less memory per item than a binary tree's node objects.
+ */
+export interface Keyed {
+  readonly sortKey: number;
+}
+
+const LEAF_CAPACITY = 64;
+const INNER_CAPACITY = 64;
+/** A node below this fill tries to merge with a sibling after a delete. */
+const LEAF_MIN = LEAF_CAPACITY / 4;
+const INNER_MIN = INNER_CAPACITY / 4;
+
+class LeafNode<T extends Keyed> {
+  constructor(public items: T[]) {}
+  get size(): number {
+    return this.items.length;
+  }
+}
+
+class InnerNode<T extends Keyed> {
+  /** separators[i] is a lower bound for every key in children[i + 1], above every key in children[i]. */
+  constructor(
+    public children: TreeNode<T>[],
+    public separators: number[],
+    public counts: number[],
+    public size: number,
+  ) {}
+}
+
+type TreeNode<T extends Keyed> = LeafNode<T> | InnerNode<T>;
+
+interface Split<T extends Keyed> {
+  separator: number;
+  right: TreeNode<T>;
+}
+
+export class OrderStatisticTree<T extends Keyed> {
+  private root: TreeNode<T> = new LeafNode<T>([]);
+
+  get size(): number {
+    return this.root.size;
+  }
+
+  /** Adds an item; the caller guarantees its key is not already present. */
+  insert(item: T): void {
+    const split = this.insertInto(this.root, item);
+    if (split) {
+      const left = this.root;
+      this.root = new InnerNode<T>([left, split.right], [split.separator], [left.size, split.right.size], left.size + split.right.size);
+    }
+  }
+
+  /** Removes the item with this key; returns it, or undefined if absent. */
+  delete(sortKey: number): T | undefined {
+    const removed = this.deleteFrom(this.root, sortKey);
+    if (this.root instanceof InnerNode && this.root.children.length === 1) {
+      this.root = this.root.children[0]!;
+    }
+    return removed;
+  }
+
+  /** 0-based position of the item with this key, or -1 if absent. */
+  rank(sortKey: number): number {
+    let node = this.root;
+    let before = 0;
+    while (node instanceof InnerNode) {
+      const index = childIndex(node.separators, sortKey);
+      for (let i = 0; i < index; i++) before += node.counts[i]!;
+      node = node.children[index]!;
+    }
+    const position = lowerBound(node.items, sortKey);
+    return node.items[position]?.sortKey === sortKey ? before + position : -1;
+  }
+
+  /** The item at 0-based position `rank`, or undefined past the end. */
+  at(rank: number): T | undefined {
+    if (rank < 0 || rank >= this.size) return undefined;
+    let node = this.root;
+    let remaining = rank;
+    while (node instanceof InnerNode) {
+      let index = 0;
+      while (remaining >= node.counts[index]!) remaining -= node.counts[index++]!;
+      node = node.children[index]!;
+    }
+    return node.items[remaining];
+  }
+
+  first(): T | undefined {
+    let node = this.root;
+    while (node instanceof InnerNode) node = node.children[0]!;
+    return node.items[0];
+  }
+
+  /** Items in order starting at position `fromRank`; each step is O(1) amortised. */
+  *valuesFrom(fromRank = 0): IterableIterator<T> {
+    if (fromRank < 0 || fromRank >= this.size) return;
+    // Path of (node, child index) pairs down to the leaf holding `fromRank`.
+    const path: { node: InnerNode<T>; index: number }[] = [];
+    let node = this.root;
+    let remaining = fromRank;
+    while (node instanceof InnerNode) {
+      let index = 0;
+      while (remaining >= node.counts[index]!) remaining -= node.counts[index++]!;
+      path.push({ node, index });
+      node = node.children[index]!;
+    }
+    let leaf: LeafNode<T> | undefined = node;
+    let position = remaining;
+    while (leaf) {
+      for (; position < leaf.items.length; position++) yield leaf.items[position]!;
+      leaf = nextLeaf(path);
+      position = 0;
+    }
+  }
+
+  private insertInto(node: TreeNode<T>, item: T): Split<T> | undefined {
+    if (node instanceof LeafNode) {
+      node.items.splice(lowerBound(node.items, item.sortKey), 0, item);
+      if (node.items.length <= LEAF_CAPACITY) return undefined;
+      const right = new LeafNode(node.items.splice(LEAF_CAPACITY / 2));
+      return { separator: right.items[0]!.sortKey, right };
+    }
+    const index = childIndex(node.separators, item.sortKey);
+    const child = node.children[index]!;
+    const split = this.insertInto(child, item);
+    node.size++;
+    if (!split) {
+      node.counts[index]!++;
+      return undefined;
+    }
+    node.counts[index] = child.size;
+    node.children.splice(index + 1, 0, split.right);
+    node.counts.splice(index + 1, 0, split.right.size);
+    node.separators.splice(index, 0, split.separator);
+    if (node.children.length <= INNER_CAPACITY) return undefined;
+    return splitInner(node);
+  }
+
+  private deleteFrom(node: TreeNode<T>, sortKey: number): T | undefined {
+    if (node instanceof LeafNode) {
+      const position = lowerBound(node.items, sortKey);
+      if (node.items[position]?.sortKey !== sortKey) return undefined;
+      return node.items.splice(position, 1)[0];
+    }
+    const index = childIndex(node.separators, sortKey);
+    const child = node.children[index]!;
+    const removed = this.deleteFrom(child, sortKey);
+    if (removed === undefined) return undefined;
+    node.counts[index]!--;
+    node.size--;
+    if (fill(child) < (child instanceof LeafNode ? LEAF_MIN : INNER_MIN)) mergeWithSibling(node, index);
+    return removed;
+  }
+}
+
+function fill<T extends Keyed>(node: TreeNode<T>): number {
+  return node instanceof LeafNode ? node.items.length : node.children.length;
+}
+
+/**
+ * Merges an underfull child into a neighbour when both fit in one node. When the neighbour is
+ * too full to merge, the pair is still at least half full on average, so no borrowing is
+ * needed to keep the height logarithmic.
+ */
+function mergeWithSibling<T extends Keyed>(parent: InnerNode<T>, index: number): void {
+  if (parent.children.length < 2) return;
+  const leftIndex = index > 0 ? index - 1 : index;
+  const left = parent.children[leftIndex]!;
+  const right = parent.children[leftIndex + 1]!;
+  if (left instanceof LeafNode && right instanceof LeafNode) {
+    if (left.items.length + right.items.length > LEAF_CAPACITY) return;
+    left.items.push(...right.items);
+  } else if (left instanceof InnerNode && right instanceof InnerNode) {
+    if (left.children.length + right.children.length > INNER_CAPACITY) return;
+    left.separators.push(parent.separators[leftIndex]!, ...right.separators);
+    left.children.push(...right.children);
+    left.counts.push(...right.counts);
+    left.size += right.size;
+  } else {
+    return;
+  }
+  parent.counts[leftIndex] = left.size;
+  parent.children.splice(leftIndex + 1, 1);
+  parent.counts.splice(leftIndex + 1, 1);
+  parent.separators.splice(leftIndex, 1);
+}
+
+function splitInner<T extends Keyed>(node: InnerNode<T>): Split<T> {
+  const half = node.children.length >> 1;
+  const children = node.children.splice(half);
+  const counts = node.counts.splice(half);
+  const separators = node.separators.splice(half);
+  const separator = node.separators.pop()!;
+  let rightSize = 0;
+  for (const count of counts) rightSize += count;
+  node.size -= rightSize;
+  return { separator, right: new InnerNode(children, separators, counts, rightSize) };
+}
+
+function nextLeaf<T extends Keyed>(path: { node: InnerNode<T>; index: number }[]): LeafNode<T> | undefined {
+  while (path.length > 0) {
+    const top = path[path.length - 1]!;
+    if (top.index + 1 < top.node.children.length) {
+      top.index++;
+      let node = top.node.children[top.index]!;
+      while (node instanceof InnerNode) {
+        path.push({ node, index: 0 });
+        node = node.children[0]!;
+      }
+      return node;
+    }
+    path.pop();
+  }
+  return undefined;
+}
+
+/** Index of the child whose key range holds `sortKey`. */
+function childIndex(separators: number[], sortKey: number): number {
+  let low = 0;
+  let high = separators.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sortKey < separators[middle]!) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** First position whose key is ≥ `sortKey`. */
+function lowerBound<T extends Keyed>(items: T[], sortKey: number): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (items[middle]!.sortKey < sortKey) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
