@@ -1,0 +1,12 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from './dto/error-response.dto.js';
+
+/** Marks a route as bearer-protected and documents the errors every `/api/v1` route can answer. */
+export function ApiProtectedRoute(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing or invalid bearer token' }),
+    ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; `fields` names each bad field' }),
+  );
+}

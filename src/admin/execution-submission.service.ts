@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
+import { createEvent } from '../contracts/event-factory.js';
+import { EventType } from '../contracts/event-type.constants.js';
+import { DEFAULT_PRIORITY } from '../contracts/priority.constants.js';
+import { CLOCK, EVENT_PUBLISHER } from '../execution-queue.constants.js';
+import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
+import type { Clock } from '../coordinator/domain/clock.js';
+import type { EventPublisher } from '../ports/event-publisher.port.js';
+import type { SubmitExecutionDto } from './dto/submit-execution.dto.js';
+import { FieldValidationException } from './http-exception.filter.js';
+import { LANGUAGE_RUNTIMES } from './language-runtimes.js';
+
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** Turns a REST submission into an `execution_requested` event, filling in runtime defaults. */
+@Injectable()
+export class ExecutionSubmissionService {
+  constructor(
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
+  ) {}
+
+  async submit(body: SubmitExecutionDto): Promise<string> {
+    const runtime = LANGUAGE_RUNTIMES[body.language];
+    if (!runtime && (!body.runtime_image || !body.runtime_command || !body.runtime_filename)) {
+      throw new FieldValidationException(
+        ['runtime_image', 'runtime_command', 'runtime_filename']
+          .filter((field) => !body[field as keyof SubmitExecutionDto])
+          .map((field) => ({
+            field,
+            problems: [`${field} is required for language '${body.language}'; known languages: ${Object.keys(LANGUAGE_RUNTIMES).join(', ')}`],
+          })),
+      );
+    }
+    const executionId = body.execution_id ?? randomUUID();
+    const event = createEvent(
+      EventType.ExecutionRequested,
+      {
+        execution_id: executionId,
+        script: body.script,
+        language: body.language,
+        language_version: body.language_version,
+        runtime_image: body.runtime_image ?? runtime!.image(body.language_version),
+        runtime_command: body.runtime_command ?? runtime!.command,
+        runtime_filename: body.runtime_filename ?? runtime!.filename,
+        timeout_seconds: body.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS,
+        cpu_limit: body.cpu_limit ?? '',
+        memory_limit: body.memory_limit ?? '',
+        cpu_request: body.cpu_request ?? '',
+        memory_request: body.memory_request ?? '',
+        priority: body.priority ?? DEFAULT_PRIORITY,
+      },
+      { userId: body.user_id },
+      { serviceName: this.options.serviceName, serviceVersion: this.options.serviceVersion, environment: this.options.environment },
+      new Date(this.clock.now()),
+    );
+    await this.publisher.publish(event);
+    return executionId;
+  }
+}

@@ -1,0 +1,30 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { HttpExceptionFilter } from './http-exception.filter.js';
+import { createValidationPipe } from './validation.pipe-factory.js';
+
+/** Largest accepted JSON body: a maximal script plus the other fields, with room for JSON escaping. */
+export const MAX_BODY_BYTES = '2mb';
+
+/**
+ * Applies everything the HTTP side needs beyond the module: validation, error shape, body
+ * limit and Swagger. `main.ts` and the end-to-end tests share it, so tests see what users see.
+ */
+export function configureHttpApp(app: INestApplication, version: string): void {
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: MAX_BODY_BYTES });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Execution Queue')
+      .setDescription('Queue, limits and dispatch of script executions; operator API.')
+      .setVersion(version)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'One of ADMIN_TOKENS' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

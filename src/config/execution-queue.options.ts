@@ -1,0 +1,64 @@
+import type { Environment } from '../contracts/error-type.constants.js';
+
+export const ROLES = ['coordinator', 'worker', 'admin'] as const;
+/** A part of the service a process can run. */
+export type Role = (typeof ROLES)[number];
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = 'text' | 'json';
+
+/** Everything the service can be configured with. Each field names its env variable and default. */
+export interface ExecutionQueueOptions {
+  /** `PORT`, default 3000. */
+  port: number;
+  queue: {
+    /** `QUEUE_MAX_SIZE`, default 10000: most pending executions. */
+    maxQueueSize: number;
+    /** `QUEUE_MAX_PER_USER`, default 100: most pending plus active executions per user. */
+    maxExecutionsPerUser: number;
+    /** `QUEUE_STALE_TIMEOUT_SECONDS`, default 3600: pending longer than this is discarded. */
+    staleTimeoutSeconds: number;
+    /** `QUEUE_MAX_ACTIVE`, default 10: most dispatched, unfinished executions. */
+    maxActiveExecutions: number;
+    /** `QUEUE_RECENT_IDS`, default 100000: finished ids remembered to ignore redelivered requests. */
+    recentIdsCapacity: number;
+  };
+  /** `TRANSPORT`, default `memory`: `memory` (in-process bus) or `kafka`. */
+  transport: 'memory' | 'kafka';
+  kafka: {
+    /** `KAFKA_BROKERS`, default `127.0.0.1:9092`. */
+    brokers: string[];
+    /** `KAFKA_CLIENT_ID`, default `execution-queue`. */
+    clientId: string;
+    /** `KAFKA_TOPIC_PREFIX`, default empty: prepended to every topic name. */
+    topicPrefix: string;
+  };
+  /** `STATE_STORE`, default `memory`: `memory` or `redis`. */
+  stateStore: 'memory' | 'redis';
+  /** `REDIS_URL`, default `redis://127.0.0.1:6379`. */
+  redisUrl: string;
+  /** `POD_RUNTIME`, default `simulated`: `simulated` or `kubernetes`. */
+  podRuntime: 'simulated' | 'kubernetes';
+  /** `SIMULATED_RUN_MS`, default 1000: how long a simulated execution runs. */
+  simulatedRunMs: number;
+  /** `K8S_NAMESPACE`, default `integr8scode`; never `default`. */
+  k8sNamespace: string;
+  /** `LOG_LEVEL`, default `info`. */
+  logLevel: LogLevel;
+  /** `LOG_FORMAT`, default `text`; `json` writes one JSON object per line. */
+  logFormat: LogFormat;
+  /** `ADMIN_TOKENS`, default none: bearer tokens for `/api/v1`; when empty one is generated at start. */
+  adminTokens: string[];
+  /** `APP_ENVIRONMENT`, default `development`: stamped into the metadata of events we originate. */
+  environment: Environment;
+  /** Name and version stamped into every event we publish. */
+  serviceName: string;
+  serviceVersion: string;
+}
+
+/** The options plus what decides the module's shape: which roles this process runs. */
+export interface ServiceConfiguration extends ExecutionQueueOptions {
+  /** `ROLES`, default `coordinator,worker,admin`: which parts this process runs. */
+  roles: Role[];
+}

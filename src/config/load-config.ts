@@ -1,0 +1,129 @@
+import { ENVIRONMENTS, type Environment } from '../contracts/error-type.constants.js';
+import { ConfigError } from './config.errors.js';
+import { LOG_LEVELS, ROLES, type ServiceConfiguration, type Role } from './execution-queue.options.js';
+
+type Env = Record<string, string | undefined>;
+
+export const SERVICE_NAME = 'execution-queue';
+export const SERVICE_VERSION = '0.1.0';
+
+/**
+ * Reads and validates the configuration from environment variables. Every problem is
+ * collected, so one failed start lists everything that needs fixing.
+ */
+export function loadConfig(env: Env = process.env): ServiceConfiguration {
+  const reader = new EnvReader(env);
+  const options: ServiceConfiguration = {
+    port: reader.integer('PORT', 3000, 0, 65535),
+    queue: {
+      maxQueueSize: reader.integer('QUEUE_MAX_SIZE', 10_000, 1, 100_000_000),
+      maxExecutionsPerUser: reader.integer('QUEUE_MAX_PER_USER', 100, 1, 100_000_000),
+      staleTimeoutSeconds: reader.integer('QUEUE_STALE_TIMEOUT_SECONDS', 3600, 1, 365 * 24 * 3600),
+      maxActiveExecutions: reader.integer('QUEUE_MAX_ACTIVE', 10, 1, 1_000_000),
+      recentIdsCapacity: reader.integer('QUEUE_RECENT_IDS', 100_000, 0, 10_000_000),
+    },
+    transport: reader.oneOf('TRANSPORT', ['memory', 'kafka'] as const, 'memory'),
+    kafka: {
+      brokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
+      clientId: reader.text('KAFKA_CLIENT_ID', SERVICE_NAME),
+      topicPrefix: reader.text('KAFKA_TOPIC_PREFIX', ''),
+    },
+    stateStore: reader.oneOf('STATE_STORE', ['memory', 'redis'] as const, 'memory'),
+    redisUrl: reader.text('REDIS_URL', 'redis://127.0.0.1:6379'),
+    podRuntime: reader.oneOf('POD_RUNTIME', ['simulated', 'kubernetes'] as const, 'simulated'),
+    simulatedRunMs: reader.integer('SIMULATED_RUN_MS', 1000, 0, 24 * 3600 * 1000),
+    k8sNamespace: reader.text('K8S_NAMESPACE', 'integr8scode'),
+    roles: reader.subsetOf('ROLES', ROLES, [...ROLES]) as Role[],
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: reader.oneOf('LOG_FORMAT', ['text', 'json'] as const, 'text'),
+    adminTokens: reader.list('ADMIN_TOKENS', []),
+    environment: reader.oneOf('APP_ENVIRONMENT', ENVIRONMENTS, 'development' as Environment),
+    serviceName: SERVICE_NAME,
+    serviceVersion: SERVICE_VERSION,
+  };
+  reader.check(options.k8sNamespace !== 'default', 'K8S_NAMESPACE: executions never run in the `default` namespace; choose a dedicated one');
+  reader.check(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.k8sNamespace),
+    `K8S_NAMESPACE: must be a valid namespace name (lower-case letters, digits, dashes), got '${options.k8sNamespace}'`,
+  );
+  reader.check(
+    options.adminTokens.every((token) => token.length >= 16),
+    'ADMIN_TOKENS: every token must be at least 16 characters long',
+  );
+  reader.check(
+    options.kafka.brokers.every((broker) => /^[^\s:]+:\d{1,5}$/.test(broker)),
+    `KAFKA_BROKERS: expected comma-separated host:port pairs, got '${env.KAFKA_BROKERS ?? ''}'`,
+  );
+  rejectUnbuilt(reader, options);
+  reader.throwIfInvalid();
+  return options;
+}
+
+/** Values the contract names but this build cannot serve yet; failing here beats failing later. */
+function rejectUnbuilt(reader: EnvReader, options: ServiceConfiguration): void {
+  reader.check(options.transport === 'memory', 'TRANSPORT: only `memory` is available in this build; the Kafka transport is not built yet');
+  reader.check(options.stateStore === 'memory', 'STATE_STORE: only `memory` is available in this build; the Redis store is not built yet');
+  reader.check(
+    options.podRuntime === 'simulated',
+    'POD_RUNTIME: only `simulated` is available in this build; the Kubernetes runtime is not built yet',
+  );
+}
+
+class EnvReader {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}: expected an integer from ${min} to ${max}, got '${raw}'`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got '${raw}'`);
+    return fallback;
+  }
+
+  subsetOf<T extends string>(name: string, allowed: readonly T[], fallback: T[]): T[] {
+    const values = this.list(name, fallback) as T[];
+    const unknown = values.filter((value) => !(allowed as readonly string[]).includes(value));
+    if (unknown.length > 0 || values.length === 0) {
+      this.problems.push(`${name}: expected a comma-separated subset of ${allowed.join(', ')}, got '${this.raw(name) ?? ''}'`);
+      return fallback;
+    }
+    return [...new Set(values)];
+  }
+
+  list(name: string, fallback: string[]): string[] {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    return raw.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+  }
+
+  text(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  check(condition: boolean, problem: string): void {
+    if (!condition) this.problems.push(problem);
+  }
+
+  throwIfInvalid(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+
+  /** Unset and empty are the same: the default applies. */
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+}

@@ -1,0 +1,42 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { EventType } from '../contracts/event-type.constants.js';
+import {
+  ExecutionCancelledEvent,
+  ExecutionCompletedEvent,
+  ExecutionFailedEvent,
+  ExecutionRequestedEvent,
+  ExecutionTimeoutEvent,
+} from '../contracts/execution.events.js';
+import { ExecutionCoordinator } from './execution-coordinator.service.js';
+
+/** Binds each topic the coordinator consumes to its handler. */
+@Controller()
+export class CoordinatorEventsController {
+  constructor(private readonly coordinator: ExecutionCoordinator) {}
+
+  @EventPattern(EventType.ExecutionRequested)
+  requested(@Payload() event: ExecutionRequestedEvent): Promise<void> {
+    return this.coordinator.handleRequested(event);
+  }
+
+  @EventPattern(EventType.ExecutionCancelled)
+  cancelled(@Payload() event: ExecutionCancelledEvent): Promise<void> {
+    return this.coordinator.handleCancelled(event);
+  }
+
+  @EventPattern(EventType.ExecutionCompleted)
+  completed(@Payload() event: ExecutionCompletedEvent): Promise<void> {
+    return this.coordinator.handleFinished(event);
+  }
+
+  @EventPattern(EventType.ExecutionFailed)
+  failed(@Payload() event: ExecutionFailedEvent): Promise<void> {
+    return this.coordinator.handleFinished(event);
+  }
+
+  @EventPattern(EventType.ExecutionTimeout)
+  timedOut(@Payload() event: ExecutionTimeoutEvent): Promise<void> {
+    return this.coordinator.handleFinished(event);
+  }
+}

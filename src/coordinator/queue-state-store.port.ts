@@ -1,0 +1,32 @@
+import type { ExecutionRequestedEvent } from '../contracts/execution.events.js';
+import type { Priority } from '../contracts/priority.constants.js';
+import type {
+  AdmissionOutcome,
+  DispatchOutcome,
+  ReleaseOutcome,
+  ReprioritizeOutcome,
+} from './domain/coordinator-outcomes.js';
+import type { AdmissionRequest, ExecutionLookup, QueueSnapshot, UserUsage } from './domain/coordinator-state.js';
+
+/** What the store keeps with each execution: the original request, needed again at dispatch. */
+export type StoredRequest = ExecutionRequestedEvent;
+
+/**
+ * Where the coordinator's state lives. Each method is one atomic state change or one
+ * consistent read, so that a shared store (Redis, with one script per method) keeps every
+ * limit exact when several coordinator replicas call it at once. Handlers only ever talk to
+ * this interface.
+ */
+export interface QueueStateStore {
+  /** Duplicate check, stale sweep when full, queue-size and per-user checks, enqueue. */
+  admit(request: AdmissionRequest<StoredRequest>, now: number): Promise<AdmissionOutcome<StoredRequest>>;
+  /** Takes the next pending execution if a slot is free and the queue is not held. */
+  dispatchNext(now: number, sagaId: string): Promise<DispatchOutcome<StoredRequest>>;
+  /** Frees an execution wherever it is. */
+  release(executionId: string): Promise<ReleaseOutcome<StoredRequest>>;
+  reprioritize(executionId: string, priority: Priority): Promise<ReprioritizeOutcome>;
+  setHeld(held: boolean): Promise<void>;
+  snapshot(): Promise<QueueSnapshot>;
+  lookup(executionId: string): Promise<ExecutionLookup<StoredRequest> | undefined>;
+  userUsage(userId: string): Promise<UserUsage>;
+}

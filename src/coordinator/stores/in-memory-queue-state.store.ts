@@ -1,0 +1,48 @@
+import type { Priority } from '../../contracts/priority.constants.js';
+import { CoordinatorState, type AdmissionRequest } from '../domain/coordinator-state.js';
+import type { QueueLimits } from '../domain/queue-limits.js';
+import type { QueueStateStore, StoredRequest } from '../queue-state-store.port.js';
+
+/**
+ * Keeps the state in this process. Every call is synchronous underneath, so each one is atomic
+ * with respect to the others. State is lost when the process exits.
+ */
+export class InMemoryQueueStateStore implements QueueStateStore {
+  private readonly state: CoordinatorState<StoredRequest>;
+
+  constructor(limits: QueueLimits) {
+    this.state = new CoordinatorState<StoredRequest>(limits);
+  }
+
+  async admit(request: AdmissionRequest<StoredRequest>, now: number) {
+    return this.state.admit(request, now);
+  }
+
+  async dispatchNext(now: number, sagaId: string) {
+    return this.state.dispatchNext(now, sagaId);
+  }
+
+  async release(executionId: string) {
+    return this.state.release(executionId);
+  }
+
+  async reprioritize(executionId: string, priority: Priority) {
+    return this.state.reprioritize(executionId, priority);
+  }
+
+  async setHeld(held: boolean) {
+    this.state.setHeld(held);
+  }
+
+  async snapshot() {
+    return this.state.snapshot();
+  }
+
+  async lookup(executionId: string) {
+    return this.state.lookup(executionId);
+  }
+
+  async userUsage(userId: string) {
+    return this.state.userUsage(userId);
+  }
+}

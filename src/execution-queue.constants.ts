@@ -1,0 +1,8 @@
+/** Dependency-injection tokens of the service's ports. */
+export const EVENT_PUBLISHER = Symbol('execution-queue:event-publisher');
+export const QUEUE_STATE_STORE = Symbol('execution-queue:queue-state-store');
+export const CLOCK = Symbol('execution-queue:clock');
+export const POD_RUNTIME = Symbol('execution-queue:pod-runtime');
+export const IN_MEMORY_BUS = Symbol('execution-queue:in-memory-bus');
+export const TRANSPORT_CLIENT = Symbol('execution-queue:transport-client');
+export const WIRE_CODEC = Symbol('execution-queue:wire-codec');

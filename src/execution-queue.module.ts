@@ -1,0 +1,99 @@
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { AdminTokenRegistry } from './admin/auth/admin-token.registry.js';
+import { BearerTokenGuard } from './admin/auth/bearer-token.guard.js';
+import { ExecutionSubmissionService } from './admin/execution-submission.service.js';
+import { ExecutionsController } from './admin/executions.controller.js';
+import { QueueAdminController } from './admin/queue-admin.controller.js';
+import type { ExecutionQueueOptions, Role } from './config/execution-queue.options.js';
+import type { EventSource } from './contracts/event-factory.js';
+import { WireCodec } from './contracts/wire-codec.js';
+import { CoordinatorEventsController } from './coordinator/coordinator-events.controller.js';
+import { systemClock } from './coordinator/domain/clock.js';
+import { ExecutionCoordinator } from './coordinator/execution-coordinator.service.js';
+import { InMemoryQueueStateStore } from './coordinator/stores/in-memory-queue-state.store.js';
+import {
+  CLOCK,
+  EVENT_PUBLISHER,
+  IN_MEMORY_BUS,
+  POD_RUNTIME,
+  QUEUE_STATE_STORE,
+  TRANSPORT_CLIENT,
+  WIRE_CODEC,
+} from './execution-queue.constants.js';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN,
+  OPTIONS_TYPE,
+} from './execution-queue.module-definition.js';
+import { InMemoryBus } from './kafka-transport/in-memory-bus.js';
+import { InMemoryClientProxy } from './kafka-transport/in-memory.client-proxy.js';
+import { TransportEventPublisher } from './kafka-transport/transport-event.publisher.js';
+import { SimulatedPodRuntime } from './kubernetes-worker/simulated-pod.runtime.js';
+import { WorkerEventsController } from './kubernetes-worker/worker-events.controller.js';
+import type { EventPublisher } from './ports/event-publisher.port.js';
+
+/** The event source stamped into everything this service publishes. */
+export function eventSourceOf(options: ExecutionQueueOptions): EventSource {
+  return { serviceName: options.serviceName, serviceVersion: options.serviceVersion, environment: options.environment };
+}
+
+const CONTROLLERS_BY_ROLE: Record<Role, Type[]> = {
+  coordinator: [CoordinatorEventsController],
+  worker: [WorkerEventsController],
+  admin: [ExecutionsController, QueueAdminController],
+};
+
+const providers: Provider[] = [
+  { provide: CLOCK, useValue: systemClock },
+  {
+    provide: WIRE_CODEC,
+    useFactory: (options: ExecutionQueueOptions) => new WireCodec(options.kafka.topicPrefix),
+    inject: [MODULE_OPTIONS_TOKEN],
+  },
+  { provide: IN_MEMORY_BUS, useFactory: () => new InMemoryBus() },
+  { provide: TRANSPORT_CLIENT, useFactory: (bus: InMemoryBus) => new InMemoryClientProxy(bus), inject: [IN_MEMORY_BUS] },
+  {
+    provide: EVENT_PUBLISHER,
+    useFactory: (client: InMemoryClientProxy, codec: WireCodec) => new TransportEventPublisher(client, codec),
+    inject: [TRANSPORT_CLIENT, WIRE_CODEC],
+  },
+  {
+    provide: QUEUE_STATE_STORE,
+    useFactory: (options: ExecutionQueueOptions) => new InMemoryQueueStateStore(options.queue),
+    inject: [MODULE_OPTIONS_TOKEN],
+  },
+  {
+    provide: POD_RUNTIME,
+    useFactory: (publisher: EventPublisher, options: ExecutionQueueOptions) =>
+      new SimulatedPodRuntime(publisher, eventSourceOf(options), options.k8sNamespace, options.simulatedRunMs),
+    inject: [EVENT_PUBLISHER, MODULE_OPTIONS_TOKEN],
+  },
+  ExecutionCoordinator,
+  AdminTokenRegistry,
+  BearerTokenGuard,
+  ExecutionSubmissionService,
+];
+
+/**
+ * The whole service as one Nest module: coordinator, transport, pod worker and admin API.
+ * `roles` picks which event handlers and HTTP controllers this instance serves.
+ */
+@Module({
+  providers,
+  exports: [ExecutionCoordinator, EVENT_PUBLISHER, QUEUE_STATE_STORE, IN_MEMORY_BUS, WIRE_CODEC, CLOCK, MODULE_OPTIONS_TOKEN],
+})
+export class ExecutionQueueModule extends ConfigurableModuleClass {
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return withControllers(super.forRoot(options), options.roles);
+  }
+
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withControllers(super.forRootAsync(options), options.roles);
+  }
+}
+
+function withControllers(definition: DynamicModule, roles: Role[] | undefined): DynamicModule {
+  const selected = roles ?? (Object.keys(CONTROLLERS_BY_ROLE) as Role[]);
+  return { ...definition, controllers: selected.flatMap((role) => CONTROLLERS_BY_ROLE[role]) };
+}

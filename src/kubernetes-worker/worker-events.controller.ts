@@ -1,0 +1,22 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { EventType } from '../contracts/event-type.constants.js';
+import { CreatePodCommand, DeletePodCommand } from '../contracts/pod.events.js';
+import { POD_RUNTIME } from '../execution-queue.constants.js';
+import type { PodRuntime } from '../ports/pod-runtime.port.js';
+
+/** Routes pod commands from the transport to the configured pod runtime. */
+@Controller()
+export class WorkerEventsController {
+  constructor(@Inject(POD_RUNTIME) private readonly runtime: PodRuntime) {}
+
+  @EventPattern(EventType.CreatePodCommand)
+  createPod(@Payload() command: CreatePodCommand): Promise<void> {
+    return this.runtime.createPod(command);
+  }
+
+  @EventPattern(EventType.DeletePodCommand)
+  deletePod(@Payload() command: DeletePodCommand): Promise<void> {
+    return this.runtime.deletePod(command);
+  }
+}

@@ -1,0 +1,25 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import type { ExecutionQueueOptions } from './config/execution-queue.options.js';
+import type { WireCodec } from './contracts/wire-codec.js';
+import { IN_MEMORY_BUS, WIRE_CODEC } from './execution-queue.constants.js';
+import { MODULE_OPTIONS_TOKEN } from './execution-queue.module-definition.js';
+import type { InMemoryBus } from './kafka-transport/in-memory-bus.js';
+import { InMemoryTransportServer } from './kafka-transport/in-memory.transport-server.js';
+
+/** Consumer group of a process that runs every role on the in-memory bus. */
+export const IN_MEMORY_CONSUMER_GROUP = 'execution-queue';
+
+/**
+ * Builds the transport strategy that serves the module's `@EventPattern` handlers; pass it to
+ * `app.connectMicroservice({ strategy })`.
+ */
+export function createTransportStrategy(app: INestApplicationContext): CustomTransportStrategy {
+  const options = app.get<ExecutionQueueOptions>(MODULE_OPTIONS_TOKEN);
+  return new InMemoryTransportServer(
+    app.get<InMemoryBus>(IN_MEMORY_BUS),
+    app.get<WireCodec>(WIRE_CODEC),
+    IN_MEMORY_CONSUMER_GROUP,
+    options.kafka.topicPrefix,
+  );
+}
