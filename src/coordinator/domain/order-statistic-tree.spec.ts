@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { OrderStatisticTree } from './order-statistic-tree.js';
+
+interface Item {
+  sortKey: number;
+}
+
+/** Compares every read of the tree with a sorted array after each operation. */
+function checkAgainstSortedArray(operations: { insert: boolean; key: number }[]): void {
+  const tree = new OrderStatisticTree<Item>();
+  const reference: number[] = [];
+  for (const { insert, key } of operations) {
+    const index = reference.indexOf(key);
+    if (insert && index < 0) {
+      tree.insert({ sortKey: key });
+      reference.push(key);
+      reference.sort((a, b) => a - b);
+    } else if (!insert) {
+      expect(tree.delete(key)?.sortKey).toBe(index < 0 ? undefined : key);
+      if (index >= 0) reference.splice(index, 1);
+    }
+    expect(tree.size).toBe(reference.length);
+    expect(tree.first()?.sortKey).toBe(reference[0]);
+  }
+  reference.forEach((key, rank) => {
+    expect(tree.rank(key)).toBe(rank);
+    expect(tree.at(rank)?.sortKey).toBe(key);
+  });
+  expect([...tree.valuesFrom(0)].map((item) => item.sortKey)).toEqual(reference);
+  expect([...tree.valuesFrom(Math.floor(reference.length / 2))].map((item) => item.sortKey)).toEqual(
+    reference.slice(Math.floor(reference.length / 2)),
+  );
+  expect(tree.rank(-1)).toBe(-1);
+  expect(tree.at(reference.length)).toBeUndefined();
+}
+
+describe('OrderStatisticTree', () => {
+  it('agrees with a sorted array under random inserts and deletes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ insert: fc.boolean(), key: fc.integer({ min: 0, max: 3000 }) }), { maxLength: 1500 }), (operations) =>
+        checkAgainstSortedArray(operations),
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('keeps ranks exact through many splits and merges', () => {
+    const insertAll = Array.from({ length: 20_000 }, (_, i) => ({ insert: true, key: (i * 7919) % 20_000 }));
+    const deleteMost = Array.from({ length: 19_000 }, (_, i) => ({ insert: false, key: (i * 104_729) % 20_000 }));
+    checkAgainstSortedArray([...insertAll, ...deleteMost]);
+  });
+
+  it('empties and refills cleanly', () => {
+    const tree = new OrderStatisticTree<Item>();
+    for (let round = 0; round < 3; round++) {
+      for (let key = 0; key < 5000; key++) tree.insert({ sortKey: key });
+      for (let key = 0; key < 5000; key++) expect(tree.delete(key)?.sortKey).toBe(key);
+      expect(tree.size).toBe(0);
+      expect(tree.first()).toBeUndefined();
+      expect([...tree.valuesFrom(0)]).toEqual([]);
+    }
+  });
+});
