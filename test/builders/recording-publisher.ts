@@ -1,0 +1,21 @@
+import type { AnyEvent } from '../../src/contracts/event-registry.js';
+import type { EventPublisher } from '../../src/ports/event-publisher.port.js';
+
+/** An in-memory EventPublisher that keeps what was published, optionally failing some types. */
+export class RecordingPublisher implements EventPublisher {
+  readonly events: AnyEvent[] = [];
+  failingTypes = new Set<string>();
+
+  async publish(event: AnyEvent): Promise<void> {
+    if (this.failingTypes.has(event.event_type)) throw new Error(`broker refused ${event.event_type}`);
+    this.events.push(event);
+  }
+
+  ofType<T extends AnyEvent['event_type']>(type: T): Extract<AnyEvent, { event_type: T }>[] {
+    return this.events.filter((event) => event.event_type === type) as Extract<AnyEvent, { event_type: T }>[];
+  }
+
+  take(): AnyEvent[] {
+    return this.events.splice(0);
+  }
+}

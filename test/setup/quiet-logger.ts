@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+
+// Tests provoke errors on purpose; Nest's default logger would bury the test report in them.
+Logger.overrideLogger(false);
