@@ -8,7 +8,7 @@ import type { ExecutionQueueOptions, Role } from './config/execution-queue.optio
 import type { EventSource } from './contracts/event-factory.js';
 import { WireCodec } from './contracts/wire-codec.js';
 import { CoordinatorEventsController } from './coordinator/coordinator-events.controller.js';
-import { systemClock } from './coordinator/domain/clock.js';
+import { systemClock } from './coordinator/system-clock.js';
 import { ExecutionCoordinator } from './coordinator/execution-coordinator.service.js';
 import { InMemoryQueueStateStore } from './coordinator/stores/in-memory-queue-state.store.js';
 import {
@@ -21,10 +21,10 @@ import {
   WIRE_CODEC,
 } from './execution-queue.constants.js';
 import {
-  ASYNC_OPTIONS_TYPE,
+  type ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
   MODULE_OPTIONS_TOKEN,
-  OPTIONS_TYPE,
+  type OPTIONS_TYPE,
 } from './execution-queue.module-definition.js';
 import { InMemoryBus } from './kafka-transport/in-memory-bus.js';
 import { InMemoryClientProxy } from './kafka-transport/in-memory.client-proxy.js';

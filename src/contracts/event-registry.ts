@@ -1,4 +1,3 @@
-import type { BaseEvent } from './base.event.js';
 import { EventType } from './event-type.constants.js';
 import {
   ExecutionAcceptedEvent,

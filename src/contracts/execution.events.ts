@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { BaseEvent } from './base.event.js';
 import { ERROR_TYPES, type ErrorType } from './error-type.constants.js';
-import { EventType } from './event-type.constants.js';
+import { type EventType } from './event-type.constants.js';
 import { ExecutionRequestFields } from './execution-request.fields.js';
 import { PRIORITIES, type Priority } from './priority.constants.js';
 import { ResourceUsage } from './resource-usage.js';

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 import { BaseEvent } from './base.event.js';
-import { EventType } from './event-type.constants.js';
+import { type EventType } from './event-type.constants.js';
 import { ExecutionRequestFields } from './execution-request.fields.js';
 import { IsExecutionId, IsShortString, Nullable } from './validation.decorators.js';
 import { MAX_TEXT_LENGTH } from './wire-limits.constants.js';

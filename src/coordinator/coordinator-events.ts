@@ -1,4 +1,4 @@
-import { ErrorType } from '../contracts/error-type.constants.js';
+import { type ErrorType } from '../contracts/error-type.constants.js';
 import { createEvent, type EventOrigin, type EventSource } from '../contracts/event-factory.js';
 import { EventType } from '../contracts/event-type.constants.js';
 import { EXECUTION_REQUEST_FIELD_NAMES } from '../contracts/execution-request.fields.js';

@@ -4,11 +4,10 @@ export interface Clock {
   now(): number;
 }
 
-export const systemClock: Clock = { now: () => Date.now() };
-
 /** A clock that only moves when told to. */
 export class ManualClock implements Clock {
-  constructor(private current = Date.UTC(2026, 0, 1)) {}
+  /** Starts at 2026-01-01T00:00:00Z unless told otherwise. */
+  constructor(private current = 1_767_225_600_000) {}
   now(): number {
     return this.current;
   }
