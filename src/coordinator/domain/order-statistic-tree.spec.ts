@@ -22,6 +22,7 @@ function checkAgainstSortedArray(operations: { insert: boolean; key: number }[])
     expect(tree.size).toBe(reference.length);
     expect(tree.first()?.sortKey).toBe(reference[0]);
   }
+  tree.assertValid();
   reference.forEach((key, rank) => {
     expect(tree.rank(key)).toBe(rank);
     expect(tree.at(rank)?.sortKey).toBe(key);
@@ -48,6 +49,29 @@ describe('OrderStatisticTree', () => {
     const insertAll = Array.from({ length: 6000 }, (_, i) => ({ insert: true, key: (i * 7919) % 6000 }));
     const deleteMost = Array.from({ length: 5500 }, (_, i) => ({ insert: false, key: (i * 104_729) % 6000 }));
     checkAgainstSortedArray([...insertAll, ...deleteMost]);
+  });
+
+  it('keeps the smallest item reachable when a three-level tree drains from the left', () => {
+    // Regression: draining the leftmost subtree once left an empty leaf under a one-child node,
+    // so first() answered undefined while the tree still held thousands of items.
+    const tree = new OrderStatisticTree<Item>();
+    let state = 12345;
+    const keys = new Set<number>();
+    while (keys.size < 150_000) {
+      state = (state * 1664525 + 1013904223) >>> 0;
+      keys.add(state);
+    }
+    for (const key of keys) tree.insert({ sortKey: key });
+    let previous = -1;
+    for (let taken = 0; taken < 120_000; taken++) {
+      const first = tree.first();
+      if (first === undefined || first.sortKey <= previous) throw new Error(`first() gave ${first?.sortKey} after ${previous} at step ${taken}`);
+      previous = first.sortKey;
+      tree.delete(first!.sortKey);
+      if (taken % 20_000 === 0) tree.assertValid();
+    }
+    expect(tree.size).toBe(30_000);
+    tree.assertValid();
   });
 
   it('empties and refills cleanly', () => {

@@ -119,6 +119,36 @@ export class OrderStatisticTree<T extends Keyed> {
     }
   }
 
+  /**
+   * Checks the structure (sorted keys, separator bounds, counts, minimum fill of every node but
+   * the root) and throws on the first violation. For tests; O(n).
+   */
+  assertValid(): void {
+    const check = (node: TreeNode<T>, low: number, high: number, isRoot: boolean): number => {
+      if (node instanceof LeafNode) {
+        if (!isRoot && node.items.length < 1) throw new Error('empty non-root leaf');
+        node.items.forEach((item, i) => {
+          if (item.sortKey < low || item.sortKey >= high) throw new Error(`key ${item.sortKey} outside [${low}, ${high})`);
+          if (i > 0 && node.items[i - 1]!.sortKey >= item.sortKey) throw new Error('leaf keys out of order');
+        });
+        return node.items.length;
+      }
+      if (!isRoot && node.children.length < INNER_MIN) throw new Error('underfull inner node');
+      if (node.separators.length !== node.children.length - 1 || node.counts.length !== node.children.length) {
+        throw new Error('inner node arrays disagree');
+      }
+      let total = 0;
+      node.children.forEach((child, i) => {
+        const size = check(child, i === 0 ? low : node.separators[i - 1]!, i === node.children.length - 1 ? high : node.separators[i]!, false);
+        if (size !== node.counts[i]) throw new Error(`count ${node.counts[i]} != subtree size ${size}`);
+        total += size;
+      });
+      if (total !== node.size) throw new Error('inner size disagrees with counts');
+      return total;
+    };
+    check(this.root, -Infinity, Infinity, true);
+  }
+
   private insertInto(node: TreeNode<T>, item: T): Split<T> | undefined {
     if (node instanceof LeafNode) {
       node.items.splice(lowerBound(node.items, item.sortKey), 0, item);
@@ -154,7 +184,7 @@ export class OrderStatisticTree<T extends Keyed> {
     if (removed === undefined) return undefined;
     node.counts[index]!--;
     node.size--;
-    if (fill(child) < (child instanceof LeafNode ? LEAF_MIN : INNER_MIN)) mergeWithSibling(node, index);
+    if (fill(child) < (child instanceof LeafNode ? LEAF_MIN : INNER_MIN)) rebalanceChild(node, index);
     return removed;
   }
 }
@@ -164,31 +194,58 @@ function fill<T extends Keyed>(node: TreeNode<T>): number {
 }
 
 /**
- * Merges an underfull child into a neighbour when both fit in one node. When the neighbour is
- * too full to merge, the pair is still at least half full on average, so no borrowing is
- * needed to keep the height logarithmic.
+ * Restores the fill of an underfull child: merges it with a neighbour when both fit in one
+ * node, otherwise shares the neighbour's entries evenly between the two. Either way every
+ * node but the root keeps at least the minimum fill, so the height stays logarithmic and no
+ * empty node is ever left behind.
  */
-function mergeWithSibling<T extends Keyed>(parent: InnerNode<T>, index: number): void {
+function rebalanceChild<T extends Keyed>(parent: InnerNode<T>, index: number): void {
   if (parent.children.length < 2) return;
   const leftIndex = index > 0 ? index - 1 : index;
   const left = parent.children[leftIndex]!;
   const right = parent.children[leftIndex + 1]!;
   if (left instanceof LeafNode && right instanceof LeafNode) {
-    if (left.items.length + right.items.length > LEAF_CAPACITY) return;
-    left.items.push(...right.items);
+    const items = left.items.concat(right.items);
+    if (items.length <= LEAF_CAPACITY) {
+      left.items = items;
+      removeChild(parent, leftIndex + 1);
+    } else {
+      const half = items.length >> 1;
+      left.items = items.slice(0, half);
+      right.items = items.slice(half);
+      parent.separators[leftIndex] = right.items[0]!.sortKey;
+      parent.counts[leftIndex + 1] = right.size;
+    }
   } else if (left instanceof InnerNode && right instanceof InnerNode) {
-    if (left.children.length + right.children.length > INNER_CAPACITY) return;
-    left.separators.push(parent.separators[leftIndex]!, ...right.separators);
-    left.children.push(...right.children);
-    left.counts.push(...right.counts);
-    left.size += right.size;
-  } else {
-    return;
+    const children = left.children.concat(right.children);
+    const counts = left.counts.concat(right.counts);
+    const separators = [...left.separators, parent.separators[leftIndex]!, ...right.separators];
+    if (children.length <= INNER_CAPACITY) {
+      Object.assign(left, { children, counts, separators, size: left.size + right.size });
+      removeChild(parent, leftIndex + 1);
+    } else {
+      const half = children.length >> 1;
+      Object.assign(left, { children: children.slice(0, half), counts: counts.slice(0, half), separators: separators.slice(0, half - 1) });
+      Object.assign(right, { children: children.slice(half), counts: counts.slice(half), separators: separators.slice(half) });
+      left.size = sum(left.counts);
+      right.size = sum(right.counts);
+      parent.separators[leftIndex] = separators[half - 1]!;
+      parent.counts[leftIndex + 1] = right.size;
+    }
   }
   parent.counts[leftIndex] = left.size;
-  parent.children.splice(leftIndex + 1, 1);
-  parent.counts.splice(leftIndex + 1, 1);
-  parent.separators.splice(leftIndex, 1);
+}
+
+function removeChild<T extends Keyed>(parent: InnerNode<T>, index: number): void {
+  parent.children.splice(index, 1);
+  parent.counts.splice(index, 1);
+  parent.separators.splice(index - 1, 1);
+}
+
+function sum(values: number[]): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }
 
 function splitInner<T extends Keyed>(node: InnerNode<T>): Split<T> {
@@ -197,8 +254,7 @@ function splitInner<T extends Keyed>(node: InnerNode<T>): Split<T> {
   const counts = node.counts.splice(half);
   const separators = node.separators.splice(half);
   const separator = node.separators.pop()!;
-  let rightSize = 0;
-  for (const count of counts) rightSize += count;
+  const rightSize = sum(counts);
   node.size -= rightSize;
   return { separator, right: new InnerNode(children, separators, counts, rightSize) };
 }

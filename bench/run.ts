@@ -1,0 +1,14 @@
+import { runQueueCoreBenchmark } from './queue-core.bench.js';
+
+/** `npm run bench [-- <suite>]`; suites: `queue` (default). */
+const suite = process.argv[2] ?? 'queue';
+const suites: Record<string, () => void | Promise<void>> = {
+  queue: () => runQueueCoreBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
+};
+
+const run = suites[suite];
+if (!run) {
+  console.error(`Unknown benchmark suite '${suite}'. Known: ${Object.keys(suites).join(', ')}`);
+  process.exit(2);
+}
+await run();
