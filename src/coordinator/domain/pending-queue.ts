@@ -1,4 +1,4 @@
-import { priorityRank, type Priority } from '../../contracts/priority.constants.js';
+import { PRIORITIES, priorityRank, type Priority } from '../../contracts/priority.constants.js';
 import { OrderStatisticTree } from './order-statistic-tree.js';
 
 /**
@@ -35,16 +35,14 @@ export function emptyPriorityCounts(): PriorityCounts {
  * enqueue, take next, remove by id, reprioritise and rank. The rank is the true 0-based queue
  * position, not a heap index.
  *
- * A second, arrival-ordered log lets the stale sweep and the "oldest pending" read find the
- * oldest entries without scanning; entries removed from the middle are skipped lazily and
- * compacted away once they outnumber live ones.
+ * Within a level entries are in arrival order, so the longest-waiting entry overall is the
+ * earliest of the five level heads; each head is found by rank in O(log n), and no second,
+ * arrival-ordered index is needed for the stale sweep.
  */
 export class PendingQueue<P = unknown> {
   private readonly order = new OrderStatisticTree<PendingEntry<P>>();
   private readonly byId = new Map<string, PendingEntry<P>>();
   private readonly counts = emptyPriorityCounts();
-  private arrivals: (PendingEntry<P> | undefined)[] = [];
-  private arrivalsHead = 0;
   private nextSequence = 0;
 
   get size(): number {
@@ -77,7 +75,6 @@ export class PendingQueue<P = unknown> {
     };
     this.order.insert(entry);
     this.byId.set(executionId, entry);
-    this.arrivals.push(entry);
     this.counts[priority]++;
     return entry;
   }
@@ -99,7 +96,6 @@ export class PendingQueue<P = unknown> {
     this.order.delete(entry.sortKey);
     this.byId.delete(executionId);
     this.counts[entry.priority]--;
-    this.forgetArrival();
     return entry;
   }
 
@@ -129,44 +125,27 @@ export class PendingQueue<P = unknown> {
     return this.order.valuesFrom(fromRank);
   }
 
-  /** The longest-waiting entry, whatever its priority. */
+  /** The longest-waiting entry, whatever its priority: the earliest of the level heads. */
   oldest(): PendingEntry<P> | undefined {
-    this.skipRemovedArrivals();
-    return this.arrivals[this.arrivalsHead];
+    let oldest: PendingEntry<P> | undefined;
+    let levelStart = 0;
+    for (const priority of PRIORITIES) {
+      const count = this.counts[priority];
+      if (count > 0) {
+        const head = this.order.at(levelStart)!;
+        if (!oldest || head.sequence < oldest.sequence) oldest = head;
+      }
+      levelStart += count;
+    }
+    return oldest;
   }
 
-  /** Removes and returns every entry enqueued at or before `cutoff`, oldest first. */
+  /** Removes and returns every entry enqueued before `cutoff`, oldest first. */
   removeEnqueuedBefore(cutoff: number): PendingEntry<P>[] {
     const removed: PendingEntry<P>[] = [];
     for (let oldest = this.oldest(); oldest && oldest.enqueuedAt < cutoff; oldest = this.oldest()) {
       removed.push(this.remove(oldest.executionId)!);
     }
     return removed;
-  }
-
-  /** Arrival-log upkeep: drop removed entries from the front, compact when mostly dead. */
-  private forgetArrival(): void {
-    this.skipRemovedArrivals();
-    const logged = this.arrivals.length - this.arrivalsHead;
-    if (logged > 64 && logged > 2 * this.byId.size) {
-      this.arrivals = this.arrivals.slice(this.arrivalsHead).filter((entry) => entry && this.byId.get(entry.executionId) === entry);
-      this.arrivalsHead = 0;
-    }
-  }
-
-  private skipRemovedArrivals(): void {
-    const arrivals = this.arrivals;
-    while (this.arrivalsHead < arrivals.length) {
-      const entry = arrivals[this.arrivalsHead]!;
-      if (this.byId.get(entry.executionId) === entry) break;
-      arrivals[this.arrivalsHead++] = undefined;
-    }
-    if (this.arrivalsHead === arrivals.length && arrivals.length > 0) {
-      this.arrivals = [];
-      this.arrivalsHead = 0;
-    } else if (this.arrivalsHead > 1024 && this.arrivalsHead * 2 > arrivals.length) {
-      this.arrivals = arrivals.slice(this.arrivalsHead);
-      this.arrivalsHead = 0;
-    }
   }
 }
