@@ -88,25 +88,8 @@ function benchmarkQueue(make: () => QueueUnderTest, { size, batch, budgetMs }: W
   const bytesPerEntry = (process.memoryUsage().heapUsed - before) / size;
 
   const result = { bytesPerEntry } as Record<Operation, number> & { bytesPerEntry: number };
-  // Ids, users and priorities of new executions are made between timed batches: making them is
-  // the caller's cost, not the queue's.
-  let fresh = 0;
-  const batchIds: string[] = [];
-  const batchUsers: string[] = [];
-  const batchPriorities: Priority[] = [];
-  const prepareFresh = (i: number) => {
-    batchIds[i] = `new-${size}-${(fresh++).toString(36)}`;
-    batchUsers[i] = pick(USERS);
-    batchPriorities[i] = pick(PRIORITIES);
-  };
-  const enqueueFresh = (index: number) => {
-    const i = index % batch;
-    queue.enqueue(batchIds[i]!, batchUsers[i]!, batchPriorities[i]!, size + index);
-  };
-  result['enqueue'] = measure(budgetMs, batch, enqueueFresh, () => queue.takeNext(), prepareFresh);
-  result['take next'] = measure(budgetMs, batch, () => queue.takeNext(), enqueueFresh, prepareFresh);
-
-  // Removal, rank and reprioritisation address random executions that are in the queue.
+  // Removal, rank and reprioritisation come first, while every id in `live` is in the queue
+  // (removed ones are put back after each batch), so each call finds its execution.
   const live = ids.slice();
   const victims: string[] = [];
   const targets: string[] = [];
@@ -137,6 +120,24 @@ function benchmarkQueue(make: () => QueueUnderTest, { size, batch, budgetMs }: W
     undefined,
     prepareTargets,
   );
+  // Ids, users and priorities of new executions are made between timed batches: making them is
+  // the caller's cost, not the queue's.
+  let fresh = 0;
+  const batchIds: string[] = [];
+  const batchUsers: string[] = [];
+  const batchPriorities: Priority[] = [];
+  const prepareFresh = (i: number) => {
+    batchIds[i] = `new-${size}-${(fresh++).toString(36)}`;
+    batchUsers[i] = pick(USERS);
+    batchPriorities[i] = pick(PRIORITIES);
+  };
+  const enqueueFresh = (index: number) => {
+    const i = index % batch;
+    queue.enqueue(batchIds[i]!, batchUsers[i]!, batchPriorities[i]!, size + index);
+  };
+  result['enqueue'] = measure(budgetMs, batch, enqueueFresh, () => queue.takeNext(), prepareFresh);
+  result['take next'] = measure(budgetMs, batch, () => queue.takeNext(), enqueueFresh, prepareFresh);
+
   return result;
 }
 

@@ -1,0 +1,14 @@
+export * from './contracts/index.js';
+export * from './config/index.js';
+export * from './coordinator/domain/index.js';
+export { ExecutionCoordinator } from './coordinator/execution-coordinator.service.js';
+export type { QueueStateStore, StoredRequest } from './coordinator/queue-state-store.port.js';
+export { InMemoryQueueStateStore } from './coordinator/stores/in-memory-queue-state.store.js';
+export type { EventPublisher } from './ports/event-publisher.port.js';
+export type { PodRuntime } from './ports/pod-runtime.port.js';
+export { ExecutionQueueModule } from './execution-queue.module.js';
+export { EXECUTION_QUEUE_OPTIONS } from './execution-queue.module-definition.js';
+export * from './execution-queue.constants.js';
+export { createTransportStrategy } from './transport-strategy.factory.js';
+export { configureHttpApp } from './admin/http-app.setup.js';
+export { StructuredLogger } from './common/structured-logger.js';
