@@ -12,9 +12,10 @@ function checkAgainstSortedArray(operations: { insert: boolean; key: number }[])
   for (const { insert, key } of operations) {
     const index = reference.indexOf(key);
     if (insert && index < 0) {
-      tree.insert({ sortKey: key });
+      const rank = tree.insert({ sortKey: key });
       reference.push(key);
       reference.sort((a, b) => a - b);
+      expect(rank).toBe(reference.indexOf(key));
     } else if (!insert) {
       expect(tree.delete(key)?.sortKey).toBe(index < 0 ? undefined : key);
       if (index >= 0) reference.splice(index, 1);

@@ -16,8 +16,16 @@ const INNER_CAPACITY = 64;
 const LEAF_MIN = LEAF_CAPACITY / 4;
 const INNER_MIN = INNER_CAPACITY / 4;
 
+/**
+ * Keys are kept in their own array beside the items, so a binary search touches one compact
+ * array instead of following a pointer per probe: at a million entries that is the difference
+ * between one cache miss and six.
+ */
 class LeafNode<T extends Keyed> {
-  constructor(public items: T[]) {}
+  constructor(
+    public keys: number[],
+    public items: T[],
+  ) {}
   get size(): number {
     return this.items.length;
   }
@@ -41,19 +49,23 @@ interface Split<T extends Keyed> {
 }
 
 export class OrderStatisticTree<T extends Keyed> {
-  private root: TreeNode<T> = new LeafNode<T>([]);
+  private root: TreeNode<T> = new LeafNode<T>([], []);
+  /** Rank of the item the last insert placed, gathered on the way down. */
+  private insertedRank = 0;
 
   get size(): number {
     return this.root.size;
   }
 
-  /** Adds an item; the caller guarantees its key is not already present. */
-  insert(item: T): void {
+  /** Adds an item and returns its rank; the caller guarantees its key is not already present. */
+  insert(item: T): number {
+    this.insertedRank = 0;
     const split = this.insertInto(this.root, item);
     if (split) {
       const left = this.root;
       this.root = new InnerNode<T>([left, split.right], [split.separator], [left.size, split.right.size], left.size + split.right.size);
     }
+    return this.insertedRank;
   }
 
   /** Removes the item with this key; returns it, or undefined if absent. */
@@ -74,8 +86,8 @@ export class OrderStatisticTree<T extends Keyed> {
       for (let i = 0; i < index; i++) before += node.counts[i]!;
       node = node.children[index]!;
     }
-    const position = lowerBound(node.items, sortKey);
-    return node.items[position]?.sortKey === sortKey ? before + position : -1;
+    const position = lowerBound(node.keys, sortKey);
+    return node.keys[position] === sortKey ? before + position : -1;
   }
 
   /** The item at 0-based position `rank`, or undefined past the end. */
@@ -127,9 +139,11 @@ export class OrderStatisticTree<T extends Keyed> {
     const check = (node: TreeNode<T>, low: number, high: number, isRoot: boolean): number => {
       if (node instanceof LeafNode) {
         if (!isRoot && node.items.length < 1) throw new Error('empty non-root leaf');
+        if (node.keys.length !== node.items.length) throw new Error('leaf keys and items disagree');
         node.items.forEach((item, i) => {
+          if (node.keys[i] !== item.sortKey) throw new Error(`leaf key ${node.keys[i]} differs from its item's ${item.sortKey}`);
           if (item.sortKey < low || item.sortKey >= high) throw new Error(`key ${item.sortKey} outside [${low}, ${high})`);
-          if (i > 0 && node.items[i - 1]!.sortKey >= item.sortKey) throw new Error('leaf keys out of order');
+          if (i > 0 && node.keys[i - 1]! >= item.sortKey) throw new Error('leaf keys out of order');
         });
         return node.items.length;
       }
@@ -151,12 +165,16 @@ export class OrderStatisticTree<T extends Keyed> {
 
   private insertInto(node: TreeNode<T>, item: T): Split<T> | undefined {
     if (node instanceof LeafNode) {
-      node.items.splice(lowerBound(node.items, item.sortKey), 0, item);
+      const position = lowerBound(node.keys, item.sortKey);
+      this.insertedRank += position;
+      node.keys.splice(position, 0, item.sortKey);
+      node.items.splice(position, 0, item);
       if (node.items.length <= LEAF_CAPACITY) return undefined;
-      const right = new LeafNode(node.items.splice(LEAF_CAPACITY / 2));
-      return { separator: right.items[0]!.sortKey, right };
+      const right = new LeafNode(node.keys.splice(LEAF_CAPACITY / 2), node.items.splice(LEAF_CAPACITY / 2));
+      return { separator: right.keys[0]!, right };
     }
     const index = childIndex(node.separators, item.sortKey);
+    for (let i = 0; i < index; i++) this.insertedRank += node.counts[i]!;
     const child = node.children[index]!;
     const split = this.insertInto(child, item);
     node.size++;
@@ -174,8 +192,9 @@ export class OrderStatisticTree<T extends Keyed> {
 
   private deleteFrom(node: TreeNode<T>, sortKey: number): T | undefined {
     if (node instanceof LeafNode) {
-      const position = lowerBound(node.items, sortKey);
-      if (node.items[position]?.sortKey !== sortKey) return undefined;
+      const position = lowerBound(node.keys, sortKey);
+      if (node.keys[position] !== sortKey) return undefined;
+      node.keys.splice(position, 1);
       return node.items.splice(position, 1)[0];
     }
     const index = childIndex(node.separators, sortKey);
@@ -205,15 +224,19 @@ function rebalanceChild<T extends Keyed>(parent: InnerNode<T>, index: number): v
   const left = parent.children[leftIndex]!;
   const right = parent.children[leftIndex + 1]!;
   if (left instanceof LeafNode && right instanceof LeafNode) {
+    const keys = left.keys.concat(right.keys);
     const items = left.items.concat(right.items);
     if (items.length <= LEAF_CAPACITY) {
+      left.keys = keys;
       left.items = items;
       removeChild(parent, leftIndex + 1);
     } else {
       const half = items.length >> 1;
+      left.keys = keys.slice(0, half);
       left.items = items.slice(0, half);
+      right.keys = keys.slice(half);
       right.items = items.slice(half);
-      parent.separators[leftIndex] = right.items[0]!.sortKey;
+      parent.separators[leftIndex] = right.keys[0]!;
       parent.counts[leftIndex + 1] = right.size;
     }
   } else if (left instanceof InnerNode && right instanceof InnerNode) {
@@ -289,12 +312,12 @@ function childIndex(separators: number[], sortKey: number): number {
 }
 
 /** First position whose key is ≥ `sortKey`. */
-function lowerBound<T extends Keyed>(items: T[], sortKey: number): number {
+function lowerBound(keys: number[], sortKey: number): number {
   let low = 0;
-  let high = items.length;
+  let high = keys.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (items[middle]!.sortKey < sortKey) low = middle + 1;
+    if (keys[middle]! < sortKey) low = middle + 1;
     else high = middle;
   }
   return low;

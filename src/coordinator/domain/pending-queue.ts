@@ -109,15 +109,13 @@ export class PendingQueue<P = unknown> {
   reprioritize(executionId: string, priority: Priority): number {
     const entry = this.byId.get(executionId);
     if (!entry) return -1;
-    if (entry.priority !== priority) {
-      this.order.delete(entry.sortKey);
-      this.counts[entry.priority]--;
-      entry.priority = priority;
-      entry.sortKey = queueSortKey(priority, entry.sequence);
-      this.counts[priority]++;
-      this.order.insert(entry);
-    }
-    return this.order.rank(entry.sortKey);
+    if (entry.priority === priority) return this.order.rank(entry.sortKey);
+    this.order.delete(entry.sortKey);
+    this.counts[entry.priority]--;
+    entry.priority = priority;
+    entry.sortKey = queueSortKey(priority, entry.sequence);
+    this.counts[priority]++;
+    return this.order.insert(entry);
   }
 
   /** Entries in dispatch order from position `fromRank`. */
