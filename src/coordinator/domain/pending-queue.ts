@@ -9,19 +9,13 @@ export interface PendingEntry<P = unknown> {
   readonly executionId: string;
   readonly userId: string;
   priority: Priority;
-  /** Arrival order; kept across reprioritisation so FIFO holds within the new level. */
-  readonly sequence: number;
+  /**
+   * Arrival order, unique across the queue. It orders entries within their level and is kept
+   * across reprioritisation, so FIFO holds within the new level.
+   */
+  readonly sortKey: number;
   readonly enqueuedAt: number;
-  /** Order in the queue: priority first, then arrival. */
-  sortKey: number;
   readonly payload: P;
-}
-
-/** Sequence numbers stay below 2^45 so that rank × 2^45 + sequence is an exact double. */
-const SEQUENCE_SPAN = 2 ** 45;
-
-export function queueSortKey(priority: Priority, sequence: number): number {
-  return priorityRank(priority) * SEQUENCE_SPAN + sequence;
 }
 
 export type PriorityCounts = Record<Priority, number>;
@@ -35,14 +29,15 @@ export function emptyPriorityCounts(): PriorityCounts {
  * enqueue, take next, remove by id, reprioritise and rank. The rank is the true 0-based queue
  * position, not a heap index.
  *
- * Within a level entries are in arrival order, so the longest-waiting entry overall is the
- * earliest of the five level heads; each head is found by rank in O(log n), and no second,
- * arrival-ordered index is needed for the stale sweep.
+ * Each priority level is its own order-statistic tree keyed by arrival sequence: a position is
+ * the sizes of the higher levels plus the rank within the level. Splitting by level keeps each
+ * tree shallower than one tree over everything, and the keys small integers. Within a level the
+ * first entry is also the oldest, so the longest-waiting entry overall is the earliest of the
+ * five level heads: the stale sweep needs no second index.
  */
 export class PendingQueue<P = unknown> {
-  private readonly order = new OrderStatisticTree<PendingEntry<P>>();
+  private readonly levels = PRIORITIES.map(() => new OrderStatisticTree<PendingEntry<P>>());
   private readonly byId = new Map<string, PendingEntry<P>>();
-  private readonly counts = emptyPriorityCounts();
   private nextSequence = 0;
 
   get size(): number {
@@ -58,34 +53,27 @@ export class PendingQueue<P = unknown> {
   }
 
   countsByPriority(): PriorityCounts {
-    return { ...this.counts };
+    const counts = emptyPriorityCounts();
+    PRIORITIES.forEach((priority, level) => (counts[priority] = this.levels[level]!.size));
+    return counts;
   }
 
   /** Adds an execution at the back of its priority level and returns its entry. */
   enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P): PendingEntry<P> {
-    const sequence = this.nextSequence++;
-    const entry: PendingEntry<P> = {
-      executionId,
-      userId,
-      priority,
-      sequence,
-      enqueuedAt,
-      sortKey: queueSortKey(priority, sequence),
-      payload,
-    };
-    this.order.insert(entry);
+    const entry: PendingEntry<P> = { executionId, userId, priority, sortKey: this.nextSequence++, enqueuedAt, payload };
+    this.levels[priorityRank(priority)]!.insert(entry);
     this.byId.set(executionId, entry);
-    this.counts[priority]++;
     return entry;
   }
 
   peek(): PendingEntry<P> | undefined {
-    return this.order.first();
+    for (const level of this.levels) if (level.size > 0) return level.first();
+    return undefined;
   }
 
   /** Removes and returns the next execution to run. */
   takeNext(): PendingEntry<P> | undefined {
-    const next = this.order.first();
+    const next = this.peek();
     if (next) this.remove(next.executionId);
     return next;
   }
@@ -93,47 +81,54 @@ export class PendingQueue<P = unknown> {
   remove(executionId: string): PendingEntry<P> | undefined {
     const entry = this.byId.get(executionId);
     if (!entry) return undefined;
-    this.order.delete(entry.sortKey);
+    this.levels[priorityRank(entry.priority)]!.delete(entry.sortKey);
     this.byId.delete(executionId);
-    this.counts[entry.priority]--;
     return entry;
   }
 
   /** 0-based position of an execution in dispatch order, or -1 if it is not pending. */
   rank(executionId: string): number {
     const entry = this.byId.get(executionId);
-    return entry ? this.order.rank(entry.sortKey) : -1;
+    if (!entry) return -1;
+    const level = priorityRank(entry.priority);
+    return this.sizeAbove(level) + this.levels[level]!.rank(entry.sortKey);
   }
 
   /** Moves an execution to another level, keeping its arrival order there. Returns its new rank. */
   reprioritize(executionId: string, priority: Priority): number {
     const entry = this.byId.get(executionId);
     if (!entry) return -1;
-    if (entry.priority === priority) return this.order.rank(entry.sortKey);
-    this.order.delete(entry.sortKey);
-    this.counts[entry.priority]--;
+    if (entry.priority === priority) return this.rank(executionId);
+    this.levels[priorityRank(entry.priority)]!.delete(entry.sortKey);
     entry.priority = priority;
-    entry.sortKey = queueSortKey(priority, entry.sequence);
-    this.counts[priority]++;
-    return this.order.insert(entry);
+    const level = priorityRank(priority);
+    return this.sizeAbove(level) + this.levels[level]!.insert(entry);
   }
 
   /** Entries in dispatch order from position `fromRank`. */
-  inOrder(fromRank = 0): IterableIterator<PendingEntry<P>> {
-    return this.order.valuesFrom(fromRank);
+  *inOrder(fromRank = 0): IterableIterator<PendingEntry<P>> {
+    let skip = Math.max(0, fromRank);
+    for (const level of this.levels) {
+      if (skip >= level.size) {
+        skip -= level.size;
+        continue;
+      }
+      yield* level.valuesFrom(skip);
+      skip = 0;
+    }
+  }
+
+  /** Entries of one level in order, from position `fromRank` within that level. */
+  inLevel(priority: Priority, fromRank = 0): IterableIterator<PendingEntry<P>> {
+    return this.levels[priorityRank(priority)]!.valuesFrom(fromRank);
   }
 
   /** The longest-waiting entry, whatever its priority: the earliest of the level heads. */
   oldest(): PendingEntry<P> | undefined {
     let oldest: PendingEntry<P> | undefined;
-    let levelStart = 0;
-    for (const priority of PRIORITIES) {
-      const count = this.counts[priority];
-      if (count > 0) {
-        const head = this.order.at(levelStart)!;
-        if (!oldest || head.sequence < oldest.sequence) oldest = head;
-      }
-      levelStart += count;
+    for (const level of this.levels) {
+      const head = level.first();
+      if (head && (!oldest || head.sortKey < oldest.sortKey)) oldest = head;
     }
     return oldest;
   }
@@ -145,5 +140,12 @@ export class PendingQueue<P = unknown> {
       removed.push(this.remove(oldest.executionId)!);
     }
     return removed;
+  }
+
+  /** Number of entries in levels above `level`: where that level starts in queue order. */
+  private sizeAbove(level: number): number {
+    let total = 0;
+    for (let above = 0; above < level; above++) total += this.levels[above]!.size;
+    return total;
   }
 }
