@@ -6,3 +6,5 @@ export const POD_RUNTIME = Symbol('execution-queue:pod-runtime');
 export const IN_MEMORY_BUS = Symbol('execution-queue:in-memory-bus');
 export const TRANSPORT_CLIENT = Symbol('execution-queue:transport-client');
 export const WIRE_CODEC = Symbol('execution-queue:wire-codec');
+export const COORDINATOR_OBSERVER = Symbol('execution-queue:coordinator-observer');
+export const HEALTH_INDICATORS = Symbol('execution-queue:health-indicators');

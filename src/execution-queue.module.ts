@@ -3,7 +3,14 @@ import { AdminTokenRegistry } from './admin/auth/admin-token.registry.js';
 import { BearerTokenGuard } from './admin/auth/bearer-token.guard.js';
 import { ExecutionSubmissionService } from './admin/execution-submission.service.js';
 import { ExecutionsController } from './admin/executions.controller.js';
+import { ExecutionsAdminController } from './admin/executions-admin.controller.js';
+import { HealthController } from './admin/health/health.controller.js';
+import { StateStoreHealthIndicator } from './admin/health/state-store.health-indicator.js';
+import { MetricsController } from './admin/metrics/metrics.controller.js';
+import { QueueMetrics } from './admin/metrics/queue-metrics.js';
 import { QueueAdminController } from './admin/queue-admin.controller.js';
+import { QueueAdminService } from './admin/queue-admin.service.js';
+import { UsersAdminController } from './admin/users-admin.controller.js';
 import type { ExecutionQueueOptions, Role } from './config/execution-queue.options.js';
 import type { EventSource } from './contracts/event-factory.js';
 import { WireCodec } from './contracts/wire-codec.js';
@@ -13,7 +20,9 @@ import { ExecutionCoordinator } from './coordinator/execution-coordinator.servic
 import { InMemoryQueueStateStore } from './coordinator/stores/in-memory-queue-state.store.js';
 import {
   CLOCK,
+  COORDINATOR_OBSERVER,
   EVENT_PUBLISHER,
+  HEALTH_INDICATORS,
   IN_MEMORY_BUS,
   POD_RUNTIME,
   QUEUE_STATE_STORE,
@@ -32,6 +41,8 @@ import { TransportEventPublisher } from './kafka-transport/transport-event.publi
 import { SimulatedPodRuntime } from './kubernetes-worker/simulated-pod.runtime.js';
 import { WorkerEventsController } from './kubernetes-worker/worker-events.controller.js';
 import type { EventPublisher } from './ports/event-publisher.port.js';
+import type { HealthIndicator } from './ports/health-indicator.port.js';
+import type { QueueStateStore } from './coordinator/queue-state-store.port.js';
 
 /** The event source stamped into everything this service publishes. */
 export function eventSourceOf(options: ExecutionQueueOptions): EventSource {
@@ -41,8 +52,11 @@ export function eventSourceOf(options: ExecutionQueueOptions): EventSource {
 const CONTROLLERS_BY_ROLE: Record<Role, Type[]> = {
   coordinator: [CoordinatorEventsController],
   worker: [WorkerEventsController],
-  admin: [ExecutionsController, QueueAdminController],
+  admin: [ExecutionsController, QueueAdminController, UsersAdminController, ExecutionsAdminController],
 };
+
+/** Probes and metrics are served whatever the roles, so every process can be watched. */
+const ALWAYS_ON_CONTROLLERS: Type[] = [HealthController, MetricsController];
 
 const providers: Provider[] = [
   { provide: CLOCK, useValue: systemClock },
@@ -69,7 +83,21 @@ const providers: Provider[] = [
       new SimulatedPodRuntime(publisher, eventSourceOf(options), options.k8sNamespace, options.simulatedRunMs),
     inject: [EVENT_PUBLISHER, MODULE_OPTIONS_TOKEN],
   },
+  {
+    provide: COORDINATOR_OBSERVER,
+    useFactory: (store: QueueStateStore) => new QueueMetrics(store),
+    inject: [QUEUE_STATE_STORE],
+  },
+  {
+    provide: HEALTH_INDICATORS,
+    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions): HealthIndicator[] => [
+      new StateStoreHealthIndicator(store, options.stateStore),
+      { name: 'transport', check: async () => ({ status: 'up', transport: options.transport }) },
+    ],
+    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN],
+  },
   ExecutionCoordinator,
+  QueueAdminService,
   AdminTokenRegistry,
   BearerTokenGuard,
   ExecutionSubmissionService,
@@ -95,5 +123,5 @@ export class ExecutionQueueModule extends ConfigurableModuleClass {
 
 function withControllers(definition: DynamicModule, roles: Role[] | undefined): DynamicModule {
   const selected = roles ?? (Object.keys(CONTROLLERS_BY_ROLE) as Role[]);
-  return { ...definition, controllers: selected.flatMap((role) => CONTROLLERS_BY_ROLE[role]) };
+  return { ...definition, controllers: [...ALWAYS_ON_CONTROLLERS, ...selected.flatMap((role) => CONTROLLERS_BY_ROLE[role])] };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ErrorType } from '../contracts/error-type.constants.js';
 import type {
   ExecutionCancelledEvent,
@@ -10,10 +10,11 @@ import type {
 } from '../contracts/execution.events.js';
 import type { Priority } from '../contracts/priority.constants.js';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
-import { CLOCK, EVENT_PUBLISHER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
+import { CLOCK, COORDINATOR_OBSERVER, EVENT_PUBLISHER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import { CoordinatorEvents } from './coordinator-events.js';
+import { NO_OP_OBSERVER, type CoordinatorObserver, type FinishKind } from './coordinator-observer.port.js';
 import type { Clock } from './domain/clock.js';
 import type { QueuedExecution, ReprioritizeOutcome } from './domain/coordinator-outcomes.js';
 import type { QueueSnapshot } from './domain/coordinator-state.js';
@@ -21,6 +22,12 @@ import { RejectionMessages } from './domain/rejection-messages.js';
 import type { QueueStateStore, StoredRequest } from './queue-state-store.port.js';
 
 export type TerminalEvent = ExecutionCompletedEvent | ExecutionFailedEvent | ExecutionTimeoutEvent;
+
+const FINISH_KINDS: Record<TerminalEvent['event_type'], FinishKind> = {
+  execution_completed: 'completed',
+  execution_failed: 'failed',
+  execution_timeout: 'timeout',
+};
 
 /**
  * Binds the queue rules to the outside world: each handler makes one atomic change in the
@@ -37,6 +44,7 @@ export class ExecutionCoordinator {
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
+    @Optional() @Inject(COORDINATOR_OBSERVER) private readonly observer: CoordinatorObserver = NO_OP_OBSERVER,
   ) {
     this.events = new CoordinatorEvents(
       { serviceName: options.serviceName, serviceVersion: options.serviceVersion, environment: options.environment },
@@ -55,13 +63,16 @@ export class ExecutionCoordinator {
         return;
       case 'queue_full':
         await this.reportExpired(outcome.expired);
+        this.observer.rejected('queue_full', request.priority);
         await this.publisher.publish(this.events.failed(request, ErrorType.ResourceLimit, RejectionMessages.queueFull(outcome.maxQueueSize)));
         return;
       case 'user_limit':
+        this.observer.rejected('user_limit', request.priority);
         await this.publisher.publish(this.events.failed(request, ErrorType.ResourceLimit, RejectionMessages.userLimit(outcome.limit)));
         return;
       case 'accepted':
         await this.reportExpired(outcome.expired);
+        this.observer.accepted(request.priority);
         await this.publisher.publish(this.events.accepted(request, outcome.position));
         await this.schedule();
         return;
@@ -70,6 +81,7 @@ export class ExecutionCoordinator {
 
   async handleCancelled(event: ExecutionCancelledEvent): Promise<void> {
     const outcome = await this.store.release(event.execution_id);
+    if (outcome.kind !== 'unknown') this.observer.cancelled();
     if (outcome.kind === 'was_active') {
       await this.publisher.publish(this.events.deletePod(outcome.execution, `cancelled: ${event.reason}`, this.options.k8sNamespace));
     }
@@ -77,7 +89,8 @@ export class ExecutionCoordinator {
   }
 
   async handleFinished(event: TerminalEvent): Promise<void> {
-    await this.store.release(event.execution_id);
+    const outcome = await this.store.release(event.execution_id);
+    if (outcome.kind !== 'unknown') this.observer.finished(FINISH_KINDS[event.event_type]);
     await this.schedule();
   }
 
@@ -93,7 +106,9 @@ export class ExecutionCoordinator {
       const request = outcome.execution.payload;
       try {
         await this.publisher.publish(this.events.createPod(request, outcome.execution.sagaId));
+        this.observer.dispatched(request.priority, (outcome.execution.dispatchedAt - outcome.execution.enqueuedAt) / 1000);
       } catch (error) {
+        this.observer.rejected('dispatch_failed', request.priority);
         this.logger.error(`Dispatch of ${request.execution_id} failed; releasing its slot: ${(error as Error).message}`);
         await this.store.release(request.execution_id);
         await this.publisher.publish(
@@ -125,6 +140,7 @@ export class ExecutionCoordinator {
 
   private async reportExpired(expired: QueuedExecution<StoredRequest>[]): Promise<void> {
     for (const execution of expired) {
+      this.observer.rejected('expired', execution.priority);
       await this.publisher.publish(
         this.events.failed(execution.payload, ErrorType.Timeout, RejectionMessages.expiredInQueue(this.options.queue.staleTimeoutSeconds)),
       );

@@ -6,7 +6,17 @@ import type {
   ReleaseOutcome,
   ReprioritizeOutcome,
 } from './domain/coordinator-outcomes.js';
-import type { AdmissionRequest, ExecutionLookup, QueueSnapshot, UserUsage } from './domain/coordinator-state.js';
+import type {
+  AdmissionRequest,
+  ExecutionLookup,
+  Page,
+  PendingFilter,
+  PositionedExecution,
+  QueueSnapshot,
+  UserUsage,
+  UserUsageRow,
+} from './domain/coordinator-state.js';
+import type { ActiveExecution } from './domain/coordinator-outcomes.js';
 
 /** What the store keeps with each execution: the original request, needed again at dispatch. */
 export type StoredRequest = ExecutionRequestedEvent;
@@ -29,4 +39,9 @@ export interface QueueStateStore {
   snapshot(): Promise<QueueSnapshot>;
   lookup(executionId: string): Promise<ExecutionLookup<StoredRequest> | undefined>;
   userUsage(userId: string): Promise<UserUsage>;
+  /** Pending executions in queue order with their true positions; never scans the whole queue. */
+  pendingPage(filter: PendingFilter, offset: number, limit: number): Promise<Page<PositionedExecution<StoredRequest>>>;
+  activePage(offset: number, limit: number): Promise<Page<ActiveExecution<StoredRequest>>>;
+  /** Users with pending or active executions, largest total first. */
+  usersPage(offset: number, limit: number): Promise<Page<UserUsageRow>>;
 }

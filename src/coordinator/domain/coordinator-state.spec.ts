@@ -184,4 +184,69 @@ describe('CoordinatorState', () => {
       oldestEnqueuedAt: 100,
     });
   });
+
+  describe('listings', () => {
+    const ids = (page: { items: { executionId: string }[] }) => page.items.map((item) => item.executionId);
+
+    function mixedState() {
+      return stateWith(
+        {},
+        ['a', 'u1', 0, 'low'],
+        ['b', 'u2', 0, 'high'],
+        ['c', 'u1', 0, 'high'],
+        ['d', 'u3', 0, 'normal'],
+        ['e', 'u1', 0, 'critical'],
+      );
+    }
+
+    it('pages pending executions in queue order with true positions', () => {
+      const state = mixedState();
+      expect(state.pendingPage({}, 0, 10)).toMatchObject({ total: 5, items: [{ executionId: 'e', position: 0 }, { executionId: 'b', position: 1 }, {}, {}, {}] });
+      expect(ids(state.pendingPage({}, 0, 10))).toEqual(['e', 'b', 'c', 'd', 'a']);
+      expect(state.pendingPage({}, 3, 10).items.map((item) => [item.executionId, item.position])).toEqual([['d', 3], ['a', 4]]);
+      expect(state.pendingPage({}, 9, 10)).toEqual({ items: [], total: 5 });
+    });
+
+    it('filters by priority, with positions in the whole queue', () => {
+      const state = mixedState();
+      expect(state.pendingPage({ priority: 'high' }, 1, 10).items.map((item) => [item.executionId, item.position])).toEqual([['c', 2]]);
+      expect(state.pendingPage({ priority: 'high' }, 0, 10).total).toBe(2);
+      expect(state.pendingPage({ priority: 'background' }, 0, 10)).toEqual({ items: [], total: 0 });
+    });
+
+    it('filters by user and by user and priority', () => {
+      const state = mixedState();
+      expect(state.pendingPage({ userId: 'u1' }, 0, 10).items.map((item) => [item.executionId, item.position])).toEqual([
+        ['e', 0],
+        ['c', 2],
+        ['a', 4],
+      ]);
+      expect(ids(state.pendingPage({ userId: 'u1', priority: 'high' }, 0, 10))).toEqual(['c']);
+      expect(state.pendingPage({ userId: 'u1' }, 1, 1)).toMatchObject({ total: 3, items: [{ executionId: 'c' }] });
+      state.dispatchNext(0, 's');
+      expect(ids(state.pendingPage({ userId: 'u1' }, 0, 10))).toEqual(['c', 'a']);
+      expect(state.pendingPage({ userId: 'nobody' }, 0, 10)).toEqual({ items: [], total: 0 });
+    });
+
+    it('pages active executions in dispatch order', () => {
+      const state = mixedState();
+      for (let i = 0; i < 3; i++) state.dispatchNext(i, `s${i}`);
+      expect(state.activePage(0, 10)).toMatchObject({ total: 3, items: [{ executionId: 'e' }, { executionId: 'b' }, { executionId: 'c' }] });
+      expect(ids(state.activePage(1, 1))).toEqual(['b']);
+    });
+
+    it('lists users with the largest total first', () => {
+      const state = mixedState();
+      state.dispatchNext(0, 's');
+      expect(state.usersPage(0, 10)).toEqual({
+        total: 3,
+        items: [
+          { userId: 'u1', pending: 2, active: 1 },
+          { userId: 'u2', pending: 1, active: 0 },
+          { userId: 'u3', pending: 1, active: 0 },
+        ],
+      });
+      expect(state.usersPage(2, 10).items).toEqual([{ userId: 'u3', pending: 1, active: 0 }]);
+    });
+  });
 });

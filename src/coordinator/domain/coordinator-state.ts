@@ -1,4 +1,4 @@
-import type { Priority } from '../../contracts/priority.constants.js';
+import { PRIORITIES, priorityRank, type Priority } from '../../contracts/priority.constants.js';
 import type {
   ActiveExecution,
   AdmissionOutcome,
@@ -32,6 +32,23 @@ export interface QueueSnapshot {
   oldestEnqueuedAt: number | null;
 }
 
+/** One page of a listing, with the total the listing has without paging. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface PendingFilter {
+  priority?: Priority;
+  userId?: string;
+}
+
+export type PositionedExecution<P> = QueuedExecution<P> & { position: number };
+
+export interface UserUsageRow extends UserUsage {
+  userId: string;
+}
+
 export type ExecutionLookup<P> =
   | { state: 'pending'; execution: QueuedExecution<P>; position: number }
   | { state: 'active'; execution: ActiveExecution<P> };
@@ -45,6 +62,8 @@ export class CoordinatorState<P = unknown> {
   private readonly pending = new PendingQueue<P>();
   private readonly active = new Map<string, ActiveExecution<P>>();
   private readonly usage = new Map<string, UserUsage>();
+  /** Pending ids per user, so a user's page costs O(k log k) with k ≤ the per-user limit. */
+  private readonly pendingByUser = new Map<string, Set<string>>();
   private readonly recent: RecentIds;
   private held = false;
 
@@ -74,6 +93,7 @@ export class CoordinatorState<P = unknown> {
     }
     const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload);
     this.adjustUsage(userId, 1, 0);
+    this.trackPending(userId, executionId, true);
     return { kind: 'accepted', position: this.pending.rank(entry.executionId), expired };
   }
 
@@ -88,6 +108,7 @@ export class CoordinatorState<P = unknown> {
     const entry = this.pending.takeNext();
     if (!entry) return { kind: 'idle', reason: 'empty' };
     this.adjustUsage(entry.userId, -1, 0);
+    this.trackPending(entry.userId, entry.executionId, false);
     if (this.isStale(entry, now)) {
       this.recent.add(entry.executionId);
       return { kind: 'expired', execution: toQueued(entry) };
@@ -110,6 +131,7 @@ export class CoordinatorState<P = unknown> {
     const entry = this.pending.remove(executionId);
     if (entry) {
       this.adjustUsage(entry.userId, -1, 0);
+      this.trackPending(entry.userId, executionId, false);
       this.recent.add(executionId);
       return { kind: 'was_pending', execution: toQueued(entry) };
     }
@@ -148,20 +170,77 @@ export class CoordinatorState<P = unknown> {
     return usage ? { ...usage } : { pending: 0, active: 0 };
   }
 
-  /** Pending executions in dispatch order, from position `offset`. */
-  *pendingInOrder(offset = 0): IterableIterator<QueuedExecution<P> & { position: number }> {
-    let position = offset;
-    for (const entry of this.pending.inOrder(offset)) yield { ...toQueued(entry), position: position++ };
+  /**
+   * Pending executions in queue order, optionally of one priority and/or one user, with their
+   * true positions. Unfiltered and by-priority pages start by rank (O(log n + limit)); a user's
+   * page sorts that user's entries, which the per-user limit keeps few.
+   */
+  pendingPage(filter: PendingFilter, offset: number, limit: number): Page<PositionedExecution<P>> {
+    if (filter.userId !== undefined) return this.userPendingPage(filter.userId, filter.priority, offset, limit);
+    const counts = this.pending.countsByPriority();
+    if (filter.priority === undefined) {
+      return { items: this.take(this.pending.inOrder(offset), limit, offset), total: this.pending.size };
+    }
+    const levelStart = PRIORITIES.slice(0, PRIORITIES.indexOf(filter.priority)).reduce((sum, priority) => sum + counts[priority], 0);
+    return {
+      items: this.take(this.pending.inLevel(filter.priority, offset), limit, levelStart + offset),
+      total: counts[filter.priority],
+    };
   }
 
-  activeExecutions(): IterableIterator<ActiveExecution<P>> {
-    return this.active.values();
+  /** Active executions in dispatch order. */
+  activePage(offset: number, limit: number): Page<ActiveExecution<P>> {
+    const items: ActiveExecution<P>[] = [];
+    let index = 0;
+    for (const execution of this.active.values()) {
+      if (index++ < offset) continue;
+      if (items.length >= limit) break;
+      items.push(execution);
+    }
+    return { items, total: this.active.size };
+  }
+
+  /** Users with pending or active executions, largest total first (ties by user id). */
+  usersPage(offset: number, limit: number): Page<UserUsageRow> {
+    const rows = [...this.usage.entries()].map(([userId, usage]) => ({ userId, ...usage }));
+    rows.sort((a, b) => b.pending + b.active - (a.pending + a.active) || (a.userId < b.userId ? -1 : 1));
+    return { items: rows.slice(offset, offset + limit), total: rows.length };
+  }
+
+  private userPendingPage(userId: string, priority: Priority | undefined, offset: number, limit: number): Page<PositionedExecution<P>> {
+    const entries = [...(this.pendingByUser.get(userId) ?? [])]
+      .map((id) => this.pending.get(id)!)
+      .filter((entry) => priority === undefined || entry.priority === priority)
+      .sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || a.sortKey - b.sortKey);
+    const items = entries.slice(offset, offset + limit).map((entry) => ({ ...toQueued(entry), position: this.pending.rank(entry.executionId) }));
+    return { items, total: entries.length };
+  }
+
+  private take(entries: IterableIterator<PendingEntry<P>>, limit: number, firstPosition: number): PositionedExecution<P>[] {
+    const items: PositionedExecution<P>[] = [];
+    for (const entry of entries) {
+      if (items.length >= limit) break;
+      items.push({ ...toQueued(entry), position: firstPosition + items.length });
+    }
+    return items;
+  }
+
+  private trackPending(userId: string, executionId: string, pending: boolean): void {
+    let ids = this.pendingByUser.get(userId);
+    if (pending) {
+      if (!ids) this.pendingByUser.set(userId, (ids = new Set()));
+      ids.add(executionId);
+    } else if (ids) {
+      ids.delete(executionId);
+      if (ids.size === 0) this.pendingByUser.delete(userId);
+    }
   }
 
   private sweepStale(now: number): QueuedExecution<P>[] {
     const removed = this.pending.removeEnqueuedBefore(now - this.limits.staleTimeoutSeconds * 1000);
     for (const entry of removed) {
       this.adjustUsage(entry.userId, -1, 0);
+      this.trackPending(entry.userId, entry.executionId, false);
       this.recent.add(entry.executionId);
     }
     return removed.map(toQueued);

@@ -1,5 +1,5 @@
 import type { Priority } from '../../contracts/priority.constants.js';
-import { CoordinatorState, type AdmissionRequest } from '../domain/coordinator-state.js';
+import { CoordinatorState, type AdmissionRequest, type PendingFilter } from '../domain/coordinator-state.js';
 import type { QueueLimits } from '../domain/queue-limits.js';
 import type { QueueStateStore, StoredRequest } from '../queue-state-store.port.js';
 
@@ -44,5 +44,17 @@ export class InMemoryQueueStateStore implements QueueStateStore {
 
   async userUsage(userId: string) {
     return this.state.userUsage(userId);
+  }
+
+  async pendingPage(filter: PendingFilter, offset: number, limit: number) {
+    return this.state.pendingPage(filter, offset, limit);
+  }
+
+  async activePage(offset: number, limit: number) {
+    return this.state.activePage(offset, limit);
+  }
+
+  async usersPage(offset: number, limit: number) {
+    return this.state.usersPage(offset, limit);
   }
 }

@@ -1,0 +1,100 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PRIORITIES, type Priority } from '../../contracts/priority.constants.js';
+import type { CoordinatorObserver, FinishKind, RejectionReason } from '../../coordinator/coordinator-observer.port.js';
+import type { QueueStateStore } from '../../coordinator/queue-state-store.port.js';
+
+/** Wait-time buckets in seconds: from instant dispatch to the default stale timeout. */
+const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
+/**
+ * The service's Prometheus metrics. Counters follow the coordinator's decisions in this
+ * process; the depth and active gauges are read from the state store at scrape time, so they
+ * show the shared queue even when several replicas run.
+ */
+export class QueueMetrics implements CoordinatorObserver {
+  readonly registry = new Registry();
+  private readonly acceptedTotal: Counter<'priority'>;
+  private readonly rejectedTotal: Counter<'reason' | 'priority'>;
+  private readonly dispatchedTotal: Counter<'priority'>;
+  private readonly finishedTotal: Counter<'outcome'>;
+  private readonly cancelledTotal: Counter;
+  private readonly waitSeconds: Histogram<'priority'>;
+
+  constructor(store: QueueStateStore) {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'execution_queue_depth',
+      help: 'Pending executions by priority',
+      labelNames: ['priority'],
+      registers,
+      async collect() {
+        const { byPriority } = await store.snapshot();
+        for (const priority of PRIORITIES) this.set({ priority }, byPriority[priority]);
+      },
+    });
+    new Gauge({
+      name: 'execution_queue_active',
+      help: 'Dispatched executions that have not finished',
+      registers,
+      async collect() {
+        this.set((await store.snapshot()).activeCount);
+      },
+    });
+    new Gauge({
+      name: 'execution_queue_held',
+      help: '1 while dispatching is held by an operator',
+      registers,
+      async collect() {
+        this.set((await store.snapshot()).held ? 1 : 0);
+      },
+    });
+    this.acceptedTotal = new Counter({ name: 'execution_queue_accepted_total', help: 'Requests queued', labelNames: ['priority'], registers });
+    this.rejectedTotal = new Counter({
+      name: 'execution_queue_rejected_total',
+      help: 'Requests or queued executions turned away, by reason (queue_full, user_limit, expired, dispatch_failed)',
+      labelNames: ['reason', 'priority'],
+      registers,
+    });
+    this.dispatchedTotal = new Counter({
+      name: 'execution_queue_dispatched_total',
+      help: 'Executions dispatched to the pod worker',
+      labelNames: ['priority'],
+      registers,
+    });
+    this.finishedTotal = new Counter({
+      name: 'execution_queue_finished_total',
+      help: 'Executions that ended, by outcome (completed, failed, timeout)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.cancelledTotal = new Counter({ name: 'execution_queue_cancelled_total', help: 'Executions cancelled while pending or active', registers });
+    this.waitSeconds = new Histogram({
+      name: 'execution_queue_wait_seconds',
+      help: 'Time from acceptance to dispatch',
+      labelNames: ['priority'],
+      buckets: WAIT_BUCKETS,
+      registers,
+    });
+  }
+
+  accepted(priority: Priority): void {
+    this.acceptedTotal.inc({ priority });
+  }
+
+  rejected(reason: RejectionReason, priority: Priority): void {
+    this.rejectedTotal.inc({ reason, priority });
+  }
+
+  dispatched(priority: Priority, waitedSeconds: number): void {
+    this.dispatchedTotal.inc({ priority });
+    this.waitSeconds.observe({ priority }, Math.max(0, waitedSeconds));
+  }
+
+  finished(kind: FinishKind): void {
+    this.finishedTotal.inc({ outcome: kind });
+  }
+
+  cancelled(): void {
+    this.cancelledTotal.inc();
+  }
+}
