@@ -1,9 +1,11 @@
+import { runAdminApiBenchmark } from './admin-api.bench.js';
 import { runQueueCoreBenchmark } from './queue-core.bench.js';
 
-/** `npm run bench [-- <suite>]`; suites: `queue` (default). */
+/** `npm run bench [-- <suite>]`; suites: `queue` (default), `admin`. */
 const suite = process.argv[2] ?? 'queue';
 const suites: Record<string, () => void | Promise<void>> = {
   queue: () => runQueueCoreBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
+  admin: runAdminApiBenchmark,
 };
 
 const run = suites[suite];
