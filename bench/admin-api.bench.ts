@@ -92,8 +92,8 @@ export async function runAdminApiBenchmark(): Promise<void> {
   ] as const;
 
   const rows: string[][] = [];
-  const measureAll = async (label: string) => {
-    const firstPending = (await (await fetch(`${base}/api/v1/admin/executions/pending?limit=1&offset=${Math.floor(PENDING / 2)}`, {
+  const measureAll = async (label: string, pending: number) => {
+    const firstPending = (await (await fetch(`${base}/api/v1/admin/executions/pending?limit=1&offset=${Math.floor(pending / 2)}`, {
       headers: { Authorization: `Bearer ${TOKEN}` },
     })).json()) as { items: { execution_id: string }[] };
     const results: LoadResult[] = [];
@@ -105,9 +105,9 @@ export async function runAdminApiBenchmark(): Promise<void> {
   };
 
   await fill(coordinator, 1);
-  const reference = await measureAll('one pending');
+  const reference = await measureAll('one pending', 1);
   await fill(coordinator, PENDING - 1);
-  const full = await measureAll(`${PENDING.toLocaleString('en')} pending`);
+  const full = await measureAll(`${PENDING.toLocaleString('en')} pending`, PENDING);
   await app.close();
 
   routes.forEach(([name], index) => {

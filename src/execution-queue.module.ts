@@ -37,6 +37,9 @@ import {
 } from './execution-queue.module-definition.js';
 import { InMemoryBus } from './kafka-transport/in-memory-bus.js';
 import { InMemoryClientProxy } from './kafka-transport/in-memory.client-proxy.js';
+import { KafkaClientProxy } from './kafka-transport/kafka.client-proxy.js';
+import { KafkaHealthIndicator } from './kafka-transport/kafka.health-indicator.js';
+import type { ClientProxy } from '@nestjs/microservices';
 import { TransportEventPublisher } from './kafka-transport/transport-event.publisher.js';
 import { SimulatedPodRuntime } from './kubernetes-worker/simulated-pod.runtime.js';
 import { WorkerEventsController } from './kubernetes-worker/worker-events.controller.js';
@@ -66,10 +69,15 @@ const providers: Provider[] = [
     inject: [MODULE_OPTIONS_TOKEN],
   },
   { provide: IN_MEMORY_BUS, useFactory: () => new InMemoryBus() },
-  { provide: TRANSPORT_CLIENT, useFactory: (bus: InMemoryBus) => new InMemoryClientProxy(bus), inject: [IN_MEMORY_BUS] },
+  {
+    provide: TRANSPORT_CLIENT,
+    useFactory: (bus: InMemoryBus, options: ExecutionQueueOptions): ClientProxy =>
+      options.transport === 'kafka' ? new KafkaClientProxy(options.kafka) : new InMemoryClientProxy(bus),
+    inject: [IN_MEMORY_BUS, MODULE_OPTIONS_TOKEN],
+  },
   {
     provide: EVENT_PUBLISHER,
-    useFactory: (client: InMemoryClientProxy, codec: WireCodec) => new TransportEventPublisher(client, codec),
+    useFactory: (client: ClientProxy, codec: WireCodec) => new TransportEventPublisher(client, codec),
     inject: [TRANSPORT_CLIENT, WIRE_CODEC],
   },
   {
@@ -92,7 +100,9 @@ const providers: Provider[] = [
     provide: HEALTH_INDICATORS,
     useFactory: (store: QueueStateStore, options: ExecutionQueueOptions): HealthIndicator[] => [
       new StateStoreHealthIndicator(store, options.stateStore),
-      { name: 'transport', check: async () => ({ status: 'up', transport: options.transport }) },
+      options.transport === 'kafka'
+        ? new KafkaHealthIndicator(options.kafka)
+        : { name: 'transport', check: async () => ({ status: 'up', transport: options.transport }) },
     ],
     inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN],
   },

@@ -6,6 +6,7 @@ import { IN_MEMORY_BUS, WIRE_CODEC } from './execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from './execution-queue.module-definition.js';
 import type { InMemoryBus } from './kafka-transport/in-memory-bus.js';
 import { InMemoryTransportServer } from './kafka-transport/in-memory.transport-server.js';
+import { KafkaTransportServer } from './kafka-transport/kafka.transport-server.js';
 
 /** Consumer group of a process that runs every role on the in-memory bus. */
 export const IN_MEMORY_CONSUMER_GROUP = 'execution-queue';
@@ -16,6 +17,7 @@ export const IN_MEMORY_CONSUMER_GROUP = 'execution-queue';
  */
 export function createTransportStrategy(app: INestApplicationContext): CustomTransportStrategy {
   const options = app.get<ExecutionQueueOptions>(MODULE_OPTIONS_TOKEN);
+  if (options.transport === 'kafka') return new KafkaTransportServer(options.kafka, app.get<WireCodec>(WIRE_CODEC));
   return new InMemoryTransportServer(
     app.get<InMemoryBus>(IN_MEMORY_BUS),
     app.get<WireCodec>(WIRE_CODEC),

@@ -33,6 +33,14 @@ export interface ExecutionQueueOptions {
     clientId: string;
     /** `KAFKA_TOPIC_PREFIX`, default empty: prepended to every topic name. */
     topicPrefix: string;
+    /** `KAFKA_TOPIC_PARTITIONS`, default 3: partitions of topics the service creates. */
+    topicPartitions: number;
+    /** `KAFKA_TOPIC_REPLICATION_FACTOR`, default 1: replication of topics the service creates. */
+    topicReplicationFactor: number;
+    /** `KAFKA_SSL`, default false: TLS to the brokers (system trust store). */
+    ssl: boolean;
+    /** `KAFKA_SASL_MECHANISM` (`plain`, `scram-sha-256`, `scram-sha-512`), `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`; default none. */
+    sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | null;
   };
   /** `STATE_STORE`, default `memory`: `memory` or `redis`. */
   stateStore: 'memory' | 'redis';

@@ -40,6 +40,12 @@ describe('loadConfig', () => {
       KAFKA_BROKERS: '10.0.0.1:9092, 10.0.0.2:9092',
       KAFKA_CLIENT_ID: 'eq',
       KAFKA_TOPIC_PREFIX: 'prod.',
+      KAFKA_TOPIC_PARTITIONS: '6',
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'eq',
+      KAFKA_SASL_PASSWORD: 'secret',
+      TRANSPORT: 'kafka',
       SIMULATED_RUN_MS: '0',
       K8S_NAMESPACE: 'executions',
       ROLES: 'admin,coordinator',
@@ -50,7 +56,15 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 8080,
       queue: { maxQueueSize: 5, maxExecutionsPerUser: 2, staleTimeoutSeconds: 30, maxActiveExecutions: 3 },
-      kafka: { brokers: ['10.0.0.1:9092', '10.0.0.2:9092'], clientId: 'eq', topicPrefix: 'prod.' },
+      transport: 'kafka',
+      kafka: {
+        brokers: ['10.0.0.1:9092', '10.0.0.2:9092'],
+        clientId: 'eq',
+        topicPrefix: 'prod.',
+        topicPartitions: 6,
+        ssl: true,
+        sasl: { mechanism: 'scram-sha-512', username: 'eq', password: 'secret' },
+      },
       simulatedRunMs: 0,
       k8sNamespace: 'executions',
       roles: ['admin', 'coordinator'],
@@ -75,7 +89,10 @@ describe('loadConfig', () => {
     [{ LOG_FORMAT: 'xml' }, /^LOG_FORMAT: expected one of text, json/],
     [{ ADMIN_TOKENS: 'short' }, /^ADMIN_TOKENS: every token must be at least 16 characters/],
     [{ KAFKA_BROKERS: 'no-port' }, /^KAFKA_BROKERS: expected comma-separated host:port pairs/],
-    [{ TRANSPORT: 'kafka' }, /^TRANSPORT: only `memory` is available in this build/],
+    [{ STATE_STORE: 'redis' }, /^STATE_STORE: only `memory` is available in this build/],
+    [{ KAFKA_SASL_MECHANISM: 'plain' }, /^KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: both are required/],
+    [{ KAFKA_SASL_MECHANISM: 'gssapi' }, /^KAFKA_SASL_MECHANISM: expected one of plain, scram-sha-256, scram-sha-512/],
+    [{ KAFKA_SSL: 'yes' }, /^KAFKA_SSL: expected one of true, false/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
   });

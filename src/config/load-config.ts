@@ -1,6 +1,6 @@
 import { ENVIRONMENTS, type Environment } from '../contracts/error-type.constants.js';
 import { ConfigError } from './config.errors.js';
-import { LOG_LEVELS, ROLES, type ServiceConfiguration, type Role } from './execution-queue.options.js';
+import { LOG_LEVELS, ROLES, type ExecutionQueueOptions, type ServiceConfiguration, type Role } from './execution-queue.options.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -27,6 +27,10 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
       brokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
       clientId: reader.text('KAFKA_CLIENT_ID', SERVICE_NAME),
       topicPrefix: reader.text('KAFKA_TOPIC_PREFIX', ''),
+      topicPartitions: reader.integer('KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
+      topicReplicationFactor: reader.integer('KAFKA_TOPIC_REPLICATION_FACTOR', 1, 1, 10),
+      ssl: reader.oneOf('KAFKA_SSL', ['true', 'false'] as const, 'false') === 'true',
+      sasl: readSasl(reader),
     },
     stateStore: reader.oneOf('STATE_STORE', ['memory', 'redis'] as const, 'memory'),
     redisUrl: reader.text('REDIS_URL', 'redis://127.0.0.1:6379'),
@@ -59,9 +63,17 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
   return options;
 }
 
+function readSasl(reader: EnvReader): ExecutionQueueOptions['kafka']['sasl'] {
+  const mechanism = reader.optionalOneOf('KAFKA_SASL_MECHANISM', ['plain', 'scram-sha-256', 'scram-sha-512'] as const);
+  if (mechanism === undefined) return null;
+  const username = reader.text('KAFKA_SASL_USERNAME', '');
+  const password = reader.text('KAFKA_SASL_PASSWORD', '');
+  reader.check(username !== '' && password !== '', 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: both are required with KAFKA_SASL_MECHANISM');
+  return { mechanism, username, password };
+}
+
 /** Values the contract names but this build cannot serve yet; failing here beats failing later. */
 function rejectUnbuilt(reader: EnvReader, options: ServiceConfiguration): void {
-  reader.check(options.transport === 'memory', 'TRANSPORT: only `memory` is available in this build; the Kafka transport is not built yet');
   reader.check(options.stateStore === 'memory', 'STATE_STORE: only `memory` is available in this build; the Redis store is not built yet');
   reader.check(
     options.podRuntime === 'simulated',
@@ -91,6 +103,10 @@ class EnvReader {
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got '${raw}'`);
     return fallback;
+  }
+
+  optionalOneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    return this.raw(name) === undefined ? undefined : this.oneOf(name, allowed, allowed[0]!);
   }
 
   subsetOf<T extends string>(name: string, allowed: readonly T[], fallback: T[]): T[] {

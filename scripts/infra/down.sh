@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Stops whatever scripts/infra/up.sh started.
+source "$(dirname "$0")/common.sh"
+bash "${REPO_ROOT}/scripts/infra/kafka.sh" down
+rm -f "${ENV_FILE}"

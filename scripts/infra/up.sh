@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Starts on 127.0.0.1 what the integration tests need and the environment does not already
+# provide, and writes the addresses to .infra/env as KEY=VALUE lines.
+source "$(dirname "$0")/common.sh"
+: > "${ENV_FILE}"
+bash "${REPO_ROOT}/scripts/infra/kafka.sh" up
+say "ready; addresses in ${ENV_FILE}:"
+sed 's/^/[infra]   /' "${ENV_FILE}"

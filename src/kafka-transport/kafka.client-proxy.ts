@@ -1,0 +1,61 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { Producer } from 'kafkajs';
+import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
+import { createKafka } from './kafka-client.factory.js';
+import type { OutboundMessage } from './in-memory.client-proxy.js';
+
+/**
+ * Nest client that produces events to Kafka: topic = pattern, key = execution id, JSON value,
+ * `content-type` header. Every send waits for all in-sync replicas (acks -1), and a send for one
+ * key is awaited before the next, so events about one execution keep their order.
+ */
+export class KafkaClientProxy extends ClientProxy implements OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaClientProxy.name);
+  private readonly producer: Producer;
+  private connecting?: Promise<void>;
+
+  constructor(options: ExecutionQueueOptions['kafka']) {
+    super();
+    this.producer = createKafka(options, '-producer').producer({ allowAutoTopicCreation: false, retry: { retries: 10, maxRetryTime: 10_000 } });
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.producer.connect().catch((error: Error) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    if (!this.connecting) return;
+    await this.producer.disconnect();
+    this.connecting = undefined;
+    this.logger.log('Kafka producer flushed and closed');
+  }
+
+  /** Runs after the consumers have stopped, so in-flight handlers could still publish. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  unwrap<T>(): T {
+    return this.producer as T;
+  }
+
+  protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    callback({ err: new Error('The Kafka transport carries events only'), isDisposed: true });
+    return () => undefined;
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket<OutboundMessage>): Promise<T> {
+    await this.connect();
+    await this.producer.send({
+      topic: packet.pattern as string,
+      acks: -1,
+      messages: [{ key: packet.data.key, value: packet.data.value, headers: packet.data.headers }],
+    });
+    return undefined as T;
+  }
+}

@@ -1,0 +1,142 @@
+import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
+import type { Consumer, EachMessagePayload, Producer } from 'kafkajs';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
+import type { WireCodec } from '../contracts/wire-codec.js';
+import { consumerGroupOf } from './consumer-groups.constants.js';
+import { deadLetterFor } from './dead-letter.js';
+import type { DeliveredMessage } from './in-memory-bus.js';
+import { createKafka } from './kafka-client.factory.js';
+import { ensureTopics } from './kafka-topics.js';
+import { isTransient } from './transient-error.js';
+
+/** Context handed to handlers alongside the decoded event. */
+export class KafkaMessageContext extends BaseRpcContext<[DeliveredMessage, string]> {
+  getMessage(): DeliveredMessage {
+    return this.args[0];
+  }
+  getConsumerGroup(): string {
+    return this.args[1];
+  }
+}
+
+/** How many partitions one consumer works on at once; events of one execution share a partition. */
+const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
+
+/**
+ * Serves the module's `@EventPattern(eventType)` handlers from Kafka. One consumer per role
+ * (consumer groups `execution-coordinator`, `k8s-worker`), each subscribed to its role's topics.
+ *
+ * Delivery: a message's offset is committed only after its handler has finished, so a crash
+ * redelivers instead of losing; handlers are idempotent, so a redelivery changes nothing. A
+ * message that fails validation, or whose handler fails for a reason of its own, goes to the
+ * dead-letter topic and is committed. A transient failure (the broker away) is thrown back to
+ * kafkajs, which retries the message with backoff and never skips it.
+ */
+export class KafkaTransportServer extends Server implements CustomTransportStrategy {
+  private readonly consumers: Consumer[] = [];
+  private deadLetterProducer?: Producer;
+
+  constructor(
+    private readonly options: ExecutionQueueOptions['kafka'],
+    private readonly codec: WireCodec,
+  ) {
+    super();
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    // Disconnecting waits for in-flight handlers and commits what they finished.
+    await Promise.all(this.consumers.splice(0).map((consumer) => consumer.disconnect()));
+    await this.deadLetterProducer?.disconnect();
+    this.deadLetterProducer = undefined;
+  }
+
+  on(): void {
+    // Connection events are logged by kafkajs itself.
+  }
+
+  unwrap<T>(): T {
+    return this.consumers as T;
+  }
+
+  private async start(): Promise<void> {
+    const kafka = createKafka(this.options, '-consumer');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, { prefix: this.options.topicPrefix, partitions: this.options.topicPartitions, replicationFactor: this.options.topicReplicationFactor });
+    } finally {
+      await admin.disconnect();
+    }
+    this.deadLetterProducer = kafka.producer({ allowAutoTopicCreation: false });
+    await this.deadLetterProducer.connect();
+
+    const patternsByGroup = new Map<string, string[]>();
+    for (const pattern of this.messageHandlers.keys()) {
+      const group = consumerGroupOf(pattern);
+      patternsByGroup.set(group, [...(patternsByGroup.get(group) ?? []), pattern]);
+    }
+    for (const [group, patterns] of patternsByGroup) {
+      const consumer = kafka.consumer({ groupId: `${this.options.topicPrefix}${group}`, allowAutoTopicCreation: false, retry: { retries: 20, maxRetryTime: 10_000 } });
+      await consumer.connect();
+      await consumer.subscribe({ topics: patterns.map((pattern) => this.codec.topicOf(pattern)), fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitThreshold: 1,
+        partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
+        eachMessage: (payload) => this.handle(group, payload),
+      });
+      this.consumers.push(consumer);
+      this.logger.log(`Consumer group ${group} consuming ${patterns.join(', ')}`);
+    }
+  }
+
+  private async handle(group: string, { topic, partition, message }: EachMessagePayload): Promise<void> {
+    const delivered: DeliveredMessage = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      value: message.value ?? Buffer.alloc(0),
+      headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
+    };
+    const decoded = this.codec.decode(topic, delivered.key, message.value);
+    if (!decoded.ok) {
+      this.logger.warn(`Dead-lettering invalid message ${topic}[${partition}]@${message.offset}: ${decoded.errors.join('; ')}`);
+      return this.deadLetter(delivered, 'invalid_message', decoded.errors, group);
+    }
+    const pattern = decoded.event.event_type;
+    const handler = this.getHandlerByPattern(pattern);
+    if (!handler) return;
+    try {
+      const result = await handler(decoded.event, new KafkaMessageContext([delivered, group]));
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    } catch (error) {
+      if (isTransient(error)) {
+        this.logger.warn(`Transient failure on ${topic}[${partition}]@${message.offset}; it will be retried: ${(error as Error).message}`);
+        throw error;
+      }
+      const reason = error instanceof Error ? error.message : JSON.stringify(error);
+      this.logger.error(`Handler for ${topic}[${partition}]@${message.offset} failed; dead-lettering: ${reason}`);
+      await this.deadLetter(delivered, 'handler_failed', [reason], group);
+    }
+  }
+
+  private async deadLetter(message: DeliveredMessage, reason: 'invalid_message' | 'handler_failed', errors: string[], group: string): Promise<void> {
+    const record = deadLetterFor(message, reason, errors, group, this.options.topicPrefix, new Date());
+    await this.deadLetterProducer!.send({
+      topic: record.topic,
+      acks: -1,
+      messages: [{ key: record.key, value: record.value, headers: record.headers }],
+    });
+  }
+}
