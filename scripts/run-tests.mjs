@@ -1,26 +1,46 @@
 #!/usr/bin/env node
 // Runs Jest in its ES-module mode, writes the JSON results to reports/, and closes with the
 // one-line "N passed, N failed" summary that CI reads. Extra arguments go to Jest.
+//
+// Unless only the unit project is selected, it first brings up the real infrastructure the
+// integration tests use (scripts/infra/up.sh: a Kafka broker, unless KAFKA_BROKERS is set),
+// passes its addresses to Jest, and stops afterwards what it started (INFRA_KEEP=1 keeps it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const resultsFile = 'reports/jest-results.json';
+const args = process.argv.slice(2);
+const unitOnly = args.join(' ').includes('--selectProjects unit');
 mkdirSync('reports', { recursive: true });
 rmSync(resultsFile, { force: true });
 
-// The end-to-end tests start the built service as a real process, so build first.
-const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+function run(command, commandArgs, env = process.env) {
+  const result = spawnSync(command, commandArgs, { stdio: 'inherit', env });
+  return result.status ?? 1;
+}
 
-const jest = spawnSync(
-  process.execPath,
-  ['node_modules/jest/bin/jest.js', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
-  { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() } },
-);
+// The end-to-end tests start the built service as a real process, so build first.
+if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(1);
+
+const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() };
+if (!unitOnly) {
+  if (run('bash', ['scripts/infra/up.sh']) !== 0) {
+    console.error('Could not start the test infrastructure (see the [infra] lines above).');
+    process.exit(1);
+  }
+  for (const line of readFileSync('.infra/env', 'utf8').split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]] = match[2];
+  }
+}
+
+const jestStatus = run(process.execPath, ['node_modules/jest/bin/jest.js', '--json', `--outputFile=${resultsFile}`, ...args], env);
+
+if (!unitOnly && process.env.INFRA_KEEP !== '1') run('bash', ['scripts/infra/down.sh']);
 
 if (!existsSync(resultsFile)) {
   console.error('Jest wrote no results file; no test ran.');
-  process.exit(jest.status || 1);
+  process.exit(jestStatus || 1);
 }
 const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
 const skipped = results.numPendingTests + results.numTodoTests;
@@ -29,4 +49,4 @@ if (results.numTotalTests === 0) {
   console.error('No test ran.');
   process.exit(1);
 }
-process.exit(jest.status ?? 1);
+process.exit(jestStatus);

@@ -1,8 +1,8 @@
+import { INVALID_MESSAGES } from '../../test/fixtures/invalid-messages.fixtures.js';
 import { WIRE_FIXTURES, FIXTURE_EXECUTION_ID } from '../../test/fixtures/wire-events.fixtures.js';
 import { ALL_EVENT_TYPES } from './event-type.constants.js';
 import { createEvent } from './event-factory.js';
 import { WireCodec } from './wire-codec.js';
-import { MAX_MESSAGE_BYTES, MAX_SCRIPT_LENGTH } from './wire-limits.constants.js';
 
 const codec = new WireCodec();
 const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -63,60 +63,8 @@ describe('WireCodec', () => {
   });
 
   const request = WIRE_FIXTURES.execution_requested!;
-  const invalidCases: [string, string, Buffer | string | null, RegExp][] = [
-    ['not JSON', 'execution_requested', '{"event_id": ', /not valid JSON/],
-    ['a JSON array', 'execution_requested', '[1,2]', /must be a JSON object/],
-    ['a JSON string', 'execution_requested', '"hello"', /must be a JSON object/],
-    ['an empty value', 'execution_requested', null, /no value/],
-    ['an unknown topic', 'no_such_topic', bytes(request), /no known event type/],
-    ['the wrong event_type for the topic', 'execution_completed', bytes(request), /event_type must be 'execution_completed'/],
-    ['a missing event_type', 'execution_requested', bytes({ ...request, event_type: undefined }), /event_type must be/],
-    ['an unknown priority', 'execution_requested', bytes({ ...request, priority: 'urgent' }), /^priority: /],
-    ['a numeric priority', 'execution_requested', bytes({ ...request, priority: 1 }), /^priority: /],
-    ['timeout_seconds as a string', 'execution_requested', bytes({ ...request, timeout_seconds: '60' }), /^timeout_seconds: /],
-    ['a fractional timeout', 'execution_requested', bytes({ ...request, timeout_seconds: 1.5 }), /^timeout_seconds: /],
-    ['a zero timeout', 'execution_requested', bytes({ ...request, timeout_seconds: 0 }), /^timeout_seconds: /],
-    ['runtime_command as a string', 'execution_requested', bytes({ ...request, runtime_command: 'python main.py' }), /^runtime_command: /],
-    ['runtime_command with a number', 'execution_requested', bytes({ ...request, runtime_command: ['python', 3] }), /^runtime_command: /],
-    ['a missing script', 'execution_requested', bytes({ ...request, script: undefined }), /^script: /],
-    ['an oversized script', 'execution_requested', bytes({ ...request, script: 'x'.repeat(MAX_SCRIPT_LENGTH + 1) }), /^script: .*shorter/],
-    ['an oversized message', 'execution_requested', Buffer.alloc(MAX_MESSAGE_BYTES + 1, 32), /above the limit/],
-    ['an upper-case execution id', 'execution_requested', bytes({ ...request, execution_id: 'ABC' }), /^execution_id: /],
-    ['an execution id with a slash', 'execution_requested', bytes({ ...request, execution_id: 'a/b' }), /^execution_id: /],
-    ['a timestamp without offset', 'execution_requested', bytes({ ...request, timestamp: '2026-11-26T13:25:59' }), /^timestamp: /],
-    ['a non-uuid event_id', 'execution_requested', bytes({ ...request, event_id: 'abc' }), /^event_id: /],
-    ['metadata missing', 'execution_requested', bytes({ ...request, metadata: undefined }), /^metadata: /],
-    [
-      'an unknown environment',
-      'execution_requested',
-      bytes({ ...request, metadata: { ...(request.metadata as object), environment: 'moon' } }),
-      /^metadata\.environment: /,
-    ],
-    [
-      'a request without a user',
-      'execution_requested',
-      bytes({ ...request, metadata: { ...(request.metadata as object), user_id: null } }),
-      /^metadata\.user_id: /,
-    ],
-    ['an unknown error_type', 'execution_failed', bytes({ ...WIRE_FIXTURES.execution_failed, error_type: 'oops' }), /^error_type: /],
-    ['exit_code as a string', 'execution_failed', bytes({ ...WIRE_FIXTURES.execution_failed, exit_code: '1' }), /^exit_code: /],
-    [
-      'resource_usage with a negative field',
-      'execution_completed',
-      bytes({ ...WIRE_FIXTURES.execution_completed, resource_usage: { ...(WIRE_FIXTURES.execution_completed!.resource_usage as object), peak_memory_kb: -1 } }),
-      /^resource_usage\.peak_memory_kb: /,
-    ],
-    ['force_terminated as a string', 'execution_cancelled', bytes({ ...WIRE_FIXTURES.execution_cancelled, force_terminated: 'no' }), /^force_terminated: /],
-    [
-      'a container status without a name',
-      'pod_running',
-      bytes({ ...WIRE_FIXTURES.pod_running, container_statuses: [{ ready: true, restart_count: 0, state: 'running' }] }),
-      /^container_statuses\.0\.name: /,
-    ],
-    ['a create command without saga_id', 'create_pod_command', bytes({ ...WIRE_FIXTURES.create_pod_command, saga_id: undefined }), /^saga_id: /],
-  ];
 
-  it.each(invalidCases)('rejects %s with a reason', (_name, topic, value, reason) => {
+  it.each(INVALID_MESSAGES)('rejects %s with a reason', (_name, topic, value, reason) => {
     expect(errorsFor(topic, value, null)).toEqual(expect.arrayContaining([expect.stringMatching(reason)]));
   });
 

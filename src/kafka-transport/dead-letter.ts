@@ -16,8 +16,11 @@ export interface DeadLetterRecord {
   failed_at: string;
 }
 
+/** A consumed message as the dead-letter record needs it; Kafka allows an empty (null) value. */
+export type ConsumedMessage = Omit<DeliveredMessage, 'value'> & { value: Buffer | null };
+
 export function deadLetterFor(
-  message: DeliveredMessage,
+  message: ConsumedMessage,
   reason: DeadLetterRecord['reason'],
   errors: string[],
   consumerGroup: string,

@@ -4,15 +4,14 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
 import type { WireCodec } from '../contracts/wire-codec.js';
 import { consumerGroupOf } from './consumer-groups.constants.js';
-import { deadLetterFor } from './dead-letter.js';
-import type { DeliveredMessage } from './in-memory-bus.js';
+import { deadLetterFor, type ConsumedMessage } from './dead-letter.js';
 import { createKafka } from './kafka-client.factory.js';
 import { ensureTopics } from './kafka-topics.js';
 import { isTransient } from './transient-error.js';
 
 /** Context handed to handlers alongside the decoded event. */
-export class KafkaMessageContext extends BaseRpcContext<[DeliveredMessage, string]> {
-  getMessage(): DeliveredMessage {
+export class KafkaMessageContext extends BaseRpcContext<[ConsumedMessage, string]> {
+  getMessage(): ConsumedMessage {
     return this.args[0];
   }
   getConsumerGroup(): string {
@@ -101,12 +100,12 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
   }
 
   private async handle(group: string, { topic, partition, message }: EachMessagePayload): Promise<void> {
-    const delivered: DeliveredMessage = {
+    const delivered: ConsumedMessage = {
       topic,
       partition,
       offset: message.offset,
       key: message.key?.toString('utf8') ?? null,
-      value: message.value ?? Buffer.alloc(0),
+      value: message.value,
       headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
     };
     const decoded = this.codec.decode(topic, delivered.key, message.value);
@@ -131,7 +130,7 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
     }
   }
 
-  private async deadLetter(message: DeliveredMessage, reason: 'invalid_message' | 'handler_failed', errors: string[], group: string): Promise<void> {
+  private async deadLetter(message: ConsumedMessage, reason: 'invalid_message' | 'handler_failed', errors: string[], group: string): Promise<void> {
     const record = deadLetterFor(message, reason, errors, group, this.options.topicPrefix, new Date());
     await this.deadLetterProducer!.send({
       topic: record.topic,
