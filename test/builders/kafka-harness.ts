@@ -8,7 +8,7 @@ import type { AnyEvent } from '../../src/contracts/event-registry.js';
 import { DEAD_LETTER_TOPIC } from '../../src/contracts/event-type.constants.js';
 import { WireCodec } from '../../src/contracts/wire-codec.js';
 import { ExecutionQueueModule } from '../../src/execution-queue.module.js';
-import { allTopics } from '../../src/kafka-transport/kafka-topics.js';
+import { allTopics, ensureTopics } from '../../src/kafka-transport/kafka-topics.js';
 import { createTransportStrategy } from '../../src/transport-strategy.factory.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -47,6 +47,17 @@ export class KafkaProbe {
 
   constructor(readonly prefix: string) {
     this.codec = new WireCodec(prefix);
+  }
+
+  /** Creates the test's topics (as the service would) so the probe can start before any service. */
+  async createTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, { prefix: this.prefix, partitions: 3, replicationFactor: 1 });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async start(): Promise<void> {

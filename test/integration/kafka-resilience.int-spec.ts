@@ -1,0 +1,124 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { jest } from '@jest/globals';
+import kafkajs from 'kafkajs';
+import { loadConfig } from '../../src/config/load-config.js';
+import { anExecutionRequest } from '../builders/execution-request.builder.js';
+import { kafkaBrokers, KafkaProbe, startKafkaService, uniquePrefix, type KafkaService } from '../builders/kafka-harness.js';
+import { eventually } from '../builders/standalone-app.js';
+
+jest.setTimeout(180_000);
+
+const DEFAULT_QUEUE = loadConfig({}).queue;
+/** The broker can only be stopped and started when `npm run infra:up` started it. */
+const ownsBroker = existsSync('.infra/kafka.pid');
+
+function broker(action: 'up' | 'down'): void {
+  const env = { ...process.env };
+  delete env.KAFKA_BROKERS;
+  const result = spawnSync('bash', ['scripts/infra/kafka.sh', action], { env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`kafka.sh ${action} failed: ${result.stdout}${result.stderr}`);
+}
+
+/** Exactly one of each, for every id. */
+function countsPerId(keys: (string | null)[]): Map<string | null, number> {
+  const counts = new Map<string | null, number>();
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
+describe('Kafka transport when things go wrong', () => {
+  let prefix: string;
+  let probe: KafkaProbe;
+  let service: KafkaService | undefined;
+
+  beforeEach(() => {
+    prefix = uniquePrefix();
+    probe = new KafkaProbe(prefix);
+  });
+
+  afterEach(async () => {
+    await service?.close();
+    service = undefined;
+    await probe.stop();
+    await probe.cleanUp();
+  });
+
+  (ownsBroker ? it : it.skip)('recovers without a restart when the broker is stopped for 10 s under load, losing nothing', async () => {
+    service = await startKafkaService(prefix, { simulatedRunMs: 20, queue: { ...DEFAULT_QUEUE, maxActiveExecutions: 10_000, maxExecutionsPerUser: 10_000 } });
+    await probe.start();
+    const producer = new kafkajs.Kafka({ clientId: 'load', brokers: kafkaBrokers(), logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 50, maxRetryTime: 2000 } }).producer();
+    await producer.connect();
+    const sent: string[] = [];
+    let stopLoad = false;
+    const load = (async () => {
+      for (let i = 0; !stopLoad; i++) {
+        const request = anExecutionRequest().withId(`load-${i}`).withUser(`user-${i % 20}`).toJson();
+        try {
+          await producer.send({ topic: `${prefix}execution_requested`, acks: -1, messages: [{ key: String(request.execution_id), value: JSON.stringify(request) }] });
+          sent.push(String(request.execution_id));
+        } catch {
+          // Not acknowledged: not sent. Only acknowledged requests must come through.
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    await eventually(() => probe.on('execution_completed').length >= 50, 'traffic flowing', 30_000);
+    broker('down');
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    broker('up');
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    stopLoad = true;
+    await load;
+    await producer.disconnect();
+
+    await eventually(() => new Set(probe.on('execution_completed').map((message) => message.key)).size >= sent.length, 'every request completed', 120_000);
+    for (const topic of ['execution_accepted', 'create_pod_command'] as const) {
+      const counts = countsPerId(probe.on(topic).map((message) => message.key));
+      expect(sent.filter((id) => counts.get(id) !== 1)).toEqual([]);
+    }
+    expect(sent.length).toBeGreaterThan(100);
+  });
+
+  it('on SIGTERM stops consuming, commits what it handled and exits; a successor handles only the rest', async () => {
+    await probe.createTopics();
+    await probe.start();
+    const ids = Array.from({ length: 400 }, (_, i) => `term-${i}`);
+    for (const id of ids) await probe.sendEvent(anExecutionRequest().withId(id).withUser(`user-${id.length}`).toJson());
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      TRANSPORT: 'kafka',
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      ROLES: 'coordinator',
+      QUEUE_MAX_ACTIVE: '1',
+      QUEUE_MAX_SIZE: '100000',
+      QUEUE_MAX_PER_USER: '100000',
+      LOG_LEVEL: 'warn',
+      ADMIN_TOKENS: 'sigterm-test-token-0123456789',
+    };
+    const first = spawn(process.execPath, ['dist/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    await eventually(() => probe.on('execution_accepted').length >= 40, 'first process handling', 60_000);
+    first.kill('SIGTERM');
+    const [code, signal] = (await once(first, 'exit')) as [number | null, string | null];
+    expect(code === 0 || signal === 'SIGTERM').toBe(true);
+    const handledByFirst = probe.on('execution_accepted').length;
+    expect(handledByFirst).toBeLessThan(ids.length);
+
+    const second: ChildProcess = spawn(process.execPath, ['dist/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await eventually(() => probe.on('execution_accepted').length >= ids.length, 'successor handled the rest', 90_000);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // The successor starts with empty memory, so a request the first process handled but did
+      // not commit would be accepted a second time.
+      const counts = countsPerId(probe.on('execution_accepted').map((message) => message.key));
+      expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+    } finally {
+      second.kill('SIGTERM');
+      await once(second, 'exit');
+    }
+  });
+});
