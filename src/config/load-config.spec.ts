@@ -91,7 +91,7 @@ describe('loadConfig', () => {
     [{ KAFKA_BROKERS: 'no-port' }, /^KAFKA_BROKERS: expected comma-separated host:port pairs/],
     [{ STATE_STORE: 'redis' }, /^STATE_STORE: only `memory` is available in this build/],
     [{ KAFKA_SASL_MECHANISM: 'plain' }, /^KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: both are required/],
-    [{ KAFKA_SASL_MECHANISM: 'gssapi' }, /^KAFKA_SASL_MECHANISM: expected one of plain, scram-sha-256, scram-sha-512/],
+    [{ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /^KAFKA_SASL_MECHANISM: expected one of plain, scram-sha-256, scram-sha-512/],
     [{ KAFKA_SSL: 'yes' }, /^KAFKA_SSL: expected one of true, false/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);

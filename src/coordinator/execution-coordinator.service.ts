@@ -16,12 +16,22 @@ import type { EventPublisher } from '../ports/event-publisher.port.js';
 import { CoordinatorEvents } from './coordinator-events.js';
 import { NO_OP_OBSERVER, type CoordinatorObserver, type FinishKind } from './coordinator-observer.port.js';
 import type { Clock } from './domain/clock.js';
-import type { QueuedExecution, ReprioritizeOutcome } from './domain/coordinator-outcomes.js';
+import type { ActiveExecution, QueuedExecution, ReprioritizeOutcome } from './domain/coordinator-outcomes.js';
+import type { AnyEvent } from '../contracts/event-registry.js';
 import type { QueueSnapshot } from './domain/coordinator-state.js';
 import { RejectionMessages } from './domain/rejection-messages.js';
 import type { QueueStateStore, StoredRequest } from './queue-state-store.port.js';
 
 export type TerminalEvent = ExecutionCompletedEvent | ExecutionFailedEvent | ExecutionTimeoutEvent;
+
+/** An event to publish, and the dispatch it carries out if it is a `create_pod_command`. */
+interface Outgoing {
+  event: AnyEvent;
+  dispatch?: ActiveExecution<StoredRequest>;
+}
+
+/** Largest number of events published in one send; a resume with many slots free sends in chunks. */
+const MAX_EVENTS_PER_SEND = 500;
 
 const FINISH_KINDS: Record<TerminalEvent['event_type'], FinishKind> = {
   execution_completed: 'completed',
@@ -57,35 +67,39 @@ export class ExecutionCoordinator {
       { executionId: request.execution_id, userId: request.metadata.user_id!, priority: request.priority, payload: request },
       this.clock.now(),
     );
+    const outgoing: Outgoing[] = [];
     switch (outcome.kind) {
       case 'duplicate':
         this.logger.debug(`Ignoring duplicate request for execution ${request.execution_id}`);
         return;
       case 'queue_full':
-        await this.reportExpired(outcome.expired);
+        this.addExpired(outcome.expired, outgoing);
         this.observer.rejected('queue_full', request.priority);
-        await this.publisher.publish(this.events.failed(request, ErrorType.ResourceLimit, RejectionMessages.queueFull(outcome.maxQueueSize)));
-        return;
+        outgoing.push({ event: this.events.failed(request, ErrorType.ResourceLimit, RejectionMessages.queueFull(outcome.maxQueueSize)) });
+        break;
       case 'user_limit':
         this.observer.rejected('user_limit', request.priority);
-        await this.publisher.publish(this.events.failed(request, ErrorType.ResourceLimit, RejectionMessages.userLimit(outcome.limit)));
-        return;
+        outgoing.push({ event: this.events.failed(request, ErrorType.ResourceLimit, RejectionMessages.userLimit(outcome.limit)) });
+        break;
       case 'accepted':
-        await this.reportExpired(outcome.expired);
+        this.addExpired(outcome.expired, outgoing);
         this.observer.accepted(request.priority);
-        await this.publisher.publish(this.events.accepted(request, outcome.position));
-        await this.schedule();
-        return;
+        outgoing.push({ event: this.events.accepted(request, outcome.position) });
+        await this.addDispatches(outgoing);
+        break;
     }
+    await this.send(outgoing);
   }
 
   async handleCancelled(event: ExecutionCancelledEvent): Promise<void> {
     const outcome = await this.store.release(event.execution_id);
     if (outcome.kind !== 'unknown') this.observer.cancelled();
+    const outgoing: Outgoing[] = [];
     if (outcome.kind === 'was_active') {
-      await this.publisher.publish(this.events.deletePod(outcome.execution, `cancelled: ${event.reason}`, this.options.k8sNamespace));
+      outgoing.push({ event: this.events.deletePod(outcome.execution, `cancelled: ${event.reason}`, this.options.k8sNamespace) });
     }
-    await this.schedule();
+    await this.addDispatches(outgoing);
+    await this.send(outgoing);
   }
 
   async handleFinished(event: TerminalEvent): Promise<void> {
@@ -96,26 +110,9 @@ export class ExecutionCoordinator {
 
   /** Dispatches pending executions while slots are free and the queue is not held. */
   async schedule(): Promise<void> {
-    for (;;) {
-      const outcome = await this.store.dispatchNext(this.clock.now(), randomUUID());
-      if (outcome.kind === 'idle') return;
-      if (outcome.kind === 'expired') {
-        await this.reportExpired([outcome.execution]);
-        continue;
-      }
-      const request = outcome.execution.payload;
-      try {
-        await this.publisher.publish(this.events.createPod(request, outcome.execution.sagaId));
-        this.observer.dispatched(request.priority, (outcome.execution.dispatchedAt - outcome.execution.enqueuedAt) / 1000);
-      } catch (error) {
-        this.observer.rejected('dispatch_failed', request.priority);
-        this.logger.error(`Dispatch of ${request.execution_id} failed; releasing its slot: ${(error as Error).message}`);
-        await this.store.release(request.execution_id);
-        await this.publisher.publish(
-          this.events.failed(request, ErrorType.SystemError, RejectionMessages.dispatchFailed((error as Error).message)),
-        );
-      }
-    }
+    const outgoing: Outgoing[] = [];
+    await this.addDispatches(outgoing);
+    await this.send(outgoing);
   }
 
   async reprioritize(executionId: string, priority: Priority): Promise<ReprioritizeOutcome> {
@@ -138,12 +135,62 @@ export class ExecutionCoordinator {
     return this.store.snapshot();
   }
 
-  private async reportExpired(expired: QueuedExecution<StoredRequest>[]): Promise<void> {
+  /** Takes slots for pending executions while it may, adding their commands (or expiries) to `outgoing`. */
+  private async addDispatches(outgoing: Outgoing[]): Promise<void> {
+    for (;;) {
+      if (outgoing.length >= MAX_EVENTS_PER_SEND) await this.send(outgoing.splice(0));
+      const outcome = await this.store.dispatchNext(this.clock.now(), randomUUID());
+      if (outcome.kind === 'idle') return;
+      if (outcome.kind === 'expired') {
+        this.addExpired([outcome.execution], outgoing);
+        continue;
+      }
+      outgoing.push({ event: this.events.createPod(outcome.execution.payload, outcome.execution.sagaId), dispatch: outcome.execution });
+    }
+  }
+
+  private addExpired(expired: QueuedExecution<StoredRequest>[], outgoing: Outgoing[]): void {
     for (const execution of expired) {
       this.observer.rejected('expired', execution.priority);
-      await this.publisher.publish(
-        this.events.failed(execution.payload, ErrorType.Timeout, RejectionMessages.expiredInQueue(this.options.queue.staleTimeoutSeconds)),
-      );
+      outgoing.push({
+        event: this.events.failed(execution.payload, ErrorType.Timeout, RejectionMessages.expiredInQueue(this.options.queue.staleTimeoutSeconds)),
+      });
     }
+  }
+
+  /**
+   * Publishes what one state change produced in a single send (one broker round trip). If that
+   * fails, the events go one by one, so that only a dispatch whose command really could not be
+   * published has its slot released and is reported as failed.
+   */
+  private async send(outgoing: Outgoing[]): Promise<void> {
+    if (outgoing.length === 0) return;
+    try {
+      await this.publisher.publishAll(outgoing.map((item) => item.event));
+      for (const item of outgoing) this.observeDispatch(item);
+      return;
+    } catch (error) {
+      this.logger.warn(`Publishing ${outgoing.length} events together failed; publishing them one by one: ${(error as Error).message}`);
+    }
+    for (const item of outgoing) {
+      try {
+        await this.publisher.publish(item.event);
+        this.observeDispatch(item);
+      } catch (error) {
+        if (!item.dispatch) throw error;
+        await this.failDispatch(item.dispatch, error as Error);
+      }
+    }
+  }
+
+  private observeDispatch({ dispatch }: Outgoing): void {
+    if (dispatch) this.observer.dispatched(dispatch.priority, (dispatch.dispatchedAt - dispatch.enqueuedAt) / 1000);
+  }
+
+  private async failDispatch(dispatch: ActiveExecution<StoredRequest>, error: Error): Promise<void> {
+    this.observer.rejected('dispatch_failed', dispatch.priority);
+    this.logger.error(`Dispatch of ${dispatch.executionId} failed; releasing its slot: ${error.message}`);
+    await this.store.release(dispatch.executionId);
+    await this.publisher.publish(this.events.failed(dispatch.payload, ErrorType.SystemError, RejectionMessages.dispatchFailed(error.message)));
   }
 }

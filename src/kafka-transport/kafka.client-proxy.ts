@@ -4,13 +4,15 @@ import type { Producer } from 'kafkajs';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
 import { createKafka } from './kafka-client.factory.js';
 import type { OutboundMessage } from './in-memory.client-proxy.js';
+import type { WireMessage } from '../contracts/wire-codec.js';
+import type { BatchCapableClient } from './transport-event.publisher.js';
 
 /**
  * Nest client that produces events to Kafka: topic = pattern, key = execution id, JSON value,
  * `content-type` header. Every send waits for all in-sync replicas (acks -1), and a send for one
  * key is awaited before the next, so events about one execution keep their order.
  */
-export class KafkaClientProxy extends ClientProxy implements OnApplicationShutdown {
+export class KafkaClientProxy extends ClientProxy implements OnApplicationShutdown, BatchCapableClient {
   private readonly logger = new Logger(KafkaClientProxy.name);
   private readonly producer: Producer;
   private connecting?: Promise<void>;
@@ -47,6 +49,16 @@ export class KafkaClientProxy extends ClientProxy implements OnApplicationShutdo
   protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     callback({ err: new Error('The Kafka transport carries events only'), isDisposed: true });
     return () => undefined;
+  }
+
+  /** Sends messages for several topics in one produce request; order is kept within each topic. */
+  async dispatchBatch(messages: WireMessage[]): Promise<void> {
+    await this.connect();
+    const byTopic = new Map<string, { key: string | null; value: Buffer; headers: Record<string, string> }[]>();
+    for (const { topic, key, value, headers } of messages) {
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value, headers }]);
+    }
+    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, batch]) => ({ topic, messages: batch })) });
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket<OutboundMessage>): Promise<T> {

@@ -2,12 +2,21 @@ import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import type { AnyEvent } from '../contracts/event-registry.js';
-import type { WireCodec } from '../contracts/wire-codec.js';
+import type { WireCodec, WireMessage } from '../contracts/wire-codec.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { OutboundMessage } from './in-memory.client-proxy.js';
 import { isTransient } from './transient-error.js';
 
 const MAX_BACKOFF_MS = 5000;
+
+/** A client that can send messages for several topics in one request. */
+export interface BatchCapableClient {
+  dispatchBatch(messages: WireMessage[]): Promise<void>;
+}
+
+function isBatchCapable(client: object): client is BatchCapableClient {
+  return typeof (client as Partial<BatchCapableClient>).dispatchBatch === 'function';
+}
 
 /**
  * Publishes events through whichever Nest client the transport provides. A transient failure
@@ -24,16 +33,33 @@ export class TransportEventPublisher implements EventPublisher {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  async publish(event: AnyEvent): Promise<void> {
+  publish(event: AnyEvent): Promise<void> {
     const { topic, ...message } = this.codec.encode(event);
+    return this.withRetries(`${event.event_type} for ${event.execution_id}`, () =>
+      lastValueFrom(this.client.emit<unknown, OutboundMessage>(topic, message), { defaultValue: undefined }),
+    );
+  }
+
+  async publishAll(events: AnyEvent[]): Promise<void> {
+    if (events.length === 1) return this.publish(events[0]!);
+    if (!isBatchCapable(this.client)) {
+      for (const event of events) await this.publish(event);
+      return;
+    }
+    const client = this.client;
+    const messages = events.map((event) => this.codec.encode(event));
+    await this.withRetries(`${events.length} events`, () => client.dispatchBatch(messages));
+  }
+
+  private async withRetries(what: string, send: () => Promise<unknown>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await lastValueFrom(this.client.emit<unknown, OutboundMessage>(topic, message), { defaultValue: undefined });
+        await send();
         return;
       } catch (error) {
         if (!isTransient(error)) throw error;
         const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
-        this.logger.warn(`Publishing ${event.event_type} for ${event.execution_id} failed (attempt ${attempt}); retrying in ${backoff} ms: ${(error as Error).message}`);
+        this.logger.warn(`Publishing ${what} failed (attempt ${attempt}); retrying in ${backoff} ms: ${(error as Error).message}`);
         await this.sleep(backoff);
       }
     }

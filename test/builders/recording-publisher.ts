@@ -11,6 +11,13 @@ export class RecordingPublisher implements EventPublisher {
     this.events.push(event);
   }
 
+  /** All or nothing, like one produce request: a failing type in the batch fails the whole batch. */
+  async publishAll(events: AnyEvent[]): Promise<void> {
+    const failing = events.find((event) => this.failingTypes.has(event.event_type));
+    if (failing) throw new Error(`broker refused ${failing.event_type}`);
+    this.events.push(...events);
+  }
+
   ofType<T extends AnyEvent['event_type']>(type: T): Extract<AnyEvent, { event_type: T }>[] {
     return this.events.filter((event) => event.event_type === type) as Extract<AnyEvent, { event_type: T }>[];
   }
