@@ -1,11 +1,13 @@
 import { runAdminApiBenchmark } from './admin-api.bench.js';
+import { runKafkaBenchmark } from './kafka-pipeline.bench.js';
 import { runQueueCoreBenchmark } from './queue-core.bench.js';
 
-/** `npm run bench [-- <suite>]`; suites: `queue` (default), `admin`. */
+/** `npm run bench [-- <suite>]`; suites: `queue` (default), `admin`, `kafka` (needs `npm run infra:up`). */
 const suite = process.argv[2] ?? 'queue';
 const suites: Record<string, () => void | Promise<void>> = {
   queue: () => runQueueCoreBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
   admin: runAdminApiBenchmark,
+  kafka: runKafkaBenchmark,
 };
 
 const run = suites[suite];
