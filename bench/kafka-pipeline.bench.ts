@@ -1,12 +1,10 @@
-import 'reflect-metadata';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { NestFactory } from '@nestjs/core';
+import { fileURLToPath } from 'node:url';
 import kafkajs, { type Consumer, type Producer } from 'kafkajs';
-import { loadConfig } from '../src/config/load-config.js';
-import { ExecutionQueueModule } from '../src/execution-queue.module.js';
 import { ensureTopics } from '../src/kafka-transport/kafka-topics.js';
-import { createTransportStrategy } from '../src/transport-strategy.factory.js';
 import { printTable } from './queue-core.bench.js';
 
 /**
@@ -16,11 +14,12 @@ import { printTable } from './queue-core.bench.js';
  */
 const { Kafka, logLevel } = kafkajs;
 const PARTITIONS = 3;
-const THROUGHPUT_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
+const THROUGHPUT_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const OFFERED_RATE = Number(process.env.BENCH_RATE ?? 200);
-const LATENCY_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const LATENCY_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
-function brokers(): string[] {
+export function brokers(): string[] {
   const fromEnv = process.env.KAFKA_BROKERS;
   if (fromEnv) return fromEnv.split(',');
   try {
@@ -41,7 +40,7 @@ interface Pipeline {
   stop(): Promise<void>;
 }
 
-function requestJson(id: string): string {
+export function requestJson(id: string): string {
   return JSON.stringify({
     event_id: randomUUID(),
     event_type: 'execution_requested',
@@ -65,48 +64,28 @@ function requestJson(id: string): string {
   });
 }
 
-async function startRelay(prefix: string): Promise<Pipeline> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [`${prefix}in`, `${prefix}out`].map((topic) => ({ topic, numPartitions: PARTITIONS })) });
-  await admin.disconnect();
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  const consumer = kafka.consumer({ groupId: `${prefix}relay` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: `${prefix}in`, fromBeginning: true });
-  await consumer.run({
-    autoCommitThreshold: 1,
-    partitionsConsumedConcurrently: PARTITIONS,
-    eachMessage: async ({ message }) => {
-      await producer.send({ topic: `${prefix}out`, acks: -1, messages: [{ key: message.key, value: message.value, headers: message.headers }] });
-    },
+/**
+ * Starts a pipeline in its own process (bench/kafka-pipeline.process.ts), so the load generator
+ * and the measured pipeline do not share an event loop or a heap.
+ */
+async function startPipeline(kind: 'relay' | 'coordinator', prefix: string): Promise<Pipeline> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./kafka-pipeline.process.js', import.meta.url)), kind, prefix, brokers().join(',')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`${kind} pipeline exited early (${code})`)));
+  });
+  const topics = kind === 'relay' ? { inputTopic: `${prefix}in`, outputTopic: `${prefix}out` } : { inputTopic: `${prefix}execution_requested`, outputTopic: `${prefix}create_pod_command` };
   return {
-    name: 'raw kafkajs relay',
-    inputTopic: `${prefix}in`,
-    outputTopic: `${prefix}out`,
+    name: kind === 'relay' ? 'raw kafkajs relay' : 'coordinator',
+    ...topics,
     stop: async () => {
-      await consumer.disconnect();
-      await producer.disconnect();
+      child.removeAllListeners('exit');
+      child.kill('SIGTERM');
+      await once(child, 'exit');
     },
   };
-}
-
-async function startCoordinator(prefix: string): Promise<Pipeline> {
-  const defaults = loadConfig({});
-  const options = {
-    ...defaults,
-    transport: 'kafka' as const,
-    kafka: { ...defaults.kafka, brokers: brokers(), topicPrefix: prefix, topicPartitions: PARTITIONS },
-    adminTokens: ['bench-token-0123456789abcdef'],
-    queue: { ...defaults.queue, maxActiveExecutions: 1_000_000, maxQueueSize: 1_000_000, maxExecutionsPerUser: 1_000_000 },
-  };
-  const app = await NestFactory.create(ExecutionQueueModule.forRoot({ ...options, roles: ['coordinator'] }), { logger: ['error'] });
-  app.connectMicroservice({ strategy: createTransportStrategy(app) });
-  await app.init();
-  await app.startAllMicroservices();
-  return { name: 'coordinator', inputTopic: `${prefix}execution_requested`, outputTopic: `${prefix}create_pod_command`, stop: () => app.close() };
 }
 
 /** Collects output keys with their arrival time. */
@@ -127,10 +106,10 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
-async function throughput(pipeline: Pipeline, producer: Producer, runId: string): Promise<number> {
-  const { arrivals, consumer } = await watch(pipeline.outputTopic, `${runId}-watch-throughput`);
+async function throughput(pipeline: Pipeline, producer: Producer, count: number): Promise<number> {
   const tag = randomUUID().slice(0, 8);
-  const ids = Array.from({ length: THROUGHPUT_MESSAGES }, (_, i) => `t-${tag}-${i}`);
+  const { arrivals, consumer } = await watch(pipeline.outputTopic, `watch-${tag}`);
+  const ids = Array.from({ length: count }, (_, i) => `t-${tag}-${i}`);
   const started = performance.now();
   for (let i = 0; i < ids.length; i += 500) {
     await producer.send({ topic: pipeline.inputTopic, acks: -1, messages: ids.slice(i, i + 500).map((id) => ({ key: id, value: requestJson(id) })) });
@@ -141,10 +120,10 @@ async function throughput(pipeline: Pipeline, producer: Producer, runId: string)
   return ids.length / seconds;
 }
 
-async function latency(pipeline: Pipeline, producer: Producer, runId: string): Promise<{ p50: number; p99: number }> {
-  const { arrivals, consumer } = await watch(pipeline.outputTopic, `${runId}-watch-latency`);
-  const sentAt = new Map<string, number>();
+async function latency(pipeline: Pipeline, producer: Producer): Promise<{ p50: number; p99: number }> {
   const tag = randomUUID().slice(0, 8);
+  const { arrivals, consumer } = await watch(pipeline.outputTopic, `watch-${tag}`);
+  const sentAt = new Map<string, number>();
   const total = OFFERED_RATE * LATENCY_SECONDS;
   const started = performance.now();
   for (let i = 0; i < total; i++) {
@@ -165,40 +144,67 @@ async function latency(pipeline: Pipeline, producer: Producer, runId: string): P
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-export async function runKafkaBenchmark(): Promise<void> {
-  const results: { name: string; perSecond: number; p50: number; p99: number }[] = [];
-  const order = process.env.BENCH_ONLY === "coordinator" ? [startCoordinator] : [startRelay, startCoordinator];
-  for (const start of order) {
-    const prefix = `bench-${randomUUID().slice(0, 8)}.`;
-    if (start === startCoordinator) {
-      const admin = kafka.admin();
-      await admin.connect();
-      await ensureTopics(admin, { prefix, partitions: PARTITIONS, replicationFactor: 1 });
-      await admin.disconnect();
-    }
-    // A producer per pipeline: kafkajs keeps refreshing metadata of topics it has sent to, and
-    // the previous pipeline's topics are deleted.
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    const pipeline = await start(prefix);
-    console.error(`[bench] ${pipeline.name} started`);
-    await throughput(pipeline, producer, `${prefix}warm`);
-    console.error(`[bench] ${pipeline.name} warmed up`);
-    const perSecond = await throughput(pipeline, producer, `${prefix}tp`);
-    console.error(`[bench] ${pipeline.name} throughput measured`);
-    const { p50, p99 } = await latency(pipeline, producer, `${prefix}lat`);
-    results.push({ name: pipeline.name, perSecond, p50, p99 });
+interface Measurement {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function measurePipeline(kind: 'relay' | 'coordinator'): Promise<Measurement> {
+  const prefix = `bench-${randomUUID().slice(0, 8)}.`;
+  const admin = kafka.admin();
+  await admin.connect();
+  if (kind === 'relay') {
+    await admin.createTopics({ waitForLeaders: true, topics: [`${prefix}in`, `${prefix}out`].map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+  } else {
+    await ensureTopics(admin, { prefix, partitions: PARTITIONS, replicationFactor: 1 });
+  }
+  // A producer per pipeline: kafkajs keeps refreshing metadata of topics it has sent to, and
+  // the previous pipeline's topics are deleted.
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const pipeline = await startPipeline(kind, prefix);
+  try {
+    await throughput(pipeline, producer, Math.min(2000, THROUGHPUT_MESSAGES));
+    const perSecond = await throughput(pipeline, producer, THROUGHPUT_MESSAGES);
+    const { p50, p99 } = await latency(pipeline, producer);
+    return { perSecond, p50, p99 };
+  } finally {
     await pipeline.stop();
     await producer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
     await admin.deleteTopics({ topics: (await admin.listTopics()).filter((topic) => topic.startsWith(prefix)) }).catch(() => undefined);
     await admin.disconnect();
   }
-  const [relay, coordinator] = results as [(typeof results)[0], (typeof results)[0]];
-  console.log(`Kafka ${brokers().join(',')}, ${PARTITIONS} partitions; throughput over ${THROUGHPUT_MESSAGES} messages; latency at ${OFFERED_RATE} msg/s for ${LATENCY_SECONDS} s`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export async function runKafkaBenchmark(): Promise<void> {
+  const runs: Record<'relay' | 'coordinator', Measurement[]> = { relay: [], coordinator: [] };
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const kind of (process.env.BENCH_ONLY ? [process.env.BENCH_ONLY] : ['relay', 'coordinator']) as ('relay' | 'coordinator')[]) {
+      const result = await measurePipeline(kind);
+      runs[kind].push(result);
+      console.error(`[bench] round ${round} ${kind}: ${result.perSecond.toFixed(0)} msg/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
+    }
+  }
+  const summary = (kind: 'relay' | 'coordinator') => ({
+    perSecond: median(runs[kind].map((run) => run.perSecond)),
+    p50: median(runs[kind].map((run) => run.p50)),
+    p99: median(runs[kind].map((run) => run.p99)),
+  });
+  if (runs.relay.length === 0 || runs.coordinator.length === 0) return;
+  const relay = summary('relay');
+  const coordinator = summary('coordinator');
+  console.log(
+    `Kafka ${brokers().join(',')}, ${PARTITIONS} partitions, each pipeline in its own process; medians of ${ROUNDS} alternating rounds; ` +
+      `throughput over ${THROUGHPUT_MESSAGES} messages; latency at ${OFFERED_RATE} msg/s for ${LATENCY_SECONDS} s`,
+  );
   printTable(
-    ['metric', relay.name, coordinator.name, 'coordinator / relay'],
+    ['metric', 'raw kafkajs relay', 'coordinator', 'coordinator / relay'],
     [
       ['throughput (msg/s)', relay.perSecond.toFixed(0), coordinator.perSecond.toFixed(0), `${((coordinator.perSecond / relay.perSecond) * 100).toFixed(0)}%`],
       ['latency p50 (ms)', relay.p50.toFixed(1), coordinator.p50.toFixed(1), `${(coordinator.p50 / relay.p50).toFixed(2)}×`],

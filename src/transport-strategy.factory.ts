@@ -2,11 +2,12 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { ExecutionQueueOptions } from './config/execution-queue.options.js';
 import type { WireCodec } from './contracts/wire-codec.js';
-import { IN_MEMORY_BUS, WIRE_CODEC } from './execution-queue.constants.js';
+import { EVENT_PUBLISHER, IN_MEMORY_BUS, WIRE_CODEC } from './execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from './execution-queue.module-definition.js';
 import type { InMemoryBus } from './kafka-transport/in-memory-bus.js';
 import { InMemoryTransportServer } from './kafka-transport/in-memory.transport-server.js';
 import { KafkaTransportServer } from './kafka-transport/kafka.transport-server.js';
+import type { TransportEventPublisher } from './kafka-transport/transport-event.publisher.js';
 
 /** Consumer group of a process that runs every role on the in-memory bus. */
 export const IN_MEMORY_CONSUMER_GROUP = 'execution-queue';
@@ -17,7 +18,9 @@ export const IN_MEMORY_CONSUMER_GROUP = 'execution-queue';
  */
 export function createTransportStrategy(app: INestApplicationContext): CustomTransportStrategy {
   const options = app.get<ExecutionQueueOptions>(MODULE_OPTIONS_TOKEN);
-  if (options.transport === 'kafka') return new KafkaTransportServer(options.kafka, app.get<WireCodec>(WIRE_CODEC));
+  if (options.transport === 'kafka') {
+    return new KafkaTransportServer(options.kafka, app.get<WireCodec>(WIRE_CODEC), app.get<TransportEventPublisher>(EVENT_PUBLISHER));
+  }
   return new InMemoryTransportServer(
     app.get<InMemoryBus>(IN_MEMORY_BUS),
     app.get<WireCodec>(WIRE_CODEC),

@@ -1,5 +1,5 @@
 import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { Consumer, EachMessagePayload, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
 import type { WireCodec } from '../contracts/wire-codec.js';
@@ -7,7 +7,9 @@ import { consumerGroupOf } from './consumer-groups.constants.js';
 import { deadLetterFor, type ConsumedMessage } from './dead-letter.js';
 import { createKafka } from './kafka-client.factory.js';
 import { ensureTopics } from './kafka-topics.js';
+import { currentOutbox, PublishOutbox, withOutbox } from './publish-outbox.js';
 import { isTransient } from './transient-error.js';
+import type { TransportEventPublisher } from './transport-event.publisher.js';
 
 /** Context handed to handlers alongside the decoded event. */
 export class KafkaMessageContext extends BaseRpcContext<[ConsumedMessage, string]> {
@@ -21,6 +23,8 @@ export class KafkaMessageContext extends BaseRpcContext<[ConsumedMessage, string
 
 /** How many partitions one consumer works on at once; events of one execution share a partition. */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
+/** Most messages handled before their events are sent and their offsets resolved. */
+const FLUSH_EVERY = 100;
 
 /**
  * Serves the module's `@EventPattern(eventType)` handlers from Kafka. One consumer per role
@@ -34,11 +38,11 @@ const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
  */
 export class KafkaTransportServer extends Server implements CustomTransportStrategy {
   private readonly consumers: Consumer[] = [];
-  private deadLetterProducer?: Producer;
 
   constructor(
     private readonly options: ExecutionQueueOptions['kafka'],
     private readonly codec: WireCodec,
+    private readonly publisher: TransportEventPublisher,
   ) {
     super();
   }
@@ -55,8 +59,6 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
   async close(): Promise<void> {
     // Disconnecting waits for in-flight handlers and commits what they finished.
     await Promise.all(this.consumers.splice(0).map((consumer) => consumer.disconnect()));
-    await this.deadLetterProducer?.disconnect();
-    this.deadLetterProducer = undefined;
   }
 
   on(): void {
@@ -76,8 +78,6 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
     } finally {
       await admin.disconnect();
     }
-    this.deadLetterProducer = kafka.producer({ allowAutoTopicCreation: false });
-    await this.deadLetterProducer.connect();
 
     const patternsByGroup = new Map<string, string[]>();
     for (const pattern of this.messageHandlers.keys()) {
@@ -89,17 +89,47 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
       await consumer.connect();
       await consumer.subscribe({ topics: patterns.map((pattern) => this.codec.topicOf(pattern)), fromBeginning: true });
       await consumer.run({
-        autoCommit: true,
-        autoCommitThreshold: 1,
         partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
-        eachMessage: (payload) => this.handle(group, payload),
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.handleBatch(group, payload),
       });
       this.consumers.push(consumer);
       this.logger.log(`Consumer group ${group} consuming ${patterns.join(', ')}`);
     }
   }
 
-  private async handle(group: string, { topic, partition, message }: EachMessagePayload): Promise<void> {
+  /**
+   * Handles a batch of one partition in order. What the handlers publish is collected and sent
+   * in one request every FLUSH_EVERY messages and at the end; only then are those messages'
+   * offsets resolved, so a commit never runs ahead of a publish. A transient failure first sends
+   * and resolves what was handled before it, then rethrows so kafkajs retries from there.
+   */
+  private async handleBatch(group: string, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const outbox = new PublishOutbox();
+    let handledUpTo: string | undefined;
+    const flush = async () => {
+      await this.publisher.flush(outbox.take());
+      if (handledUpTo !== undefined) resolveOffset(handledUpTo);
+      await heartbeat();
+    };
+    try {
+      let sinceFlush = 0;
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        await withOutbox(outbox, () => this.handle(group, batch.topic, batch.partition, message));
+        handledUpTo = message.offset;
+        if (++sinceFlush >= FLUSH_EVERY) {
+          await flush();
+          sinceFlush = 0;
+        }
+      }
+    } finally {
+      outbox.close();
+      await flush();
+    }
+  }
+
+  private async handle(group: string, topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const delivered: ConsumedMessage = {
       topic,
       partition,
@@ -130,12 +160,11 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
     }
   }
 
+  /** Dead letters go through the batch's outbox, so they are sent before the offset is committed. */
   private async deadLetter(message: ConsumedMessage, reason: 'invalid_message' | 'handler_failed', errors: string[], group: string): Promise<void> {
     const record = deadLetterFor(message, reason, errors, group, this.options.topicPrefix, new Date());
-    await this.deadLetterProducer!.send({
-      topic: record.topic,
-      acks: -1,
-      messages: [{ key: record.key, value: record.value, headers: record.headers }],
-    });
+    const outbox = currentOutbox();
+    if (outbox) outbox.add([record]);
+    else await this.publisher.flush([record]);
   }
 }

@@ -5,6 +5,7 @@ import type { AnyEvent } from '../contracts/event-registry.js';
 import type { WireCodec, WireMessage } from '../contracts/wire-codec.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { OutboundMessage } from './in-memory.client-proxy.js';
+import { currentOutbox } from './publish-outbox.js';
 import { isTransient } from './transient-error.js';
 
 const MAX_BACKOFF_MS = 5000;
@@ -19,7 +20,9 @@ function isBatchCapable(client: object): client is BatchCapableClient {
 }
 
 /**
- * Publishes events through whichever Nest client the transport provides. A transient failure
+ * Publishes events through whichever Nest client the transport provides. Inside a consumer
+ * batch's outbox (Kafka transport) events are only collected, and the batch sends them together
+ * before committing. Otherwise a send happens at once; a transient failure
  * (the broker away) is retried here with backoff until it succeeds, so the handler that
  * publishes simply takes longer: its message is not committed meanwhile, and its state change
  * is never repeated.
@@ -34,6 +37,11 @@ export class TransportEventPublisher implements EventPublisher {
   ) {}
 
   publish(event: AnyEvent): Promise<void> {
+    const outbox = currentOutbox();
+    if (outbox) {
+      outbox.add([this.codec.encode(event)]);
+      return Promise.resolve();
+    }
     const { topic, ...message } = this.codec.encode(event);
     return this.withRetries(`${event.event_type} for ${event.execution_id}`, () =>
       lastValueFrom(this.client.emit<unknown, OutboundMessage>(topic, message), { defaultValue: undefined }),
@@ -41,6 +49,11 @@ export class TransportEventPublisher implements EventPublisher {
   }
 
   async publishAll(events: AnyEvent[]): Promise<void> {
+    const outbox = currentOutbox();
+    if (outbox) {
+      outbox.add(events.map((event) => this.codec.encode(event)));
+      return;
+    }
     if (events.length === 1) return this.publish(events[0]!);
     if (!isBatchCapable(this.client)) {
       for (const event of events) await this.publish(event);
@@ -49,6 +62,14 @@ export class TransportEventPublisher implements EventPublisher {
     const client = this.client;
     const messages = events.map((event) => this.codec.encode(event));
     await this.withRetries(`${events.length} events`, () => client.dispatchBatch(messages));
+  }
+
+  /** Sends what an outbox collected, in order, riding out transient failures. */
+  async flush(messages: WireMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    if (!isBatchCapable(this.client)) throw new Error('The transport client cannot send batches');
+    const client = this.client;
+    await this.withRetries(`${messages.length} events`, () => client.dispatchBatch(messages));
   }
 
   private async withRetries(what: string, send: () => Promise<unknown>): Promise<void> {

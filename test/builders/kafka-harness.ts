@@ -147,7 +147,7 @@ export async function startKafkaService(prefix: string, overrides: Partial<Execu
     ...overrides,
   };
   const moduleRef = await Test.createTestingModule({ imports: [ExecutionQueueModule.forRoot(options)] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger: process.env.TEST_LOGS ? ['error', 'warn', 'log'] : false });
   let microservice = app.connectMicroservice({ strategy: createTransportStrategy(app) });
   await app.init();
   await app.startAllMicroservices();

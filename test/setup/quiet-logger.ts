@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 
 // Tests provoke errors on purpose; Nest's default logger would bury the test report in them.
-Logger.overrideLogger(false);
+if (!process.env.TEST_LOGS) Logger.overrideLogger(false);

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import kafkajs from 'kafkajs';
+import { loadConfig } from '../src/config/load-config.js';
+import { ExecutionQueueModule } from '../src/execution-queue.module.js';
+import { createTransportStrategy } from '../src/transport-strategy.factory.js';
+
+/**
+ * One measured pipeline of the Kafka benchmark, run as its own process:
+ * `node kafka-pipeline.process.js relay|coordinator <topic prefix> <brokers>`. Prints `ready`
+ * once consuming; stops on SIGTERM.
+ */
+const [kind, prefix, brokerList] = process.argv.slice(2) as ['relay' | 'coordinator', string, string];
+const brokers = brokerList.split(',');
+const PARTITIONS = 3;
+
+async function relay(): Promise<() => Promise<void>> {
+  const kafka = new kafkajs.Kafka({ clientId: 'bench-relay', brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `${prefix}relay` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: `${prefix}in`, fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: PARTITIONS,
+    eachMessage: async ({ message }) => {
+      await producer.send({ topic: `${prefix}out`, acks: -1, messages: [{ key: message.key, value: message.value, headers: message.headers }] });
+    },
+  });
+  return async () => {
+    await consumer.disconnect();
+    await producer.disconnect();
+  };
+}
+
+async function coordinator(): Promise<() => Promise<void>> {
+  const defaults = loadConfig({});
+  const options = {
+    ...defaults,
+    transport: 'kafka' as const,
+    kafka: { ...defaults.kafka, brokers, topicPrefix: prefix, topicPartitions: PARTITIONS },
+    adminTokens: ['bench-token-0123456789abcdef'],
+    queue: { ...defaults.queue, maxActiveExecutions: 1_000_000, maxQueueSize: 1_000_000, maxExecutionsPerUser: 1_000_000 },
+  };
+  const app = await NestFactory.create(ExecutionQueueModule.forRoot({ ...options, roles: ['coordinator'] }), { logger: ['error'] });
+  app.connectMicroservice({ strategy: createTransportStrategy(app) });
+  await app.init();
+  await app.startAllMicroservices();
+  return () => app.close();
+}
+
+const stop = await (kind === 'relay' ? relay() : coordinator());
+process.stdout.write('ready\n');
+process.once('SIGTERM', () => {
+  void stop().finally(() => process.exit(0));
+});
