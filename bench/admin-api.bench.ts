@@ -9,6 +9,7 @@ import { PRIORITIES } from '../src/contracts/priority.constants.js';
 import { ExecutionCoordinator } from '../src/coordinator/execution-coordinator.service.js';
 import { ExecutionQueueModule } from '../src/execution-queue.module.js';
 import { printTable } from './queue-core.bench.js';
+import { sampleRequestBody } from './sample-request.js';
 
 /**
  * Latency of the admin reads with one execution pending and with 100k pending, measured by
@@ -48,21 +49,7 @@ async function fill(coordinator: ExecutionCoordinator, count: number): Promise<v
   for (let i = 0; i < count; i++) {
     const request = createEvent(
       'execution_requested',
-      {
-        execution_id: randomUUID(),
-        script: 'print(1)',
-        language: 'python',
-        language_version: '3.11',
-        runtime_image: 'python:3.11-slim',
-        runtime_command: ['python', '/scripts/main.py'],
-        runtime_filename: 'main.py',
-        timeout_seconds: 60,
-        cpu_limit: '',
-        memory_limit: '',
-        cpu_request: '',
-        memory_request: '',
-        priority: PRIORITIES[i % PRIORITIES.length]!,
-      },
+      sampleRequestBody(randomUUID(), PRIORITIES[i % PRIORITIES.length]!),
       { userId: `user-${i % 5000}` },
       source,
       new Date(),

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import kafkajs, { type Consumer, type Producer } from 'kafkajs';
 import { ensureTopics } from '../src/kafka-transport/kafka-topics.js';
 import { printTable } from './queue-core.bench.js';
+import { sampleRequestBody } from './sample-request.js';
 
 /**
  * End-to-end throughput and latency over a real broker: the coordinator (execution_requested
@@ -48,19 +49,7 @@ export function requestJson(id: string): string {
     timestamp: new Date().toISOString(),
     aggregate_id: id,
     metadata: { service_name: 'bench', service_version: '1', user_id: `user-${id.length % 50}`, environment: 'test' },
-    execution_id: id,
-    script: 'print("hello")',
-    language: 'python',
-    language_version: '3.11',
-    runtime_image: 'python:3.11-slim',
-    runtime_command: ['python', '/scripts/main.py'],
-    runtime_filename: 'main.py',
-    timeout_seconds: 60,
-    cpu_limit: '500m',
-    memory_limit: '256Mi',
-    cpu_request: '100m',
-    memory_request: '128Mi',
-    priority: 'normal',
+    ...sampleRequestBody(id),
   });
 }
 
