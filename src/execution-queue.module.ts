@@ -5,6 +5,7 @@ import { ExecutionSubmissionService } from './admin/execution-submission.service
 import { ExecutionsController } from './admin/executions.controller.js';
 import { ExecutionsAdminController } from './admin/executions-admin.controller.js';
 import { HealthController } from './admin/health/health.controller.js';
+import { HealthIndicatorsLifecycle } from './admin/health/health-indicators.lifecycle.js';
 import { StateStoreHealthIndicator } from './admin/health/state-store.health-indicator.js';
 import { MetricsController } from './admin/metrics/metrics.controller.js';
 import { QueueMetrics } from './admin/metrics/queue-metrics.js';
@@ -106,6 +107,7 @@ const providers: Provider[] = [
     ],
     inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN],
   },
+  HealthIndicatorsLifecycle,
   ExecutionCoordinator,
   QueueAdminService,
   AdminTokenRegistry,

@@ -46,11 +46,13 @@ export class CoordinatorEvents {
     );
   }
 
-  createPod(request: StoredRequest, sagaId: string): CreatePodCommand {
+  /** The command carries the request's fields, with the priority the execution has now (it may have been moved). */
+  createPod(execution: ActiveExecution<StoredRequest>): CreatePodCommand {
+    const request = execution.payload;
     const fields = Object.fromEntries(EXECUTION_REQUEST_FIELD_NAMES.map((name) => [name, request[name]]));
     return createEvent(
       EventType.CreatePodCommand,
-      { ...(fields as Pick<ExecutionRequestedEvent, (typeof EXECUTION_REQUEST_FIELD_NAMES)[number]>), saga_id: sagaId },
+      { ...(fields as Pick<ExecutionRequestedEvent, (typeof EXECUTION_REQUEST_FIELD_NAMES)[number]>), priority: execution.priority, saga_id: execution.sagaId },
       originOf(request),
       this.source,
       this.now(),

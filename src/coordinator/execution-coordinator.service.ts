@@ -145,7 +145,7 @@ export class ExecutionCoordinator {
         this.addExpired([outcome.execution], outgoing);
         continue;
       }
-      outgoing.push({ event: this.events.createPod(outcome.execution.payload, outcome.execution.sagaId), dispatch: outcome.execution });
+      outgoing.push({ event: this.events.createPod(outcome.execution), dispatch: outcome.execution });
     }
   }
 

@@ -125,6 +125,15 @@ describe('ExecutionCoordinator', () => {
     expect((await coordinator.status()).activeCount).toBe(2);
   });
 
+  it('dispatches a reprioritised execution with its new priority', async () => {
+    const { coordinator, publisher } = setUp();
+    await coordinator.hold();
+    await coordinator.handleRequested(requestFor('a', 'u', 'critical'));
+    await coordinator.reprioritize('a', 'low');
+    await coordinator.resume();
+    expect(publisher.ofType('create_pod_command').map((event) => event.priority)).toEqual(['low']);
+  });
+
   it('holds dispatching but keeps accepting, then resumes', async () => {
     const { coordinator, publisher } = setUp();
     await coordinator.hold();
@@ -135,7 +144,7 @@ describe('ExecutionCoordinator', () => {
   });
 
   it('agrees with a simple reference model on every event and count', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(commandArbitrary, { minLength: 1, maxLength: 80 }), checkAgainstModel), { numRuns: 300 });
+    await fc.assert(fc.asyncProperty(fc.array(commandArbitrary, { minLength: 1, maxLength: 80 }), checkAgainstModel), { numRuns: 500 });
   });
 });
 

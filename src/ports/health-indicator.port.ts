@@ -8,4 +8,6 @@ export interface HealthResult {
 export interface HealthIndicator {
   readonly name: string;
   check(): Promise<HealthResult>;
+  /** Releases connections the indicator holds; called at shutdown. */
+  close?(): Promise<void>;
 }
