@@ -164,6 +164,32 @@ export async function startKafkaService(prefix: string, overrides: Partial<Execu
   };
 }
 
+export interface KafkaTestbed {
+  prefix: string;
+  probe: KafkaProbe;
+  /** Set by tests that start the service; closed after each test. */
+  service: KafkaService | undefined;
+}
+
+/**
+ * Registers per-test set-up and tear-down: a fresh topic prefix and probe before each test;
+ * afterwards the service the test started is closed, the probe stopped and the topics deleted.
+ */
+export function useKafkaTestbed(): KafkaTestbed {
+  const bed = {} as KafkaTestbed;
+  beforeEach(() => {
+    bed.prefix = uniquePrefix();
+    bed.probe = new KafkaProbe(bed.prefix);
+    bed.service = undefined;
+  });
+  afterEach(async () => {
+    await bed.service?.close();
+    await bed.probe.stop();
+    await bed.probe.cleanUp();
+  });
+  return bed;
+}
+
 /** Committed offsets of a group on a topic minus the topic's end offsets, summed: 0 when caught up. */
 export async function consumerLag(groupId: string, topic: string): Promise<number> {
   const admin = new Kafka({ clientId: 'lag', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();

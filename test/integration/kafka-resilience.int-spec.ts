@@ -5,7 +5,7 @@ import { jest } from '@jest/globals';
 import kafkajs from 'kafkajs';
 import { loadConfig } from '../../src/config/load-config.js';
 import { anExecutionRequest } from '../builders/execution-request.builder.js';
-import { kafkaBrokers, KafkaProbe, startKafkaService, uniquePrefix, type KafkaService } from '../builders/kafka-harness.js';
+import { kafkaBrokers, startKafkaService, useKafkaTestbed } from '../builders/kafka-harness.js';
 import { eventually } from '../builders/standalone-app.js';
 
 jest.setTimeout(180_000);
@@ -29,25 +29,11 @@ function countsPerId(keys: (string | null)[]): Map<string | null, number> {
 }
 
 describe('Kafka transport when things go wrong', () => {
-  let prefix: string;
-  let probe: KafkaProbe;
-  let service: KafkaService | undefined;
-
-  beforeEach(() => {
-    prefix = uniquePrefix();
-    probe = new KafkaProbe(prefix);
-  });
-
-  afterEach(async () => {
-    await service?.close();
-    service = undefined;
-    await probe.stop();
-    await probe.cleanUp();
-  });
+  const bed = useKafkaTestbed();
 
   (ownsBroker ? it : it.skip)('recovers without a restart when the broker is stopped for 10 s under load, losing nothing', async () => {
-    service = await startKafkaService(prefix, { simulatedRunMs: 20, queue: { ...DEFAULT_QUEUE, maxActiveExecutions: 10_000, maxExecutionsPerUser: 10_000 } });
-    await probe.start();
+    bed.service = await startKafkaService(bed.prefix, { simulatedRunMs: 20, queue: { ...DEFAULT_QUEUE, maxActiveExecutions: 10_000, maxExecutionsPerUser: 10_000 } });
+    await bed.probe.start();
     const producer = new kafkajs.Kafka({ clientId: 'load', brokers: kafkaBrokers(), logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 50, maxRetryTime: 2000 } }).producer();
     await producer.connect();
     const sent: string[] = [];
@@ -56,7 +42,7 @@ describe('Kafka transport when things go wrong', () => {
       for (let i = 0; !stopLoad; i++) {
         const request = anExecutionRequest().withId(`load-${i}`).withUser(`user-${i % 20}`).toJson();
         try {
-          await producer.send({ topic: `${prefix}execution_requested`, acks: -1, messages: [{ key: String(request.execution_id), value: JSON.stringify(request) }] });
+          await producer.send({ topic: `${bed.prefix}execution_requested`, acks: -1, messages: [{ key: String(request.execution_id), value: JSON.stringify(request) }] });
           sent.push(String(request.execution_id));
         } catch {
           // Not acknowledged: not sent. Only acknowledged requests must come through.
@@ -64,7 +50,7 @@ describe('Kafka transport when things go wrong', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    await eventually(() => probe.on('execution_completed').length >= 50, 'traffic flowing', 30_000);
+    await eventually(() => bed.probe.on('execution_completed').length >= 50, 'traffic flowing', 30_000);
     broker('down');
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     broker('up');
@@ -75,7 +61,7 @@ describe('Kafka transport when things go wrong', () => {
 
     // Requests whose send failed may have been written all the same, so wait for exactly the sent ones.
     await eventually(() => {
-      const completed = new Set(probe.on('execution_completed').map((message) => message.key));
+      const completed = new Set(bed.probe.on('execution_completed').map((message) => message.key));
       return sent.every((id) => completed.has(id));
     }, 'every request completed', 120_000);
     // Delivery is at least once: a produce request cut off by the outage may be retried after it
@@ -83,7 +69,7 @@ describe('Kafka transport when things go wrong', () => {
     // is that the coordinator decided once: never two distinct events for one execution and
     // topic. (Every acknowledged request has completed, which it cannot without its dispatch.)
     for (const topic of ['execution_accepted', 'create_pod_command'] as const) {
-      const distinct = new Set(probe.on(topic).map((message) => `${message.key} ${String(message.json.event_id)}`));
+      const distinct = new Set(bed.probe.on(topic).map((message) => `${message.key} ${String(message.json.event_id)}`));
       const counts = countsPerId([...distinct].map((entry) => entry.split(' ')[0]!));
       const twice = sent.filter((id) => (counts.get(id) ?? 0) > 1);
       expect({ topic, twice: twice.slice(0, 10), total: twice.length }).toEqual({ topic, twice: [], total: 0 });
@@ -92,17 +78,17 @@ describe('Kafka transport when things go wrong', () => {
   });
 
   it('on SIGTERM stops consuming, commits what it handled and exits; a successor handles only the rest', async () => {
-    await probe.createTopics();
-    await probe.start();
+    await bed.probe.createTopics();
+    await bed.probe.start();
     const ids = Array.from({ length: 400 }, (_, i) => `term-${i}`);
-    for (const id of ids) await probe.sendEvent(anExecutionRequest().withId(id).withUser(`user-${id.length}`).toJson());
+    for (const id of ids) await bed.probe.sendEvent(anExecutionRequest().withId(id).withUser(`user-${id.length}`).toJson());
     const env = {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
       PORT: '0',
       TRANSPORT: 'kafka',
       KAFKA_BROKERS: kafkaBrokers().join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_TOPIC_PREFIX: bed.prefix,
       ROLES: 'coordinator',
       QUEUE_MAX_ACTIVE: '1',
       QUEUE_MAX_SIZE: '100000',
@@ -111,20 +97,20 @@ describe('Kafka transport when things go wrong', () => {
       ADMIN_TOKENS: 'sigterm-test-token-0123456789',
     };
     const first = spawn(process.execPath, ['dist/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    await eventually(() => probe.on('execution_accepted').length >= 40, 'first process handling', 60_000);
+    await eventually(() => bed.probe.on('execution_accepted').length >= 40, 'first process handling', 60_000);
     first.kill('SIGTERM');
     const [code, signal] = (await once(first, 'exit')) as [number | null, string | null];
     expect(code === 0 || signal === 'SIGTERM').toBe(true);
-    const handledByFirst = probe.on('execution_accepted').length;
+    const handledByFirst = bed.probe.on('execution_accepted').length;
     expect(handledByFirst).toBeLessThan(ids.length);
 
     const second: ChildProcess = spawn(process.execPath, ['dist/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      await eventually(() => probe.on('execution_accepted').length >= ids.length, 'successor handled the rest', 90_000);
+      await eventually(() => bed.probe.on('execution_accepted').length >= ids.length, 'successor handled the rest', 90_000);
       await new Promise((resolve) => setTimeout(resolve, 2000));
       // The successor starts with empty memory, so a request the first process handled but did
       // not commit would be accepted a second time.
-      const counts = countsPerId(probe.on('execution_accepted').map((message) => message.key));
+      const counts = countsPerId(bed.probe.on('execution_accepted').map((message) => message.key));
       expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
     } finally {
       second.kill('SIGTERM');

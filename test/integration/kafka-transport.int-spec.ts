@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { CONSUMER_GROUP_TOPICS } from '../../src/kafka-transport/consumer-groups.constants.js';
 import { RejectionMessages } from '../../src/coordinator/domain/rejection-messages.js';
 import { anExecutionRequest } from '../builders/execution-request.builder.js';
-import { consumerLag, KafkaProbe, rewindGroup, startKafkaService, uniquePrefix, type KafkaService } from '../builders/kafka-harness.js';
+import { consumerLag, rewindGroup, startKafkaService, useKafkaTestbed } from '../builders/kafka-harness.js';
 import { eventually } from '../builders/standalone-app.js';
 import { INVALID_MESSAGES } from '../fixtures/invalid-messages.fixtures.js';
 import { WIRE_FIXTURES } from '../fixtures/wire-events.fixtures.js';
@@ -15,34 +15,20 @@ const COMMON_FIELDS = ['event_id', 'event_type', 'event_version', 'timestamp', '
 jest.setTimeout(120_000);
 
 describe('Kafka transport against a real broker', () => {
-  let prefix: string;
-  let probe: KafkaProbe;
-  let service: KafkaService | undefined;
-
-  beforeEach(async () => {
-    prefix = uniquePrefix();
-    probe = new KafkaProbe(prefix);
-  });
-
-  afterEach(async () => {
-    await service?.close();
-    service = undefined;
-    await probe.stop();
-    await probe.cleanUp();
-  });
+  const bed = useKafkaTestbed();
 
   async function start(queue: Partial<typeof DEFAULT_QUEUE> = {}, simulatedRunMs = 50) {
-    service = await startKafkaService(prefix, { simulatedRunMs, queue: { ...DEFAULT_QUEUE, ...queue } });
-    await probe.start();
+    bed.service = await startKafkaService(bed.prefix, { simulatedRunMs, queue: { ...DEFAULT_QUEUE, ...queue } });
+    await bed.probe.start();
   }
 
   it('takes execution_requested to accepted, create_pod_command and completion, in the exact wire shapes', async () => {
     await start();
     const request: Record<string, unknown> = { ...WIRE_FIXTURES.execution_requested!, execution_id: 'kafka-path-1', aggregate_id: 'kafka-path-1', event_id: randomUUID() };
-    await probe.sendEvent(request);
-    await eventually(() => probe.on('execution_completed', 'kafka-path-1').length === 1, 'completion', 30_000);
+    await bed.probe.sendEvent(request);
+    await eventually(() => bed.probe.on('execution_completed', 'kafka-path-1').length === 1, 'completion', 30_000);
 
-    const [accepted] = probe.on('execution_accepted', 'kafka-path-1');
+    const [accepted] = bed.probe.on('execution_accepted', 'kafka-path-1');
     expect(accepted!.headers).toEqual({ 'content-type': 'application/json' });
     expect(Object.keys(accepted!.json).sort()).toEqual([...COMMON_FIELDS, 'execution_id', 'queue_position', 'estimated_wait_seconds', 'priority'].sort());
     expect(accepted!.json).toMatchObject({
@@ -56,13 +42,13 @@ describe('Kafka transport against a real broker', () => {
     });
     expect(accepted!.json.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
 
-    const [command] = probe.on('create_pod_command', 'kafka-path-1');
+    const [command] = bed.probe.on('create_pod_command', 'kafka-path-1');
     const { event_id: _a, timestamp: _b, metadata: _c, event_type: _d, ...requestFields } = request;
     expect(command!.json).toMatchObject({ ...requestFields, event_type: 'create_pod_command', saga_id: expect.any(String) });
     expect(Object.keys(command!.json).sort()).toEqual([...Object.keys(request), 'saga_id'].sort());
 
     // Every event about one execution is keyed by it, so they share a partition and keep their order.
-    const path = probe.messages.filter((message) => message.key === 'kafka-path-1' && message.topic !== 'execution_requested');
+    const path = bed.probe.messages.filter((message) => message.key === 'kafka-path-1' && message.topic !== 'execution_requested');
     expect(new Set(path.map((message) => message.topic))).toEqual(
       new Set(['execution_accepted', 'create_pod_command', 'pod_created', 'pod_running', 'execution_completed']),
     );
@@ -70,10 +56,10 @@ describe('Kafka transport against a real broker', () => {
 
   it('publishes execution_failed for a request over the per-user limit', async () => {
     await start({ maxExecutionsPerUser: 1 }, 60_000);
-    await probe.sendEvent(anExecutionRequest().withId('limit-1').withUser('greedy').toJson());
-    await probe.sendEvent(anExecutionRequest().withId('limit-2').withUser('greedy').toJson());
-    await eventually(() => probe.on('execution_failed', 'limit-2').length === 1, 'rejection', 30_000);
-    expect(probe.on('execution_failed', 'limit-2')[0]!.json).toMatchObject({
+    await bed.probe.sendEvent(anExecutionRequest().withId('limit-1').withUser('greedy').toJson());
+    await bed.probe.sendEvent(anExecutionRequest().withId('limit-2').withUser('greedy').toJson());
+    await eventually(() => bed.probe.on('execution_failed', 'limit-2').length === 1, 'rejection', 30_000);
+    expect(bed.probe.on('execution_failed', 'limit-2')[0]!.json).toMatchObject({
       error_type: 'resource_limit',
       error_message: RejectionMessages.userLimit(1),
       exit_code: -1,
@@ -83,22 +69,22 @@ describe('Kafka transport against a real broker', () => {
 
   it('dead-letters every kind of poison message and still handles the valid ones behind them', async () => {
     await start();
-    // Only topics the service consumes: the pod_* events are for other services.
+    // Only topics the bed.service consumes: the pod_* events are for other services.
     const consumed = new Set(Object.values(CONSUMER_GROUP_TOPICS).flat());
     const poison = INVALID_MESSAGES.filter(([, topic]) => consumed.has(topic));
-    for (const [, topic, value] of poison) await probe.send(topic, null, value);
+    for (const [, topic, value] of poison) await bed.probe.send(topic, null, value);
     const valid = anExecutionRequest().withId('after-poison').toJson();
-    await probe.sendEvent(valid);
-    await eventually(() => probe.on('create_pod_command', 'after-poison').length === 1, 'valid request dispatched', 30_000);
-    await eventually(() => probe.deadLetters().length === poison.length, `${poison.length} dead letters`, 30_000).catch((error) => {
-      const seen = probe.deadLetters().map((letter) => `${letter.original_topic}: ${String(letter.errors)}`.slice(0, 140));
+    await bed.probe.sendEvent(valid);
+    await eventually(() => bed.probe.on('create_pod_command', 'after-poison').length === 1, 'valid request dispatched', 30_000);
+    await eventually(() => bed.probe.deadLetters().length === poison.length, `${poison.length} dead letters`, 30_000).catch((error) => {
+      const seen = bed.probe.deadLetters().map((letter) => `${letter.original_topic}: ${String(letter.errors)}`.slice(0, 140));
       throw new Error(`${(error as Error).message}; got ${seen.length}:\n${seen.join('\n')}`);
     });
 
-    const letters = probe.deadLetters();
+    const letters = bed.probe.deadLetters();
     for (const [name, topic, value, reason] of poison) {
       const raw = value === null ? null : value.toString('utf8');
-      const letter = letters.find((candidate) => candidate.original_topic === `${prefix}${topic}` && candidate.value === raw);
+      const letter = letters.find((candidate) => candidate.original_topic === `${bed.prefix}${topic}` && candidate.value === raw);
       expect({ name, letter }).toMatchObject({
         name,
         letter: { reason: 'invalid_message', consumer_group: expect.stringMatching(/execution-coordinator|k8s-worker$/), partition: expect.any(Number), offset: expect.any(String) },
@@ -110,19 +96,19 @@ describe('Kafka transport against a real broker', () => {
   it('handles a redelivered request and a redelivered completion exactly once', async () => {
     await start({ maxActiveExecutions: 1 }, 600_000);
     const first = anExecutionRequest().withId('dup-a').withUser('u1').toJson();
-    await probe.sendEvent(first);
-    await probe.sendEvent(first);
-    await probe.sendEvent(anExecutionRequest().withId('dup-b').withUser('u2').toJson());
-    await probe.sendEvent(anExecutionRequest().withId('dup-c').withUser('u3').toJson());
-    await eventually(() => probe.on('execution_accepted').length === 3, 'three acceptances', 30_000);
+    await bed.probe.sendEvent(first);
+    await bed.probe.sendEvent(first);
+    await bed.probe.sendEvent(anExecutionRequest().withId('dup-b').withUser('u2').toJson());
+    await bed.probe.sendEvent(anExecutionRequest().withId('dup-c').withUser('u3').toJson());
+    await eventually(() => bed.probe.on('execution_accepted').length === 3, 'three acceptances', 30_000);
     const completion = { ...WIRE_FIXTURES.execution_completed!, execution_id: 'dup-a', aggregate_id: 'dup-a' };
-    await probe.sendEvent(completion);
-    await probe.sendEvent({ ...completion, event_id: randomUUID() });
+    await bed.probe.sendEvent(completion);
+    await bed.probe.sendEvent({ ...completion, event_id: randomUUID() });
     // dup-b and dup-c sit on different partitions, so which one the coordinator saw first varies.
-    await eventually(() => probe.on('create_pod_command').length === 2, 'second dispatch', 30_000);
+    await eventually(() => bed.probe.on('create_pod_command').length === 2, 'second dispatch', 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(probe.on('execution_accepted', 'dup-a')).toHaveLength(1);
-    const dispatched = probe.on('create_pod_command').map((message) => message.key);
+    expect(bed.probe.on('execution_accepted', 'dup-a')).toHaveLength(1);
+    const dispatched = bed.probe.on('create_pod_command').map((message) => message.key);
     expect(dispatched).toHaveLength(2);
     expect(dispatched[0]).toBe('dup-a');
     expect(['dup-b', 'dup-c']).toContain(dispatched[1]);
@@ -132,21 +118,21 @@ describe('Kafka transport against a real broker', () => {
     await start({ maxActiveExecutions: 10_000, maxExecutionsPerUser: 10_000 }, 600_000);
     const ids = Array.from({ length: 300 }, (_, i) => `replay-${i}`);
     const sending = (async () => {
-      for (const id of ids) await probe.sendEvent(anExecutionRequest().withId(id).withUser(`user-${id.length % 7}`).toJson());
+      for (const id of ids) await bed.probe.sendEvent(anExecutionRequest().withId(id).withUser(`user-${id.length % 7}`).toJson());
     })();
-    await eventually(() => probe.on('execution_accepted').length >= 50, 'some handled', 30_000);
-    await service!.restartConsumers();
+    await eventually(() => bed.probe.on('execution_accepted').length >= 50, 'some handled', 30_000);
+    await bed.service!.restartConsumers();
     await sending;
-    await eventually(() => new Set(probe.on('create_pod_command').map((message) => message.key)).size === ids.length, 'every request dispatched', 60_000);
+    await eventually(() => new Set(bed.probe.on('create_pod_command').map((message) => message.key)).size === ids.length, 'every request dispatched', 60_000);
 
     // Rewind the coordinator's group to the start of the topic while it has no member: every
     // request is delivered again to the same state, as after a crash before the commit.
-    const group = `${prefix}execution-coordinator`;
-    const topic = `${prefix}execution_requested`;
-    await service!.restartConsumers(() => rewindGroup(group, topic));
+    const group = `${bed.prefix}execution-coordinator`;
+    const topic = `${bed.prefix}execution_requested`;
+    await bed.service!.restartConsumers(() => rewindGroup(group, topic));
     await eventually(async () => (await consumerLag(group, topic)) === 0, 'the replay consumed to the end', 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(probe.on('execution_accepted')).toHaveLength(ids.length);
-    expect(probe.on('create_pod_command')).toHaveLength(ids.length);
+    expect(bed.probe.on('execution_accepted')).toHaveLength(ids.length);
+    expect(bed.probe.on('create_pod_command')).toHaveLength(ids.length);
   });
 });
