@@ -13,7 +13,7 @@ import { QueueAdminController } from './admin/queue-admin.controller.js';
 import { QueueAdminService } from './admin/queue-admin.service.js';
 import { UsersAdminController } from './admin/users-admin.controller.js';
 import type { ExecutionQueueOptions, Role } from './config/execution-queue.options.js';
-import type { EventSource } from './contracts/event-factory.js';
+import { eventSourceOf } from './config/event-source.js';
 import { WireCodec } from './contracts/wire-codec.js';
 import { CoordinatorEventsController } from './coordinator/coordinator-events.controller.js';
 import { systemClock } from './coordinator/system-clock.js';
@@ -47,11 +47,6 @@ import { WorkerEventsController } from './kubernetes-worker/worker-events.contro
 import type { EventPublisher } from './ports/event-publisher.port.js';
 import type { HealthIndicator } from './ports/health-indicator.port.js';
 import type { QueueStateStore } from './coordinator/queue-state-store.port.js';
-
-/** The event source stamped into everything this service publishes. */
-export function eventSourceOf(options: ExecutionQueueOptions): EventSource {
-  return { serviceName: options.serviceName, serviceVersion: options.serviceVersion, environment: options.environment };
-}
 
 const CONTROLLERS_BY_ROLE: Record<Role, Type[]> = {
   coordinator: [CoordinatorEventsController],

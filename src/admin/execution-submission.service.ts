@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { eventSourceOf } from '../config/event-source.js';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
 import { createEvent } from '../contracts/event-factory.js';
 import { EventType } from '../contracts/event-type.constants.js';
@@ -54,7 +55,7 @@ export class ExecutionSubmissionService {
         priority: body.priority ?? DEFAULT_PRIORITY,
       },
       { userId: body.user_id },
-      { serviceName: this.options.serviceName, serviceVersion: this.options.serviceVersion, environment: this.options.environment },
+      eventSourceOf(this.options),
       new Date(this.clock.now()),
     );
     await this.publisher.publish(event);

@@ -1,4 +1,5 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { eventSourceOf } from '../config/event-source.js';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
 import { createEvent } from '../contracts/event-factory.js';
 import { EventType } from '../contracts/event-type.constants.js';
@@ -138,7 +139,7 @@ export class QueueAdminService {
           force_terminated: found.state === 'active',
         },
         { userId: request.metadata.user_id, environment: request.metadata.environment },
-        { serviceName: this.options.serviceName, serviceVersion: this.options.serviceVersion, environment: this.options.environment },
+        eventSourceOf(this.options),
         new Date(this.clock.now()),
       ),
     );

@@ -23,7 +23,9 @@ describe('StructuredLogger', () => {
     logger.debug('noise');
     logger.log('info is below warn');
     logger.warn('kept', 'Ctx');
-    expect(lines).toHaveLength(1);
+    logger.warn({ msg: 'slow', elapsed_ms: 12 }, 'Http');
+    expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/WARN {2}\[Ctx\] kept$/);
+    expect(lines[1]).toMatch(/WARN {2}\[Http\] slow \{"elapsed_ms":12\}$/);
   });
 });

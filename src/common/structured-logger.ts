@@ -47,7 +47,8 @@ export class StructuredLogger implements LoggerService {
       this.write(JSON.stringify({ time, level, context, msg: text, ...(fields ?? {}), ...(stack ? { stack } : {}) }));
       return;
     }
-    const extra = fields ? ` ${JSON.stringify(fields)}` : '';
+    const { msg: _shown, ...details } = (fields ?? {}) as { msg?: unknown };
+    const extra = Object.keys(details).length > 0 ? ` ${JSON.stringify(details)}` : '';
     this.write(`${time} ${level.toUpperCase().padEnd(5)} ${context ? `[${context}] ` : ''}${text}${extra}${stack ? `\n${stack}` : ''}`);
   }
 }

@@ -1,3 +1,4 @@
 export * from './config.errors.js';
+export * from './event-source.js';
 export * from './execution-queue.options.js';
 export * from './load-config.js';

@@ -23,11 +23,6 @@ export const DEAD_LETTER_TOPIC = 'execution_queue_dead_letter';
 /** The version every event we publish carries. */
 export const EVENT_VERSION = '1.0';
 
-/** Topic name for an event type under an optional deployment-wide prefix. */
-export function topicFor(eventType: EventType | typeof DEAD_LETTER_TOPIC, prefix = ''): string {
-  return `${prefix}${eventType}`;
-}
-
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && (ALL_EVENT_TYPES as readonly string[]).includes(value);
 }

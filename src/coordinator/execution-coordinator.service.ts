@@ -9,6 +9,7 @@ import type {
   ExecutionTimeoutEvent,
 } from '../contracts/execution.events.js';
 import type { Priority } from '../contracts/priority.constants.js';
+import { eventSourceOf } from '../config/event-source.js';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
 import { CLOCK, COORDINATOR_OBSERVER, EVENT_PUBLISHER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
@@ -56,10 +57,7 @@ export class ExecutionCoordinator {
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
     @Optional() @Inject(COORDINATOR_OBSERVER) private readonly observer: CoordinatorObserver = NO_OP_OBSERVER,
   ) {
-    this.events = new CoordinatorEvents(
-      { serviceName: options.serviceName, serviceVersion: options.serviceVersion, environment: options.environment },
-      () => new Date(this.clock.now()),
-    );
+    this.events = new CoordinatorEvents(eventSourceOf(options), () => new Date(this.clock.now()));
   }
 
   async handleRequested(request: ExecutionRequestedEvent): Promise<void> {

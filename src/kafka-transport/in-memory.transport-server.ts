@@ -1,7 +1,7 @@
 import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
-import { isObservable, lastValueFrom } from 'rxjs';
 import type { WireCodec } from '../contracts/wire-codec.js';
 import { deadLetterFor } from './dead-letter.js';
+import { handleInbound, type InboundRoute } from './inbound-message.js';
 import type { DeliveredMessage, InMemoryBus } from './in-memory-bus.js';
 
 /** Context handed to handlers alongside the decoded event. */
@@ -13,8 +13,8 @@ export class InMemoryContext extends BaseRpcContext<[DeliveredMessage]> {
 
 /**
  * A Nest transport strategy over the in-process bus: every `@EventPattern(eventType)` handler
- * consumes its event's topic. Messages are decoded and validated first; one that is invalid,
- * or whose handler fails, is written to the dead-letter topic and the consumer moves on.
+ * consumes its event's topic, each message taking the path of `handleInbound` (invalid or
+ * failing messages are dead-lettered and the consumer moves on).
  */
 export class InMemoryTransportServer extends Server implements CustomTransportStrategy {
   private readonly unsubscribers: (() => void)[] = [];
@@ -30,7 +30,7 @@ export class InMemoryTransportServer extends Server implements CustomTransportSt
 
   listen(callback: () => void): void {
     for (const pattern of this.messageHandlers.keys()) {
-      this.unsubscribers.push(this.bus.subscribe(this.codec.topicOf(pattern), this.consumerGroup, (message) => this.deliver(pattern, message)));
+      this.unsubscribers.push(this.bus.subscribe(this.codec.topicOf(pattern), this.consumerGroup, (message) => handleInbound(this.route, message)));
     }
     callback();
   }
@@ -47,22 +47,13 @@ export class InMemoryTransportServer extends Server implements CustomTransportSt
     return this.bus as T;
   }
 
-  private async deliver(pattern: string, message: DeliveredMessage): Promise<void> {
-    const decoded = this.codec.decode(message.topic, message.key, message.value);
-    if (!decoded.ok) {
-      this.logger.warn(`Dead-lettering invalid message on ${message.topic}@${message.offset}: ${decoded.errors.join('; ')}`);
-      this.bus.publish(deadLetterFor(message, 'invalid_message', decoded.errors, this.consumerGroup, this.topicPrefix, new Date()));
-      return;
-    }
-    const handler = this.getHandlerByPattern(pattern);
-    if (!handler) return;
-    try {
-      const result = await handler(decoded.event, new InMemoryContext([message]));
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-    } catch (error) {
-      const text = error instanceof Error ? error.message : JSON.stringify(error);
-      this.logger.error(`Handler for ${message.topic}@${message.offset} failed; dead-lettering: ${text}`);
-      this.bus.publish(deadLetterFor(message, 'handler_failed', [text], this.consumerGroup, this.topicPrefix, new Date()));
-    }
-  }
+  private readonly route: InboundRoute = {
+    codec: this.codec,
+    logger: this.logger,
+    handlerFor: (eventType) => this.getHandlerByPattern(eventType),
+    contextFor: (message) => new InMemoryContext([message as DeliveredMessage]),
+    deadLetter: (message, reason, errors) =>
+      this.bus.publish(deadLetterFor(message, reason, errors, this.consumerGroup, this.topicPrefix, new Date())),
+  };
+
 }

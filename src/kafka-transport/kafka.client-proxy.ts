@@ -62,12 +62,8 @@ export class KafkaClientProxy extends ClientProxy implements OnApplicationShutdo
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket<OutboundMessage>): Promise<T> {
-    await this.connect();
-    await this.producer.send({
-      topic: packet.pattern as string,
-      acks: -1,
-      messages: [{ key: packet.data.key, value: packet.data.value, headers: packet.data.headers }],
-    });
+    await this.dispatchBatch([{ topic: packet.pattern as string, ...packet.data }]);
     return undefined as T;
   }
+
 }

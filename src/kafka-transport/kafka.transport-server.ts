@@ -1,14 +1,13 @@
 import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { isObservable, lastValueFrom } from 'rxjs';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
 import type { WireCodec } from '../contracts/wire-codec.js';
 import { consumerGroupOf } from './consumer-groups.constants.js';
-import { deadLetterFor, type ConsumedMessage } from './dead-letter.js';
+import { deadLetterFor, type ConsumedMessage, type DeadLetterRecord } from './dead-letter.js';
 import { createKafka } from './kafka-client.factory.js';
+import { handleInbound } from './inbound-message.js';
 import { ensureTopics } from './kafka-topics.js';
 import { currentOutbox, PublishOutbox, withOutbox } from './publish-outbox.js';
-import { isTransient } from './transient-error.js';
 import type { TransportEventPublisher } from './transport-event.publisher.js';
 
 /** Context handed to handlers alongside the decoded event. */
@@ -129,8 +128,8 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
     }
   }
 
-  private async handle(group: string, topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    const delivered: ConsumedMessage = {
+  private handle(group: string, topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const consumed: ConsumedMessage = {
       topic,
       partition,
       offset: message.offset,
@@ -138,30 +137,20 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
       value: message.value,
       headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
     };
-    const decoded = this.codec.decode(topic, delivered.key, message.value);
-    if (!decoded.ok) {
-      this.logger.warn(`Dead-lettering invalid message ${topic}[${partition}]@${message.offset}: ${decoded.errors.join('; ')}`);
-      return this.deadLetter(delivered, 'invalid_message', decoded.errors, group);
-    }
-    const pattern = decoded.event.event_type;
-    const handler = this.getHandlerByPattern(pattern);
-    if (!handler) return;
-    try {
-      const result = await handler(decoded.event, new KafkaMessageContext([delivered, group]));
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-    } catch (error) {
-      if (isTransient(error)) {
-        this.logger.warn(`Transient failure on ${topic}[${partition}]@${message.offset}; it will be retried: ${(error as Error).message}`);
-        throw error;
-      }
-      const reason = error instanceof Error ? error.message : JSON.stringify(error);
-      this.logger.error(`Handler for ${topic}[${partition}]@${message.offset} failed; dead-lettering: ${reason}`);
-      await this.deadLetter(delivered, 'handler_failed', [reason], group);
-    }
+    return handleInbound(
+      {
+        codec: this.codec,
+        logger: this.logger,
+        handlerFor: (eventType) => this.getHandlerByPattern(eventType),
+        contextFor: (delivered) => new KafkaMessageContext([delivered, group]),
+        deadLetter: (delivered, reason, errors) => this.deadLetter(delivered, reason, errors, group),
+      },
+      consumed,
+    );
   }
 
   /** Dead letters go through the batch's outbox, so they are sent before the offset is committed. */
-  private async deadLetter(message: ConsumedMessage, reason: 'invalid_message' | 'handler_failed', errors: string[], group: string): Promise<void> {
+  private async deadLetter(message: ConsumedMessage, reason: DeadLetterRecord['reason'], errors: string[], group: string): Promise<void> {
     const record = deadLetterFor(message, reason, errors, group, this.options.topicPrefix, new Date());
     const outbox = currentOutbox();
     if (outbox) outbox.add([record]);

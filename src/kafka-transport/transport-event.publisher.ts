@@ -59,9 +59,7 @@ export class TransportEventPublisher implements EventPublisher {
       for (const event of events) await this.publish(event);
       return;
     }
-    const client = this.client;
-    const messages = events.map((event) => this.codec.encode(event));
-    await this.withRetries(`${events.length} events`, () => client.dispatchBatch(messages));
+    await this.flush(events.map((event) => this.codec.encode(event)));
   }
 
   /** Sends what an outbox collected, in order, riding out transient failures. */

@@ -1,4 +1,4 @@
-import { PRIORITIES, priorityRank, type Priority } from '../../contracts/priority.constants.js';
+import { priorityRank, type Priority } from '../../contracts/priority.constants.js';
 import type {
   ActiveExecution,
   AdmissionOutcome,
@@ -177,14 +177,12 @@ export class CoordinatorState<P = unknown> {
    */
   pendingPage(filter: PendingFilter, offset: number, limit: number): Page<PositionedExecution<P>> {
     if (filter.userId !== undefined) return this.userPendingPage(filter.userId, filter.priority, offset, limit);
-    const counts = this.pending.countsByPriority();
     if (filter.priority === undefined) {
       return { items: this.take(this.pending.inOrder(offset), limit, offset), total: this.pending.size };
     }
-    const levelStart = PRIORITIES.slice(0, PRIORITIES.indexOf(filter.priority)).reduce((sum, priority) => sum + counts[priority], 0);
     return {
-      items: this.take(this.pending.inLevel(filter.priority, offset), limit, levelStart + offset),
-      total: counts[filter.priority],
+      items: this.take(this.pending.inLevel(filter.priority, offset), limit, this.pending.levelStart(filter.priority) + offset),
+      total: this.pending.countsByPriority()[filter.priority],
     };
   }
 

@@ -142,6 +142,11 @@ export class PendingQueue<P = unknown> {
     return removed;
   }
 
+  /** Queue position of the first entry of `priority`'s level. */
+  levelStart(priority: Priority): number {
+    return this.sizeAbove(priorityRank(priority));
+  }
+
   /** Number of entries in levels above `level`: where that level starts in queue order. */
   private sizeAbove(level: number): number {
     let total = 0;
