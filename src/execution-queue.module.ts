@@ -19,6 +19,8 @@ import { CoordinatorEventsController } from './coordinator/coordinator-events.co
 import { systemClock } from './coordinator/system-clock.js';
 import { ExecutionCoordinator } from './coordinator/execution-coordinator.service.js';
 import { InMemoryQueueStateStore } from './coordinator/stores/in-memory-queue-state.store.js';
+import { RedisQueueStateStore } from './coordinator/stores/redis/redis-queue-state.store.js';
+import { CoordinatorHousekeeping } from './coordinator/coordinator-housekeeping.service.js';
 import {
   CLOCK,
   COORDINATOR_OBSERVER,
@@ -78,7 +80,10 @@ const providers: Provider[] = [
   },
   {
     provide: QUEUE_STATE_STORE,
-    useFactory: (options: ExecutionQueueOptions) => new InMemoryQueueStateStore(options.queue),
+    useFactory: (options: ExecutionQueueOptions): QueueStateStore =>
+      options.stateStore === 'redis'
+        ? new RedisQueueStateStore(options.queue, { url: options.redisUrl, keyPrefix: options.redisKeyPrefix })
+        : new InMemoryQueueStateStore(options.queue),
     inject: [MODULE_OPTIONS_TOKEN],
   },
   {
@@ -130,5 +135,10 @@ export class ExecutionQueueModule extends ConfigurableModuleClass {
 
 function withControllers(definition: DynamicModule, roles: Role[] | undefined): DynamicModule {
   const selected = roles ?? (Object.keys(CONTROLLERS_BY_ROLE) as Role[]);
-  return { ...definition, controllers: [...ALWAYS_ON_CONTROLLERS, ...selected.flatMap((role) => CONTROLLERS_BY_ROLE[role])] };
+  return {
+    ...definition,
+    controllers: [...ALWAYS_ON_CONTROLLERS, ...selected.flatMap((role) => CONTROLLERS_BY_ROLE[role])],
+    // Start-up repair and idle housekeeping belong to processes that run the coordinator.
+    providers: [...(definition.providers ?? []), ...(selected.includes('coordinator') ? [CoordinatorHousekeeping] : [])],
+  };
 }

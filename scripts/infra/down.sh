@@ -2,4 +2,5 @@
 # Stops whatever scripts/infra/up.sh started.
 source "$(dirname "$0")/common.sh"
 bash "${REPO_ROOT}/scripts/infra/kafka.sh" down
+bash "${REPO_ROOT}/scripts/infra/redis.sh" down
 rm -f "${ENV_FILE}"

@@ -23,7 +23,13 @@ export interface ExecutionQueueOptions {
     maxActiveExecutions: number;
     /** `QUEUE_RECENT_IDS`, default 100000: finished ids remembered to ignore redelivered requests. */
     recentIdsCapacity: number;
+    /** `QUEUE_LEASE_SECONDS`, default 90000 (25 h): an active execution with no terminal event or sign of life for this long loses its slot. Keep it above the longest execution timeout. */
+    leaseSeconds: number;
+    /** `QUEUE_DISPATCH_GRACE_SECONDS`, default 30: a dispatch whose command is unconfirmed this long is published again. */
+    dispatchGraceSeconds: number;
   };
+  /** `QUEUE_HOUSEKEEPING_SECONDS`, default 30 (0 = off): how often an idle coordinator looks for expired leases and half-done dispatches. */
+  housekeepingSeconds: number;
   /** `TRANSPORT`, default `memory`: `memory` (in-process bus) or `kafka`. */
   transport: 'memory' | 'kafka';
   kafka: {
@@ -46,6 +52,8 @@ export interface ExecutionQueueOptions {
   stateStore: 'memory' | 'redis';
   /** `REDIS_URL`, default `redis://127.0.0.1:6379`. */
   redisUrl: string;
+  /** `REDIS_KEY_PREFIX`, default `execution-queue:`: prepended to every key; give each deployment its own. */
+  redisKeyPrefix: string;
   /** `POD_RUNTIME`, default `simulated`: `simulated` or `kubernetes`. */
   podRuntime: 'simulated' | 'kubernetes';
   /** `SIMULATED_RUN_MS`, default 1000: how long a simulated execution runs. */

@@ -6,6 +6,9 @@ type Env = Record<string, string | undefined>;
 
 export const SERVICE_NAME = 'execution-queue';
 export const SERVICE_VERSION = '0.1.0';
+/** A lease longer than the longest timeout an execution may ask for (24 h), so a running pod never loses its slot. */
+const DEFAULT_LEASE_SECONDS = 25 * 60 * 60;
+const DEFAULT_DISPATCH_GRACE_SECONDS = 30;
 
 /**
  * Reads and validates the configuration from environment variables. Every problem is
@@ -21,7 +24,10 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
       staleTimeoutSeconds: reader.integer('QUEUE_STALE_TIMEOUT_SECONDS', 3600, 1, 365 * 24 * 3600),
       maxActiveExecutions: reader.integer('QUEUE_MAX_ACTIVE', 10, 1, 1_000_000),
       recentIdsCapacity: reader.integer('QUEUE_RECENT_IDS', 100_000, 0, 10_000_000),
+      leaseSeconds: reader.integer('QUEUE_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 1, 30 * 24 * 3600),
+      dispatchGraceSeconds: reader.integer('QUEUE_DISPATCH_GRACE_SECONDS', DEFAULT_DISPATCH_GRACE_SECONDS, 1, 24 * 3600),
     },
+    housekeepingSeconds: reader.integer('QUEUE_HOUSEKEEPING_SECONDS', 30, 0, 24 * 3600),
     transport: reader.oneOf('TRANSPORT', ['memory', 'kafka'] as const, 'memory'),
     kafka: {
       brokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
@@ -34,6 +40,7 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
     },
     stateStore: reader.oneOf('STATE_STORE', ['memory', 'redis'] as const, 'memory'),
     redisUrl: reader.text('REDIS_URL', 'redis://127.0.0.1:6379'),
+    redisKeyPrefix: reader.text('REDIS_KEY_PREFIX', 'execution-queue:'),
     podRuntime: reader.oneOf('POD_RUNTIME', ['simulated', 'kubernetes'] as const, 'simulated'),
     simulatedRunMs: reader.integer('SIMULATED_RUN_MS', 1000, 0, 24 * 3600 * 1000),
     k8sNamespace: reader.text('K8S_NAMESPACE', 'integr8scode'),
@@ -49,6 +56,10 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
   reader.check(
     /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.k8sNamespace),
     `K8S_NAMESPACE: must be a valid namespace name (lower-case letters, digits, dashes), got '${options.k8sNamespace}'`,
+  );
+  reader.check(
+    /^rediss?:\/\/.+/.test(options.redisUrl),
+    `REDIS_URL: expected redis://[user:password@]host:port[/db] or rediss://..., got '${options.redisUrl}'`,
   );
   reader.check(
     options.adminTokens.every((token) => token.length >= 16),
@@ -74,7 +85,6 @@ function readSasl(reader: EnvReader): ExecutionQueueOptions['kafka']['sasl'] {
 
 /** Values the contract names but this build cannot serve yet; failing here beats failing later. */
 function rejectUnbuilt(reader: EnvReader, options: ServiceConfiguration): void {
-  reader.check(options.stateStore === 'memory', 'STATE_STORE: only `memory` is available in this build; the Redis store is not built yet');
   reader.check(
     options.podRuntime === 'simulated',
     'POD_RUNTIME: only `simulated` is available in this build; the Kubernetes runtime is not built yet',

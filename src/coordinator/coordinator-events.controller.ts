@@ -8,6 +8,7 @@ import {
   ExecutionRequestedEvent,
   ExecutionTimeoutEvent,
 } from '../contracts/execution.events.js';
+import { PodCreatedEvent, PodRunningEvent, PodScheduledEvent } from '../contracts/pod.events.js';
 import { ExecutionCoordinator } from './execution-coordinator.service.js';
 
 /** Binds each topic the coordinator consumes to its handler. */
@@ -38,5 +39,20 @@ export class CoordinatorEventsController {
   @EventPattern(EventType.ExecutionTimeout)
   timedOut(@Payload() event: ExecutionTimeoutEvent): Promise<void> {
     return this.coordinator.handleFinished(event);
+  }
+
+  @EventPattern(EventType.PodCreated)
+  podCreated(@Payload() event: PodCreatedEvent): Promise<void> {
+    return this.coordinator.handleSignOfLife(event.execution_id);
+  }
+
+  @EventPattern(EventType.PodScheduled)
+  podScheduled(@Payload() event: PodScheduledEvent): Promise<void> {
+    return this.coordinator.handleSignOfLife(event.execution_id);
+  }
+
+  @EventPattern(EventType.PodRunning)
+  podRunning(@Payload() event: PodRunningEvent): Promise<void> {
+    return this.coordinator.handleSignOfLife(event.execution_id);
   }
 }

@@ -2,7 +2,8 @@ import type { Priority } from '../contracts/priority.constants.js';
 
 /** Why a request or a queued execution was turned away. */
 export type RejectionReason = 'queue_full' | 'user_limit' | 'expired' | 'dispatch_failed';
-export type FinishKind = 'completed' | 'failed' | 'timeout';
+/** How an active execution ended; `lease_expired` when its slot was reclaimed without any report. */
+export type FinishKind = 'completed' | 'failed' | 'timeout' | 'lease_expired';
 
 /**
  * Told about every decision the coordinator makes, for metrics. Calls are synchronous and must

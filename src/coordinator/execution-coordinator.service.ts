@@ -44,6 +44,10 @@ const FINISH_KINDS: Record<TerminalEvent['event_type'], FinishKind> = {
  * Binds the queue rules to the outside world: each handler makes one atomic change in the
  * state store, publishes the events its outcome calls for, and then schedules. Scheduling is
  * reactive: it runs after every change and never on a timer.
+ *
+ * Every scheduling step also repairs what a crash or a lost event left behind (expired leases,
+ * unconfirmed dispatches), so that repair costs nothing extra while events flow
+ * (see CoordinatorHousekeeping for the idle case).
  */
 @Injectable()
 export class ExecutionCoordinator {
@@ -83,10 +87,17 @@ export class ExecutionCoordinator {
         this.addExpired(outcome.expired, outgoing);
         this.observer.accepted(request.priority);
         outgoing.push({ event: this.events.accepted(request, outcome.position) });
-        await this.addDispatches(outgoing);
         break;
     }
+    // Sent before scheduling: if scheduling then fails, the redelivered request is a duplicate
+    // and would not announce the acceptance again.
     await this.send(outgoing);
+    if (outcome.kind === 'accepted') await this.schedule();
+  }
+
+  /** Pod created, scheduled or running: the execution is alive, so its lease starts over. */
+  async handleSignOfLife(executionId: string): Promise<void> {
+    await this.store.renewLease(executionId, this.clock.now());
   }
 
   async handleCancelled(event: ExecutionCancelledEvent): Promise<void> {
@@ -138,13 +149,32 @@ export class ExecutionCoordinator {
     for (;;) {
       if (outgoing.length >= MAX_EVENTS_PER_SEND) await this.send(outgoing.splice(0));
       const outcome = await this.store.dispatchNext(this.clock.now(), randomUUID());
-      if (outcome.kind === 'idle') return;
-      if (outcome.kind === 'expired') {
-        this.addExpired([outcome.execution], outgoing);
-        continue;
+      switch (outcome.kind) {
+        case 'idle':
+          return;
+        case 'expired':
+          this.addExpired([outcome.execution], outgoing);
+          break;
+        case 'lease_expired':
+          this.addLost(outcome.execution, outgoing);
+          break;
+        case 'redispatch':
+          this.logger.warn(`Dispatch of ${outcome.execution.executionId} was never confirmed; publishing its command again`);
+          outgoing.push({ event: this.events.createPod(outcome.execution), dispatch: outcome.execution });
+          break;
+        case 'dispatched':
+          outgoing.push({ event: this.events.createPod(outcome.execution), dispatch: outcome.execution });
+          break;
       }
-      outgoing.push({ event: this.events.createPod(outcome.execution), dispatch: outcome.execution });
     }
+  }
+
+  /** The slot is already free; the pod, if one exists, is stopped and the user told. */
+  private addLost(execution: ActiveExecution<StoredRequest>, outgoing: Outgoing[]): void {
+    this.observer.finished('lease_expired');
+    this.logger.error(`Execution ${execution.executionId} lost its lease; reclaiming its slot and reporting it failed`);
+    outgoing.push({ event: this.events.deletePod(execution, 'lease expired', this.options.k8sNamespace) });
+    outgoing.push({ event: this.events.failed(execution.payload, ErrorType.SystemError, RejectionMessages.leaseExpired(this.options.queue.leaseSeconds)) });
   }
 
   private addExpired(expired: QueuedExecution<StoredRequest>[], outgoing: Outgoing[]): void {
@@ -166,19 +196,29 @@ export class ExecutionCoordinator {
     try {
       await this.publisher.publishAll(outgoing.map((item) => item.event));
       for (const item of outgoing) this.observeDispatch(item);
+      await this.confirm(outgoing);
       return;
     } catch (error) {
       this.logger.warn(`Publishing ${outgoing.length} events together failed; publishing them one by one: ${(error as Error).message}`);
     }
+    const published: Outgoing[] = [];
     for (const item of outgoing) {
       try {
         await this.publisher.publish(item.event);
         this.observeDispatch(item);
+        published.push(item);
       } catch (error) {
         if (!item.dispatch) throw error;
         await this.failDispatch(item.dispatch, error as Error);
       }
     }
+    await this.confirm(published);
+  }
+
+  /** Marks the dispatches among `sent` as published, so no later step hands them out again. */
+  private async confirm(sent: Outgoing[]): Promise<void> {
+    const ids = sent.flatMap((item) => (item.dispatch ? [item.dispatch.executionId] : []));
+    if (ids.length > 0) await this.store.confirmDispatched(ids);
   }
 
   private observeDispatch({ dispatch }: Outgoing): void {

@@ -11,7 +11,7 @@ import { RejectionMessages } from './domain/rejection-messages.js';
 import { ExecutionCoordinator, type TerminalEvent } from './execution-coordinator.service.js';
 import { InMemoryQueueStateStore } from './stores/in-memory-queue-state.store.js';
 
-const QUEUE = { maxQueueSize: 5, maxExecutionsPerUser: 3, staleTimeoutSeconds: 10, maxActiveExecutions: 2, recentIdsCapacity: 100_000 };
+const QUEUE = { maxQueueSize: 5, maxExecutionsPerUser: 3, staleTimeoutSeconds: 10, maxActiveExecutions: 2, recentIdsCapacity: 100_000, leaseSeconds: 600, dispatchGraceSeconds: 30 };
 
 function setUp(queue: Partial<ExecutionQueueOptions['queue']> = {}) {
   const options: ExecutionQueueOptions = { ...loadConfig({}), queue: { ...QUEUE, ...queue } };

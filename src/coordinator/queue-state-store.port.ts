@@ -16,7 +16,7 @@ import type {
   UserUsage,
   UserUsageRow,
 } from './domain/coordinator-state.js';
-import type { ActiveExecution } from './domain/coordinator-outcomes.js';
+import type { ActiveSummary } from './domain/coordinator-outcomes.js';
 
 /** What the store keeps with each execution: the original request, needed again at dispatch. */
 export type StoredRequest = ExecutionRequestedEvent;
@@ -30,8 +30,16 @@ export type StoredRequest = ExecutionRequestedEvent;
 export interface QueueStateStore {
   /** Duplicate check, stale sweep when full, queue-size and per-user checks, enqueue. */
   admit(request: AdmissionRequest<StoredRequest>, now: number): Promise<AdmissionOutcome<StoredRequest>>;
-  /** Takes the next pending execution if a slot is free and the queue is not held. */
+  /**
+   * One scheduling step: reclaims an expired lease, or hands out again a dispatch left
+   * unconfirmed past the grace period, or takes the next pending execution if a slot is free
+   * and the queue is not held.
+   */
   dispatchNext(now: number, sagaId: string): Promise<DispatchOutcome<StoredRequest>>;
+  /** Records that these dispatches' commands were published. */
+  confirmDispatched(executionIds: readonly string[]): Promise<void>;
+  /** Restarts an active execution's lease (a sign of life from its pod); false if it is not active. */
+  renewLease(executionId: string, now: number): Promise<boolean>;
   /** Frees an execution wherever it is. */
   release(executionId: string): Promise<ReleaseOutcome<StoredRequest>>;
   reprioritize(executionId: string, priority: Priority): Promise<ReprioritizeOutcome>;
@@ -40,8 +48,13 @@ export interface QueueStateStore {
   lookup(executionId: string): Promise<ExecutionLookup<StoredRequest> | undefined>;
   userUsage(userId: string): Promise<UserUsage>;
   /** Pending executions in queue order with their true positions; never scans the whole queue. */
-  pendingPage(filter: PendingFilter, offset: number, limit: number): Promise<Page<PositionedExecution<StoredRequest>>>;
-  activePage(offset: number, limit: number): Promise<Page<ActiveExecution<StoredRequest>>>;
+  pendingPage(filter: PendingFilter, offset: number, limit: number): Promise<Page<PositionedExecution>>;
+  /** Active executions in dispatch order. */
+  activePage(offset: number, limit: number): Promise<Page<ActiveSummary>>;
   /** Users with pending or active executions, largest total first. */
   usersPage(offset: number, limit: number): Promise<Page<UserUsageRow>>;
+  /** Resolves once the store can serve calls; rejects with the reason when it cannot. */
+  ping(): Promise<void>;
+  /** Releases connections; the store is unusable afterwards. */
+  close(): Promise<void>;
 }

@@ -11,6 +11,10 @@ export const CONSUMER_GROUP_TOPICS: Readonly<Record<string, readonly string[]>> 
     EventType.ExecutionCompleted,
     EventType.ExecutionFailed,
     EventType.ExecutionTimeout,
+    // Signs of life renew an active execution's lease.
+    EventType.PodCreated,
+    EventType.PodScheduled,
+    EventType.PodRunning,
   ],
   'k8s-worker': [EventType.CreatePodCommand, EventType.DeletePodCommand],
 };

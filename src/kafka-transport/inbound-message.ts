@@ -3,7 +3,7 @@ import type { BaseRpcContext, MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { WireCodec } from '../contracts/wire-codec.js';
 import type { ConsumedMessage, DeadLetterRecord } from './dead-letter.js';
-import { isTransient } from './transient-error.js';
+import { isTransient } from '../ports/transient-error.js';
 
 /** What a transport strategy supplies to have one consumed message handled. */
 export interface InboundRoute {

@@ -3,7 +3,7 @@ import { defer, type Observable } from 'rxjs';
 import { WIRE_FIXTURES } from '../../test/fixtures/wire-events.fixtures.js';
 import { ExecutionAcceptedEvent } from '../contracts/execution.events.js';
 import { WireCodec } from '../contracts/wire-codec.js';
-import { TransientError } from './transient-error.js';
+import { TransientError } from '../ports/transient-error.js';
 import { TransportEventPublisher } from './transport-event.publisher.js';
 
 /** A client whose sends fail with the given errors first, then succeed; it records what got through. */

@@ -6,7 +6,7 @@ import type { WireCodec, WireMessage } from '../contracts/wire-codec.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { OutboundMessage } from './in-memory.client-proxy.js';
 import { currentOutbox } from './publish-outbox.js';
-import { isTransient } from './transient-error.js';
+import { isTransient } from '../ports/transient-error.js';
 
 const MAX_BACKOFF_MS = 5000;
 

@@ -9,6 +9,10 @@ export interface QueuedExecution<P = unknown> {
   payload: P;
 }
 
+/** What listings show of an execution: everything but the request it carries. */
+export type ExecutionSummary = Omit<QueuedExecution, 'payload'>;
+export type ActiveSummary = Omit<ActiveExecution, 'payload'>;
+
 /** An execution that was dispatched and has not finished. */
 export interface ActiveExecution<P = unknown> extends QueuedExecution<P> {
   dispatchedAt: number;
@@ -25,10 +29,17 @@ export type AdmissionOutcome<P = unknown> =
 /** Why nothing was dispatched. */
 export type IdleReason = 'held' | 'at_capacity' | 'empty';
 
-/** Result of one scheduling step. */
+/**
+ * Result of one scheduling step. Besides dispatching, a step repairs what a crash or a lost
+ * event left behind: an active execution whose lease ran out loses its slot
+ * (`lease_expired`), and a dispatch whose command was never confirmed as published is handed
+ * out again with the same saga (`redispatch`).
+ */
 export type DispatchOutcome<P = unknown> =
   | { kind: 'dispatched'; execution: ActiveExecution<P> }
+  | { kind: 'redispatch'; execution: ActiveExecution<P> }
   | { kind: 'expired'; execution: QueuedExecution<P> }
+  | { kind: 'lease_expired'; execution: ActiveExecution<P> }
   | { kind: 'idle'; reason: IdleReason };
 
 /** Where a released or cancelled execution was found. */

@@ -8,6 +8,8 @@ const limits = (overrides: Partial<QueueLimits> = {}): QueueLimits => ({
   staleTimeoutSeconds: 60,
   maxActiveExecutions: 100,
   recentIdsCapacity: 1000,
+  leaseSeconds: 600,
+  dispatchGraceSeconds: 30,
   ...overrides,
 });
 

@@ -1,6 +1,8 @@
 import { priorityRank, type Priority } from '../../contracts/priority.constants.js';
 import type {
   ActiveExecution,
+  ActiveSummary,
+  ExecutionSummary,
   AdmissionOutcome,
   DispatchOutcome,
   QueuedExecution,
@@ -43,7 +45,8 @@ export interface PendingFilter {
   userId?: string;
 }
 
-export type PositionedExecution<P> = QueuedExecution<P> & { position: number };
+/** A pending execution in a listing, with its true queue position (no request: pages stay small). */
+export type PositionedExecution = ExecutionSummary & { position: number };
 
 export interface UserUsageRow extends UserUsage {
   userId: string;
@@ -65,6 +68,13 @@ export class CoordinatorState<P = unknown> {
   /** Pending ids per user, so a user's page costs O(k log k) with k ≤ the per-user limit. */
   private readonly pendingByUser = new Map<string, Set<string>>();
   private readonly recent: RecentIds;
+  /**
+   * Lease deadline per active execution. Deadlines are `now + lease` with a clock that only
+   * moves forward, so re-inserting on renewal keeps the map ordered by deadline.
+   */
+  private readonly leases = new Map<string, number>();
+  /** Dispatches whose command is not yet confirmed as published, by hand-out time (ordered likewise). */
+  private readonly unconfirmed = new Map<string, number>();
   private held = false;
 
   constructor(private readonly limits: QueueLimits) {
@@ -103,6 +113,10 @@ export class CoordinatorState<P = unknown> {
    * timeout, drops it.
    */
   dispatchNext(now: number, sagaId: string): DispatchOutcome<P> {
+    const lost = this.takeExpiredLease(now);
+    if (lost) return { kind: 'lease_expired', execution: lost };
+    const unconfirmed = this.takeUnconfirmedPastGrace(now);
+    if (unconfirmed) return { kind: 'redispatch', execution: unconfirmed };
     if (this.held) return { kind: 'idle', reason: 'held' };
     if (this.active.size >= this.limits.maxActiveExecutions) return { kind: 'idle', reason: 'at_capacity' };
     const entry = this.pending.takeNext();
@@ -115,17 +129,30 @@ export class CoordinatorState<P = unknown> {
     }
     const execution: ActiveExecution<P> = { ...toQueued(entry), dispatchedAt: now, sagaId };
     this.active.set(entry.executionId, execution);
+    this.leases.set(entry.executionId, now + this.limits.leaseSeconds * 1000);
+    this.unconfirmed.set(entry.executionId, now);
     this.adjustUsage(entry.userId, 0, 1);
     return { kind: 'dispatched', execution };
+  }
+
+  /** Marks dispatches whose `create_pod_command` was published; they will not be handed out again. */
+  confirmDispatched(executionIds: readonly string[]): void {
+    for (const id of executionIds) this.unconfirmed.delete(id);
+  }
+
+  /** A sign of life from an active execution's pod: its lease starts over. False if it is not active. */
+  renewLease(executionId: string, now: number): boolean {
+    if (!this.active.has(executionId)) return false;
+    this.leases.delete(executionId);
+    this.leases.set(executionId, now + this.limits.leaseSeconds * 1000);
+    return true;
   }
 
   /** Frees an execution wherever it is (finished, failed, cancelled); unknown ids change nothing. */
   release(executionId: string): ReleaseOutcome<P> {
     const active = this.active.get(executionId);
     if (active) {
-      this.active.delete(executionId);
-      this.adjustUsage(active.userId, 0, -1);
-      this.recent.add(executionId);
+      this.freeSlot(active);
       return { kind: 'was_active', execution: active };
     }
     const entry = this.pending.remove(executionId);
@@ -175,7 +202,7 @@ export class CoordinatorState<P = unknown> {
    * true positions. Unfiltered and by-priority pages start by rank (O(log n + limit)); a user's
    * page sorts that user's entries, which the per-user limit keeps few.
    */
-  pendingPage(filter: PendingFilter, offset: number, limit: number): Page<PositionedExecution<P>> {
+  pendingPage(filter: PendingFilter, offset: number, limit: number): Page<PositionedExecution> {
     if (filter.userId !== undefined) return this.userPendingPage(filter.userId, filter.priority, offset, limit);
     if (filter.priority === undefined) {
       return { items: this.take(this.pending.inOrder(offset), limit, offset), total: this.pending.size };
@@ -187,13 +214,13 @@ export class CoordinatorState<P = unknown> {
   }
 
   /** Active executions in dispatch order. */
-  activePage(offset: number, limit: number): Page<ActiveExecution<P>> {
-    const items: ActiveExecution<P>[] = [];
+  activePage(offset: number, limit: number): Page<ActiveSummary> {
+    const items: ActiveSummary[] = [];
     let index = 0;
-    for (const execution of this.active.values()) {
+    for (const { payload: _payload, ...summary } of this.active.values()) {
       if (index++ < offset) continue;
       if (items.length >= limit) break;
-      items.push(execution);
+      items.push(summary);
     }
     return { items, total: this.active.size };
   }
@@ -205,22 +232,49 @@ export class CoordinatorState<P = unknown> {
     return { items: rows.slice(offset, offset + limit), total: rows.length };
   }
 
-  private userPendingPage(userId: string, priority: Priority | undefined, offset: number, limit: number): Page<PositionedExecution<P>> {
+  private userPendingPage(userId: string, priority: Priority | undefined, offset: number, limit: number): Page<PositionedExecution> {
     const entries = [...(this.pendingByUser.get(userId) ?? [])]
       .map((id) => this.pending.get(id)!)
       .filter((entry) => priority === undefined || entry.priority === priority)
       .sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || a.sortKey - b.sortKey);
-    const items = entries.slice(offset, offset + limit).map((entry) => ({ ...toQueued(entry), position: this.pending.rank(entry.executionId) }));
+    const items = entries.slice(offset, offset + limit).map((entry) => ({ ...toSummary(entry), position: this.pending.rank(entry.executionId) }));
     return { items, total: entries.length };
   }
 
-  private take(entries: IterableIterator<PendingEntry<P>>, limit: number, firstPosition: number): PositionedExecution<P>[] {
-    const items: PositionedExecution<P>[] = [];
+  private take(entries: IterableIterator<PendingEntry<P>>, limit: number, firstPosition: number): PositionedExecution[] {
+    const items: PositionedExecution[] = [];
     for (const entry of entries) {
       if (items.length >= limit) break;
-      items.push({ ...toQueued(entry), position: firstPosition + items.length });
+      items.push({ ...toSummary(entry), position: firstPosition + items.length });
     }
     return items;
+  }
+
+  private freeSlot(execution: ActiveExecution<P>): void {
+    this.active.delete(execution.executionId);
+    this.leases.delete(execution.executionId);
+    this.unconfirmed.delete(execution.executionId);
+    this.adjustUsage(execution.userId, 0, -1);
+    this.recent.add(execution.executionId);
+  }
+
+  /** The active execution whose lease ran out first, its slot freed; undefined if none has. */
+  private takeExpiredLease(now: number): ActiveExecution<P> | undefined {
+    const first = this.leases.entries().next();
+    if (first.done || first.value[1] >= now) return undefined;
+    const execution = this.active.get(first.value[0])!;
+    this.freeSlot(execution);
+    return execution;
+  }
+
+  /** The oldest unconfirmed dispatch past the grace period, with its hand-out time renewed. */
+  private takeUnconfirmedPastGrace(now: number): ActiveExecution<P> | undefined {
+    const first = this.unconfirmed.entries().next();
+    if (first.done || now - first.value[1] <= this.limits.dispatchGraceSeconds * 1000) return undefined;
+    const [executionId] = first.value;
+    this.unconfirmed.delete(executionId);
+    this.unconfirmed.set(executionId, now);
+    return this.active.get(executionId)!;
   }
 
   private trackPending(userId: string, executionId: string, pending: boolean): void {
@@ -269,4 +323,8 @@ function toQueued<P>(entry: PendingEntry<P>): QueuedExecution<P> {
     enqueuedAt: entry.enqueuedAt,
     payload: entry.payload,
   };
+}
+
+function toSummary<P>(entry: PendingEntry<P>): ExecutionSummary {
+  return { executionId: entry.executionId, userId: entry.userId, priority: entry.priority, enqueuedAt: entry.enqueuedAt };
 }

@@ -10,4 +10,17 @@ export interface QueueLimits {
   maxActiveExecutions: number;
   /** How many finished or rejected execution ids are remembered to ignore redeliveries. */
   recentIdsCapacity: number;
+  /**
+   * How long an active execution keeps its slot without a terminal event or a sign of life
+   * (pod created, scheduled, running). When it runs out the slot is reclaimed and the
+   * execution reported as failed. Must exceed the longest execution timeout.
+   */
+  leaseSeconds: number;
+  /**
+   * How long a dispatch may stay unconfirmed (its `create_pod_command` not known to be
+   * published) before another step publishes the command again. Covers a crash between
+   * taking the slot and publishing.
+   */
+  dispatchGraceSeconds: number;
 }
+

@@ -6,4 +6,6 @@ export const RejectionMessages = {
   expiredInQueue: (staleTimeoutSeconds: number) =>
     `Execution expired in the queue after waiting more than ${staleTimeoutSeconds} seconds (stale_timeout_seconds)`,
   dispatchFailed: (reason: string) => `Could not dispatch the execution to the pod worker: ${reason}`,
+  leaseExpired: (leaseSeconds: number) =>
+    `Execution lost: no result and no sign of life from its pod for ${leaseSeconds} seconds (lease_seconds); its slot was reclaimed`,
 } as const;

@@ -22,6 +22,14 @@ export class InMemoryQueueStateStore implements QueueStateStore {
     return this.state.dispatchNext(now, sagaId);
   }
 
+  async confirmDispatched(executionIds: readonly string[]) {
+    this.state.confirmDispatched(executionIds);
+  }
+
+  async renewLease(executionId: string, now: number) {
+    return this.state.renewLease(executionId, now);
+  }
+
   async release(executionId: string) {
     return this.state.release(executionId);
   }
@@ -57,4 +65,8 @@ export class InMemoryQueueStateStore implements QueueStateStore {
   async usersPage(offset: number, limit: number) {
     return this.state.usersPage(offset, limit);
   }
+
+  async ping() {}
+
+  async close() {}
 }

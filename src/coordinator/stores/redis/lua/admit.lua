@@ -1,0 +1,50 @@
+-- admit: duplicate check, stale sweep when full, queue-size and per-user checks, enqueue.
+-- KEYS: the eleven of common.lua.
+-- ARGV: 1 prefix, 2 execution id, 3 user id, 4 priority rank (0 critical .. 4 background),
+--       5 now ms, 6 request JSON, 7 max queue size, 8 max per user, 9 stale timeout ms,
+--       10 recent-ids capacity
+-- Returns: {'duplicate'}
+--        | {'accepted', position, expired...}       expired = meta1, payload1, meta2, payload2, ...
+--        | {'queue_full', expired...}
+--        | {'user_limit', current}
+local id, user, rank, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local max_queue, max_per_user, stale_ms, recent_capacity = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+
+if redis.call('HEXISTS', K_EXEC, id) == 1 or redis.call('ZSCORE', K_RECENT, id) then return {'duplicate'} end
+
+local result = {'accepted', 0}
+if redis.call('ZCARD', K_PENDING) >= max_queue then
+  local cutoff = now - stale_ms
+  while true do
+    local oldest, meta = oldest_pending()
+    if not oldest or meta.e >= cutoff then break end
+    local payload = redis.call('HGET', K_PAYLOAD, oldest)
+    unqueue(oldest, meta)
+    forget(oldest)
+    remember(oldest, recent_capacity)
+    result[#result + 1] = cjson.encode(meta)
+    result[#result + 1] = payload
+  end
+  if redis.call('ZCARD', K_PENDING) >= max_queue then
+    remember(id, recent_capacity)
+    result[1] = 'queue_full'
+    table.remove(result, 2)
+    return result
+  end
+end
+
+local current = tonumber(redis.call('HGET', K_USAGE, 'p:' .. user) or '0') + tonumber(redis.call('HGET', K_USAGE, 'a:' .. user) or '0')
+if current >= max_per_user then
+  remember(id, recent_capacity)
+  return {'user_limit', current}
+end
+
+local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', 1)
+local score = score_of(rank, seq)
+redis.call('ZADD', K_PENDING, score, id)
+redis.call('ZADD', user_pending_key(user), score, id)
+redis.call('HSET', K_EXEC, id, cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'}))
+redis.call('HSET', K_PAYLOAD, id, ARGV[6])
+adjust_usage(user, 1, 0)
+result[2] = redis.call('ZRANK', K_PENDING, id)
+return result

@@ -1,0 +1,306 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { Priority } from '../../src/contracts/priority.constants.js';
+import type { QueueLimits } from '../../src/coordinator/domain/queue-limits.js';
+import type { QueueStateStore, StoredRequest } from '../../src/coordinator/queue-state-store.port.js';
+import { ExecutionRequestBuilder } from '../builders/execution-request.builder.js';
+
+export type StoreFactory = (limits: QueueLimits) => QueueStateStore;
+
+const BASE_LIMITS: QueueLimits = {
+  maxQueueSize: 100,
+  maxExecutionsPerUser: 100,
+  staleTimeoutSeconds: 60,
+  maxActiveExecutions: 100,
+  recentIdsCapacity: 1000,
+  leaseSeconds: 600,
+  dispatchGraceSeconds: 30,
+};
+
+const SECOND = 1000;
+
+/**
+ * The behaviour every QueueStateStore must show, as one suite: each store runs exactly these
+ * tests and must give exactly these results.
+ */
+export function describeQueueStateStoreContract(name: string, factory: StoreFactory): void {
+  describe(`QueueStateStore contract: ${name}`, () => {
+    const opened: QueueStateStore[] = [];
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((store) => store.close()));
+    });
+
+    function open(overrides: Partial<QueueLimits> = {}): QueueStateStore {
+      const store = factory({ ...BASE_LIMITS, ...overrides });
+      opened.push(store);
+      return store;
+    }
+
+    function request(id: string, user = 'u1', priority: Priority = 'normal'): StoredRequest {
+      return new ExecutionRequestBuilder().withId(id).withUser(user).withPriority(priority).build();
+    }
+
+    const admit = (store: QueueStateStore, id: string, at = 0, user = 'u1', priority: Priority = 'normal') =>
+      store.admit({ executionId: id, userId: user, priority, payload: request(id, user, priority) }, at);
+
+    async function drain(store: QueueStateStore, at = 0): Promise<string[]> {
+      const ids: string[] = [];
+      for (;;) {
+        const outcome = await store.dispatchNext(at, `saga-${ids.length}`);
+        if (outcome.kind === 'idle') return ids;
+        ids.push(`${outcome.kind}:${outcome.execution.executionId}`);
+      }
+    }
+
+    describe('admission', () => {
+      it('answers each request with its true 0-based position across priorities', async () => {
+        const store = open();
+        expect(await admit(store, 'a')).toMatchObject({ kind: 'accepted', position: 0 });
+        expect(await admit(store, 'b', 0, 'u1', 'low')).toMatchObject({ kind: 'accepted', position: 1 });
+        expect(await admit(store, 'c', 0, 'u1', 'critical')).toMatchObject({ kind: 'accepted', position: 0 });
+        expect(await admit(store, 'd', 0, 'u1', 'normal')).toMatchObject({ kind: 'accepted', position: 2 });
+        expect(await admit(store, 'e', 0, 'u1', 'background')).toMatchObject({ kind: 'accepted', position: 4 });
+      });
+
+      it('treats an id it holds, or has recently finished or refused, as a duplicate', async () => {
+        const store = open({ maxExecutionsPerUser: 2, maxActiveExecutions: 1 });
+        await admit(store, 'a');
+        await admit(store, 'b');
+        expect(await admit(store, 'a')).toEqual({ kind: 'duplicate' });
+        await store.dispatchNext(0, 's');
+        expect(await admit(store, 'a')).toEqual({ kind: 'duplicate' });
+        expect(await admit(store, 'c')).toMatchObject({ kind: 'user_limit' });
+        expect(await admit(store, 'c', 0, 'u2')).toEqual({ kind: 'duplicate' });
+        await store.release('a');
+        expect(await admit(store, 'a', 0, 'u2')).toEqual({ kind: 'duplicate' });
+      });
+
+      it('forgets the oldest remembered ids beyond its capacity', async () => {
+        const store = open({ recentIdsCapacity: 2 });
+        for (const id of ['a', 'b', 'c']) {
+          await admit(store, id);
+          await store.release(id);
+        }
+        expect(await admit(store, 'a')).toMatchObject({ kind: 'accepted' });
+        expect(await admit(store, 'c')).toEqual({ kind: 'duplicate' });
+      });
+
+      it('refuses when the queue is full, after dropping entries older than the stale timeout', async () => {
+        const store = open({ maxQueueSize: 3, staleTimeoutSeconds: 10 });
+        await admit(store, 'old-low', 0, 'u1', 'low');
+        await admit(store, 'old-high', 1 * SECOND, 'u1', 'high');
+        await admit(store, 'fresh', 5 * SECOND);
+        expect(await admit(store, 'x', 10 * SECOND)).toEqual({ kind: 'queue_full', maxQueueSize: 3, expired: [] });
+        const outcome = await admit(store, 'y', 11.5 * SECOND);
+        expect(outcome.kind).toBe('accepted');
+        expect(outcome.kind === 'accepted' && outcome.expired.map((e) => [e.executionId, e.priority, e.enqueuedAt, e.payload.execution_id])).toEqual([
+          ['old-low', 'low', 0, 'old-low'],
+          ['old-high', 'high', 1000, 'old-high'],
+        ]);
+        expect(outcome.kind === 'accepted' && outcome.position).toBe(1);
+        expect((await store.snapshot()).pendingCount).toBe(2);
+      });
+
+      it('refuses a user at the per-user limit, counting pending and active', async () => {
+        const store = open({ maxExecutionsPerUser: 2 });
+        await admit(store, 'a', 0, 'alice');
+        await store.dispatchNext(0, 's');
+        await admit(store, 'b', 0, 'alice');
+        expect(await admit(store, 'c', 0, 'alice')).toEqual({ kind: 'user_limit', limit: 2, current: 2 });
+        expect(await admit(store, 'd', 0, 'bob')).toMatchObject({ kind: 'accepted' });
+        expect(await store.userUsage('alice')).toEqual({ pending: 1, active: 1 });
+        expect(await store.userUsage('nobody')).toEqual({ pending: 0, active: 0 });
+      });
+    });
+
+    describe('dispatch', () => {
+      it('takes by priority, then first come first served, up to the active limit', async () => {
+        const store = open({ maxActiveExecutions: 3 });
+        await admit(store, 'n1');
+        await admit(store, 'b1', 0, 'u1', 'background');
+        await admit(store, 'n2');
+        await admit(store, 'c1', 0, 'u1', 'critical');
+        expect(await drain(store)).toEqual(['dispatched:c1', 'dispatched:n1', 'dispatched:n2']);
+        expect(await store.dispatchNext(0, 's')).toEqual({ kind: 'idle', reason: 'at_capacity' });
+        await store.release('n1');
+        expect(await drain(store)).toEqual(['dispatched:b1']);
+        await store.release('c1');
+        expect(await store.dispatchNext(0, 's')).toEqual({ kind: 'idle', reason: 'empty' });
+      });
+
+      it('hands out the whole request with the saga and dispatch time', async () => {
+        const store = open();
+        const payload = request('a', 'alice', 'high');
+        await store.admit({ executionId: 'a', userId: 'alice', priority: 'high', payload }, 5);
+        const outcome = await store.dispatchNext(42, 'saga-1');
+        expect(outcome).toEqual({
+          kind: 'dispatched',
+          execution: { executionId: 'a', userId: 'alice', priority: 'high', enqueuedAt: 5, dispatchedAt: 42, sagaId: 'saga-1', payload },
+        });
+      });
+
+      it('dispatches nothing while held and resumes afterwards', async () => {
+        const store = open();
+        await admit(store, 'a');
+        await store.setHeld(true);
+        expect(await store.dispatchNext(0, 's')).toEqual({ kind: 'idle', reason: 'held' });
+        expect((await store.snapshot()).held).toBe(true);
+        await store.setHeld(false);
+        expect(await drain(store)).toEqual(['dispatched:a']);
+      });
+
+      it('drops an entry that waited longer than the stale timeout, but not one that waited exactly that long', async () => {
+        const store = open({ staleTimeoutSeconds: 10 });
+        await admit(store, 'late', 0);
+        await admit(store, 'exact', 1 * SECOND);
+        expect(await drain(store, 11 * SECOND)).toEqual(['expired:late', 'dispatched:exact']);
+        expect(await admit(store, 'late', 11 * SECOND)).toEqual({ kind: 'duplicate' });
+      });
+    });
+
+    describe('release', () => {
+      it('frees an active slot, removes a pending entry and ignores unknown ids', async () => {
+        const store = open({ maxActiveExecutions: 1 });
+        await admit(store, 'a', 0, 'alice');
+        await admit(store, 'b', 0, 'alice');
+        await store.dispatchNext(0, 's');
+        expect(await store.release('b')).toMatchObject({ kind: 'was_pending', execution: { executionId: 'b', userId: 'alice' } });
+        expect(await store.release('a')).toMatchObject({ kind: 'was_active', execution: { executionId: 'a', sagaId: 's' } });
+        expect(await store.release('a')).toEqual({ kind: 'unknown' });
+        expect(await store.userUsage('alice')).toEqual({ pending: 0, active: 0 });
+        expect(await store.snapshot()).toMatchObject({ pendingCount: 0, activeCount: 0 });
+      });
+    });
+
+    describe('reprioritize', () => {
+      it('moves a pending execution keeping its arrival order in the new level', async () => {
+        const store = open();
+        await admit(store, 'h1', 0, 'u1', 'high');
+        await admit(store, 'n1');
+        await admit(store, 'h2', 0, 'u1', 'high');
+        await admit(store, 'n2');
+        expect(await store.reprioritize('n1', 'high')).toEqual({ kind: 'moved', position: 1, priority: 'high' });
+        expect((await store.pendingPage({}, 0, 10)).items.map((item) => item.executionId)).toEqual(['h1', 'n1', 'h2', 'n2']);
+        expect(await store.reprioritize('h1', 'background')).toEqual({ kind: 'moved', position: 3, priority: 'background' });
+        await store.dispatchNext(0, 's');
+        expect(await store.reprioritize('n1', 'low')).toEqual({ kind: 'not_pending', state: 'active' });
+        expect(await store.reprioritize('zzz', 'low')).toEqual({ kind: 'unknown' });
+      });
+    });
+
+    describe('reads', () => {
+      it('summarises depth per priority, active count and the oldest entry', async () => {
+        const store = open();
+        await admit(store, 'a', 7, 'u1', 'low');
+        await admit(store, 'b', 9, 'u1', 'critical');
+        await admit(store, 'c', 9, 'u1', 'critical');
+        await store.dispatchNext(10, 's');
+        expect(await store.snapshot()).toEqual({
+          pendingCount: 2,
+          activeCount: 1,
+          held: false,
+          byPriority: { critical: 1, high: 0, normal: 0, low: 1, background: 0 },
+          oldestEnqueuedAt: 7,
+        });
+      });
+
+      it('looks up pending executions with their position and active ones with their dispatch', async () => {
+        const store = open();
+        await admit(store, 'a', 1);
+        await admit(store, 'b', 2);
+        await store.dispatchNext(3, 's');
+        expect(await store.lookup('b')).toMatchObject({ state: 'pending', position: 0, execution: { executionId: 'b', enqueuedAt: 2 } });
+        expect(await store.lookup('a')).toMatchObject({ state: 'active', execution: { executionId: 'a', dispatchedAt: 3, sagaId: 's' } });
+        expect(await store.lookup('nope')).toBeUndefined();
+      });
+
+      it('pages pending executions in queue order with true positions, by priority and by user', async () => {
+        const store = open();
+        await admit(store, 'n1', 0, 'alice');
+        await admit(store, 'h1', 0, 'bob', 'high');
+        await admit(store, 'n2', 0, 'bob');
+        await admit(store, 'h2', 0, 'alice', 'high');
+        await admit(store, 'l1', 0, 'alice', 'low');
+        const rows = (page: { items: { executionId: string; position: number }[]; total: number }) => [page.total, page.items.map((i) => `${i.executionId}@${i.position}`)];
+        expect(rows(await store.pendingPage({}, 1, 3))).toEqual([5, ['h2@1', 'n1@2', 'n2@3']]);
+        expect(rows(await store.pendingPage({ priority: 'normal' }, 1, 5))).toEqual([2, ['n2@3']]);
+        expect(rows(await store.pendingPage({ userId: 'alice' }, 0, 10))).toEqual([3, ['h2@1', 'n1@2', 'l1@4']]);
+        expect(rows(await store.pendingPage({ userId: 'alice', priority: 'low' }, 0, 10))).toEqual([1, ['l1@4']]);
+        expect(rows(await store.pendingPage({ userId: 'carol' }, 0, 10))).toEqual([0, []]);
+        expect((await store.pendingPage({}, 0, 1)).items[0]).toEqual({ executionId: 'h1', userId: 'bob', priority: 'high', enqueuedAt: 0, position: 0 });
+      });
+
+      it('pages active executions in dispatch order and users by total, ties by id', async () => {
+        const store = open();
+        for (const [id, user] of [['a', 'zed'], ['b', 'amy'], ['c', 'amy'], ['d', 'bob'], ['e', 'bob']] as const) await admit(store, id, 0, user);
+        await store.dispatchNext(1, 's1');
+        await store.dispatchNext(2, 's2');
+        const active = await store.activePage(1, 5);
+        expect(active).toEqual({ total: 2, items: [{ executionId: 'b', userId: 'amy', priority: 'normal', enqueuedAt: 0, dispatchedAt: 2, sagaId: 's2' }] });
+        expect(await store.usersPage(0, 10)).toEqual({
+          total: 3,
+          items: [
+            { userId: 'amy', pending: 1, active: 1 },
+            { userId: 'bob', pending: 2, active: 0 },
+            { userId: 'zed', pending: 0, active: 1 },
+          ],
+        });
+        expect((await store.usersPage(2, 1)).items).toEqual([{ userId: 'zed', pending: 0, active: 1 }]);
+      });
+    });
+
+    describe('leases and unconfirmed dispatches', () => {
+      it('reclaims the slot of an execution whose lease ran out, before dispatching anything else', async () => {
+        const store = open({ leaseSeconds: 100, maxActiveExecutions: 1, staleTimeoutSeconds: 3600 });
+        await admit(store, 'a');
+        await admit(store, 'b');
+        await store.dispatchNext(0, 's');
+        await store.confirmDispatched(['a']);
+        expect(await store.dispatchNext(100 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'at_capacity' });
+        const outcome = await store.dispatchNext(100 * SECOND + 1, 'x');
+        expect(outcome).toMatchObject({ kind: 'lease_expired', execution: { executionId: 'a', sagaId: 's', payload: { execution_id: 'a' } } });
+        expect(await drain(store, 100 * SECOND + 1)).toEqual(['dispatched:b']);
+        expect(await admit(store, 'a', 100 * SECOND + 1)).toEqual({ kind: 'duplicate' });
+        expect(await store.release('a')).toEqual({ kind: 'unknown' });
+      });
+
+      it('restarts a lease on a sign of life, only for active executions', async () => {
+        const store = open({ leaseSeconds: 100, staleTimeoutSeconds: 3600 });
+        await admit(store, 'a');
+        await admit(store, 'b');
+        await store.dispatchNext(0, 's');
+        await store.confirmDispatched(['a']);
+        expect(await store.renewLease('a', 50 * SECOND)).toBe(true);
+        expect(await store.renewLease('b', 50 * SECOND)).toBe(false);
+        expect(await store.renewLease('unknown', 50 * SECOND)).toBe(false);
+        expect(await drain(store, 120 * SECOND)).toEqual(['dispatched:b']);
+        await store.confirmDispatched(['b']);
+        expect(await drain(store, 150 * SECOND + 1)).toEqual(['lease_expired:a']);
+      });
+
+      it('hands out a dispatch again when it stays unconfirmed past the grace period, with the same saga', async () => {
+        const store = open({ dispatchGraceSeconds: 30 });
+        await admit(store, 'a');
+        await admit(store, 'b');
+        await store.dispatchNext(0, 'saga-a');
+        await store.dispatchNext(0, 'saga-b');
+        await store.confirmDispatched(['b']);
+        expect(await store.dispatchNext(30 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
+        const again = await store.dispatchNext(30 * SECOND + 1, 'x');
+        expect(again).toMatchObject({ kind: 'redispatch', execution: { executionId: 'a', sagaId: 'saga-a', dispatchedAt: 0 } });
+        // Handed out again just now: not repeated until another grace period passes.
+        expect(await store.dispatchNext(30 * SECOND + 2, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
+        await store.confirmDispatched(['a']);
+        expect(await store.dispatchNext(100 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
+        expect((await store.snapshot()).activeCount).toBe(2);
+      });
+
+      it('forgets the unconfirmed mark and the lease when the execution is released', async () => {
+        const store = open({ dispatchGraceSeconds: 1, leaseSeconds: 1 });
+        await admit(store, 'a');
+        await store.dispatchNext(0, 's');
+        await store.release('a');
+        expect(await store.dispatchNext(10 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
+      });
+    });
+  });
+}
