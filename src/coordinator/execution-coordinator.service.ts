@@ -17,7 +17,7 @@ import type { EventPublisher } from '../ports/event-publisher.port.js';
 import { CoordinatorEvents } from './coordinator-events.js';
 import { NO_OP_OBSERVER, type CoordinatorObserver, type FinishKind } from './coordinator-observer.port.js';
 import type { Clock } from './domain/clock.js';
-import type { ActiveExecution, QueuedExecution, ReprioritizeOutcome } from './domain/coordinator-outcomes.js';
+import type { ActiveExecution, AdmissionRefusal, QueuedExecution, ReprioritizeOutcome } from './domain/coordinator-outcomes.js';
 import type { AnyEvent } from '../contracts/event-registry.js';
 import type { QueueSnapshot } from './domain/coordinator-state.js';
 import { RejectionMessages } from './domain/rejection-messages.js';
@@ -72,16 +72,20 @@ export class ExecutionCoordinator {
     const outgoing: Outgoing[] = [];
     switch (outcome.kind) {
       case 'duplicate':
-        this.logger.debug(`Ignoring duplicate request for execution ${request.execution_id}`);
-        return;
+        // The first answer may have been lost with a replica that crashed before sending it;
+        // repeating it is harmless (consumers already see redeliveries) and loses nothing.
+        if (outcome.state === 'pending') outgoing.push({ event: this.events.accepted({ ...request, priority: outcome.priority }, outcome.position) });
+        else if (outcome.state === 'refused') outgoing.push({ event: this.refusal(request, outcome.refusal) });
+        else this.logger.debug(`Ignoring duplicate request for execution ${request.execution_id} (${outcome.state})`);
+        break;
       case 'queue_full':
         this.addExpired(outcome.expired, outgoing);
         this.observer.rejected('queue_full', request.priority);
-        outgoing.push({ event: this.events.failed(request, ErrorType.ResourceLimit, RejectionMessages.queueFull(outcome.maxQueueSize)) });
+        outgoing.push({ event: this.refusal(request, 'queue_full') });
         break;
       case 'user_limit':
         this.observer.rejected('user_limit', request.priority);
-        outgoing.push({ event: this.events.failed(request, ErrorType.ResourceLimit, RejectionMessages.userLimit(outcome.limit)) });
+        outgoing.push({ event: this.refusal(request, 'user_limit') });
         break;
       case 'accepted':
         this.addExpired(outcome.expired, outgoing);
@@ -93,6 +97,12 @@ export class ExecutionCoordinator {
     // and would not announce the acceptance again.
     await this.send(outgoing);
     if (outcome.kind === 'accepted') await this.schedule();
+  }
+
+  private refusal(request: ExecutionRequestedEvent, refusal: AdmissionRefusal): ExecutionFailedEvent {
+    const { maxQueueSize, maxExecutionsPerUser } = this.options.queue;
+    const message = refusal === 'queue_full' ? RejectionMessages.queueFull(maxQueueSize) : RejectionMessages.userLimit(maxExecutionsPerUser);
+    return this.events.failed(request, ErrorType.ResourceLimit, message);
   }
 
   /** Pod created, scheduled or running: the execution is alive, so its lease starts over. */
@@ -218,7 +228,7 @@ export class ExecutionCoordinator {
   /** Marks the dispatches among `sent` as published, so no later step hands them out again. */
   private async confirm(sent: Outgoing[]): Promise<void> {
     const ids = sent.flatMap((item) => (item.dispatch ? [item.dispatch.executionId] : []));
-    if (ids.length > 0) await this.store.confirmDispatched(ids);
+    if (ids.length > 0) await this.publisher.afterSent(() => this.store.confirmDispatched(ids));
   }
 
   private observeDispatch({ dispatch }: Outgoing): void {

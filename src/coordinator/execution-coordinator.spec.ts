@@ -191,6 +191,8 @@ class ReferenceModel {
   pending: ModelEntry[] = [];
   active = new Map<string, { user: string; priority: Priority }>();
   seen = new Set<string>();
+  /** The refusal line of each refused id, repeated when the request comes again. */
+  refusals = new Map<string, string>();
   held = false;
   now = Date.UTC(2026, 0, 1);
   private arrivals = 0;
@@ -228,7 +230,16 @@ class ReferenceModel {
   }
 
   private request(id: string, user: string, priority: Priority): void {
-    if (this.seen.has(id) || this.active.has(id) || this.pending.some((entry) => entry.id === id)) return;
+    const queued = this.pending.find((entry) => entry.id === id);
+    if (queued) {
+      this.out.push(`accepted ${id} @${this.inOrder().indexOf(queued)} ${queued.priority}`);
+      return;
+    }
+    if (this.refusals.has(id)) {
+      this.out.push(this.refusals.get(id)!);
+      return;
+    }
+    if (this.seen.has(id) || this.active.has(id)) return;
     if (this.pending.length >= QUEUE.maxQueueSize) {
       const stale = this.pending.filter((entry) => this.isStale(entry)).sort((a, b) => a.arrival - b.arrival);
       for (const entry of stale) {
@@ -236,20 +247,24 @@ class ReferenceModel {
         this.out.push(`failed ${entry.id} timeout: ${RejectionMessages.expiredInQueue(QUEUE.staleTimeoutSeconds)}`);
       }
       if (this.pending.length >= QUEUE.maxQueueSize) {
-        this.seen.add(id);
-        this.out.push(`failed ${id} resource_limit: ${RejectionMessages.queueFull(QUEUE.maxQueueSize)}`);
+        this.refuse(id, `failed ${id} resource_limit: ${RejectionMessages.queueFull(QUEUE.maxQueueSize)}`);
         return;
       }
     }
     if (this.usage(user) >= QUEUE.maxExecutionsPerUser) {
-      this.seen.add(id);
-      this.out.push(`failed ${id} resource_limit: ${RejectionMessages.userLimit(QUEUE.maxExecutionsPerUser)}`);
+      this.refuse(id, `failed ${id} resource_limit: ${RejectionMessages.userLimit(QUEUE.maxExecutionsPerUser)}`);
       return;
     }
     const entry = { id, user, priority, arrival: this.arrivals++, at: this.now };
     this.pending.push(entry);
     this.out.push(`accepted ${id} @${this.inOrder().indexOf(entry)} ${priority}`);
     this.schedule();
+  }
+
+  private refuse(id: string, line: string): void {
+    this.seen.add(id);
+    this.refusals.set(id, line);
+    this.out.push(line);
   }
 
   private schedule(): void {

@@ -107,7 +107,9 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
     const outbox = new PublishOutbox();
     let handledUpTo: string | undefined;
     const flush = async () => {
-      await this.publisher.flush(outbox.take());
+      const { messages, afterSent } = outbox.take();
+      await this.publisher.flush(messages);
+      for (const task of afterSent) await task();
       if (handledUpTo !== undefined) resolveOffset(handledUpTo);
       await heartbeat();
     };

@@ -9,6 +9,8 @@ import type { WireMessage } from '../contracts/wire-codec.js';
  */
 export class PublishOutbox {
   readonly messages: WireMessage[] = [];
+  /** Work that must wait until the collected messages are sent (see EventPublisher.afterSent). */
+  readonly afterSent: (() => Promise<void>)[] = [];
   private closed = false;
 
   get isOpen(): boolean {
@@ -27,8 +29,8 @@ export class PublishOutbox {
     this.messages.push(...messages);
   }
 
-  take(): WireMessage[] {
-    return this.messages.splice(0);
+  take(): { messages: WireMessage[]; afterSent: (() => Promise<void>)[] } {
+    return { messages: this.messages.splice(0), afterSent: this.afterSent.splice(0) };
   }
 }
 

@@ -62,6 +62,12 @@ export class TransportEventPublisher implements EventPublisher {
     await this.flush(events.map((event) => this.codec.encode(event)));
   }
 
+  async afterSent(task: () => Promise<void>): Promise<void> {
+    const outbox = currentOutbox();
+    if (outbox) outbox.afterSent.push(task);
+    else await task();
+  }
+
   /** Sends what an outbox collected, in order, riding out transient failures. */
   async flush(messages: WireMessage[]): Promise<void> {
     if (messages.length === 0) return;

@@ -18,6 +18,10 @@ export class RecordingPublisher implements EventPublisher {
     this.events.push(...events);
   }
 
+  async afterSent(task: () => Promise<void>): Promise<void> {
+    await task();
+  }
+
   ofType<T extends AnyEvent['event_type']>(type: T): Extract<AnyEvent, { event_type: T }>[] {
     return this.events.filter((event) => event.event_type === type) as Extract<AnyEvent, { event_type: T }>[];
   }

@@ -61,17 +61,22 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         expect(await admit(store, 'e', 0, 'u1', 'background')).toMatchObject({ kind: 'accepted', position: 4 });
       });
 
-      it('treats an id it holds, or has recently finished or refused, as a duplicate', async () => {
-        const store = open({ maxExecutionsPerUser: 2, maxActiveExecutions: 1 });
+      it('treats an id it holds, or has recently finished or refused, as a duplicate, saying which', async () => {
+        const store = open({ maxExecutionsPerUser: 3, maxActiveExecutions: 1 });
         await admit(store, 'a');
-        await admit(store, 'b');
-        expect(await admit(store, 'a')).toEqual({ kind: 'duplicate' });
+        await admit(store, 'b', 0, 'u1', 'low');
+        await admit(store, 'c', 0, 'u1', 'high');
+        expect(await admit(store, 'b', 0, 'u2', 'critical')).toEqual({ kind: 'duplicate', state: 'pending', position: 2, priority: 'low' });
         await store.dispatchNext(0, 's');
-        expect(await admit(store, 'a')).toEqual({ kind: 'duplicate' });
-        expect(await admit(store, 'c')).toMatchObject({ kind: 'user_limit' });
-        expect(await admit(store, 'c', 0, 'u2')).toEqual({ kind: 'duplicate' });
-        await store.release('a');
-        expect(await admit(store, 'a', 0, 'u2')).toEqual({ kind: 'duplicate' });
+        expect(await admit(store, 'c')).toEqual({ kind: 'duplicate', state: 'active' });
+        expect(await admit(store, 'd')).toMatchObject({ kind: 'user_limit' });
+        expect(await admit(store, 'd', 0, 'u2')).toEqual({ kind: 'duplicate', state: 'refused', refusal: 'user_limit' });
+        await store.release('c');
+        expect(await admit(store, 'c', 0, 'u2')).toEqual({ kind: 'duplicate', state: 'finished' });
+        const full = open({ maxQueueSize: 1 });
+        await admit(full, 'x');
+        await admit(full, 'y');
+        expect(await admit(full, 'y')).toEqual({ kind: 'duplicate', state: 'refused', refusal: 'queue_full' });
       });
 
       it('forgets the oldest remembered ids beyond its capacity', async () => {
@@ -81,7 +86,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
           await store.release(id);
         }
         expect(await admit(store, 'a')).toMatchObject({ kind: 'accepted' });
-        expect(await admit(store, 'c')).toEqual({ kind: 'duplicate' });
+        expect(await admit(store, 'c')).toEqual({ kind: 'duplicate', state: 'finished' });
       });
 
       it('refuses when the queue is full, after dropping entries older than the stale timeout', async () => {
@@ -153,7 +158,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         await admit(store, 'late', 0);
         await admit(store, 'exact', 1 * SECOND);
         expect(await drain(store, 11 * SECOND)).toEqual(['expired:late', 'dispatched:exact']);
-        expect(await admit(store, 'late', 11 * SECOND)).toEqual({ kind: 'duplicate' });
+        expect(await admit(store, 'late', 11 * SECOND)).toEqual({ kind: 'duplicate', state: 'finished' });
       });
     });
 
@@ -259,7 +264,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         const outcome = await store.dispatchNext(100 * SECOND + 1, 'x');
         expect(outcome).toMatchObject({ kind: 'lease_expired', execution: { executionId: 'a', sagaId: 's', payload: { execution_id: 'a' } } });
         expect(await drain(store, 100 * SECOND + 1)).toEqual(['dispatched:b']);
-        expect(await admit(store, 'a', 100 * SECOND + 1)).toEqual({ kind: 'duplicate' });
+        expect(await admit(store, 'a', 100 * SECOND + 1)).toEqual({ kind: 'duplicate', state: 'finished' });
         expect(await store.release('a')).toEqual({ kind: 'unknown' });
       });
 

@@ -22,9 +22,22 @@ export interface ActiveExecution<P = unknown> extends QueuedExecution<P> {
 /** Result of offering a new request to the queue. Expected refusals are values, not errors. */
 export type AdmissionOutcome<P = unknown> =
   | { kind: 'accepted'; position: number; expired: QueuedExecution<P>[] }
-  | { kind: 'duplicate' }
+  | DuplicateOutcome
   | { kind: 'queue_full'; maxQueueSize: number; expired: QueuedExecution<P>[] }
   | { kind: 'user_limit'; limit: number; current: number };
+
+/** A refusal at admission, remembered so a redelivered request gets the same answer. */
+export type AdmissionRefusal = 'queue_full' | 'user_limit';
+
+/**
+ * A request for an id already known. What the first answer was matters when the answer may
+ * have been lost with a crashed replica: a still pending execution can be announced again, a
+ * refused one refused again.
+ */
+export type DuplicateOutcome =
+  | { kind: 'duplicate'; state: 'pending'; position: number; priority: Priority }
+  | { kind: 'duplicate'; state: 'refused'; refusal: AdmissionRefusal }
+  | { kind: 'duplicate'; state: 'active' | 'finished' };
 
 /** Why nothing was dispatched. */
 export type IdleReason = 'held' | 'at_capacity' | 'empty';

@@ -2,6 +2,8 @@ import { priorityRank, type Priority } from '../../contracts/priority.constants.
 import type {
   ActiveExecution,
   ActiveSummary,
+  AdmissionRefusal,
+  DuplicateOutcome,
   ExecutionSummary,
   AdmissionOutcome,
   DispatchOutcome,
@@ -67,7 +69,8 @@ export class CoordinatorState<P = unknown> {
   private readonly usage = new Map<string, UserUsage>();
   /** Pending ids per user, so a user's page costs O(k log k) with k ≤ the per-user limit. */
   private readonly pendingByUser = new Map<string, Set<string>>();
-  private readonly recent: RecentIds;
+  /** Finished, expired or refused ids; refusals noted with their reason. */
+  private readonly recent: RecentIds<AdmissionRefusal | 'done'>;
   /**
    * Lease deadline per active execution. Deadlines are `now + lease` with a clock that only
    * moves forward, so re-inserting on renewal keeps the map ordered by deadline.
@@ -84,21 +87,20 @@ export class CoordinatorState<P = unknown> {
   /** Duplicate check, queue-size check (after a stale sweep), per-user check, then enqueue. */
   admit(request: AdmissionRequest<P>, now: number): AdmissionOutcome<P> {
     const { executionId, userId } = request;
-    if (this.pending.has(executionId) || this.active.has(executionId) || this.recent.has(executionId)) {
-      return { kind: 'duplicate' };
-    }
+    const duplicate = this.duplicateOf(executionId);
+    if (duplicate) return duplicate;
     let expired: QueuedExecution<P>[] = [];
     if (this.pending.size >= this.limits.maxQueueSize) {
       expired = this.sweepStale(now);
       if (this.pending.size >= this.limits.maxQueueSize) {
-        this.recent.add(executionId);
+        this.recent.add(executionId, 'queue_full');
         return { kind: 'queue_full', maxQueueSize: this.limits.maxQueueSize, expired };
       }
     }
     const usage = this.usageOf(userId);
     const current = usage.pending + usage.active;
     if (current >= this.limits.maxExecutionsPerUser) {
-      this.recent.add(executionId);
+      this.recent.add(executionId, 'user_limit');
       return { kind: 'user_limit', limit: this.limits.maxExecutionsPerUser, current };
     }
     const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload);
@@ -124,7 +126,7 @@ export class CoordinatorState<P = unknown> {
     this.adjustUsage(entry.userId, -1, 0);
     this.trackPending(entry.userId, entry.executionId, false);
     if (this.isStale(entry, now)) {
-      this.recent.add(entry.executionId);
+      this.recent.add(entry.executionId, 'done');
       return { kind: 'expired', execution: toQueued(entry) };
     }
     const execution: ActiveExecution<P> = { ...toQueued(entry), dispatchedAt: now, sagaId };
@@ -159,7 +161,7 @@ export class CoordinatorState<P = unknown> {
     if (entry) {
       this.adjustUsage(entry.userId, -1, 0);
       this.trackPending(entry.userId, executionId, false);
-      this.recent.add(executionId);
+      this.recent.add(executionId, 'done');
       return { kind: 'was_pending', execution: toQueued(entry) };
     }
     return { kind: 'unknown' };
@@ -250,12 +252,21 @@ export class CoordinatorState<P = unknown> {
     return items;
   }
 
+  private duplicateOf(executionId: string): DuplicateOutcome | undefined {
+    const pending = this.pending.get(executionId);
+    if (pending) return { kind: 'duplicate', state: 'pending', position: this.pending.rank(executionId), priority: pending.priority };
+    if (this.active.has(executionId)) return { kind: 'duplicate', state: 'active' };
+    const note = this.recent.noteOf(executionId);
+    if (note === undefined) return undefined;
+    return note === 'done' ? { kind: 'duplicate', state: 'finished' } : { kind: 'duplicate', state: 'refused', refusal: note };
+  }
+
   private freeSlot(execution: ActiveExecution<P>): void {
     this.active.delete(execution.executionId);
     this.leases.delete(execution.executionId);
     this.unconfirmed.delete(execution.executionId);
     this.adjustUsage(execution.userId, 0, -1);
-    this.recent.add(execution.executionId);
+    this.recent.add(execution.executionId, 'done');
   }
 
   /** The active execution whose lease ran out first, its slot freed; undefined if none has. */
@@ -293,7 +304,7 @@ export class CoordinatorState<P = unknown> {
     for (const entry of removed) {
       this.adjustUsage(entry.userId, -1, 0);
       this.trackPending(entry.userId, entry.executionId, false);
-      this.recent.add(entry.executionId);
+      this.recent.add(entry.executionId, 'done');
     }
     return removed.map(toQueued);
   }

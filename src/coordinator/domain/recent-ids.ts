@@ -2,9 +2,9 @@
  * Remembers the last `capacity` execution ids seen, so that a redelivered request for an
  * execution that already finished is recognised as a duplicate. Oldest ids are forgotten first.
  */
-export class RecentIds {
+export class RecentIds<Note = true> {
   private readonly ring: (string | undefined)[];
-  private readonly members = new Set<string>();
+  private readonly members = new Map<string, Note>();
   private next = 0;
 
   constructor(private readonly capacity: number) {
@@ -15,12 +15,17 @@ export class RecentIds {
     return this.members.has(id);
   }
 
-  add(id: string): void {
+  /** What was noted with `id` when it was added, if it is remembered. */
+  noteOf(id: string): Note | undefined {
+    return this.members.get(id);
+  }
+
+  add(id: string, note: Note = true as Note): void {
     if (this.capacity === 0 || this.members.has(id)) return;
     const evicted = this.ring[this.next];
     if (evicted !== undefined) this.members.delete(evicted);
     this.ring[this.next] = id;
-    this.members.add(id);
+    this.members.set(id, note);
     this.next = (this.next + 1) % this.capacity;
   }
 

@@ -5,6 +5,8 @@ import type {
   ActiveExecution,
   ActiveSummary,
   AdmissionOutcome,
+  AdmissionRefusal,
+  DuplicateOutcome,
   DispatchOutcome,
   ExecutionSummary,
   QueuedExecution,
@@ -85,7 +87,7 @@ export class RedisQueueStateStore implements QueueStateStore {
       maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds * 1000, recentIdsCapacity)) as Reply[];
     switch (reply[0]) {
       case 'duplicate':
-        return { kind: 'duplicate' };
+        return duplicateOf(reply);
       case 'user_limit':
         return { kind: 'user_limit', limit: maxExecutionsPerUser, current: Number(reply[1]) };
       case 'queue_full':
@@ -228,6 +230,12 @@ export class RedisQueueStateStore implements QueueStateStore {
     for (let i = 0; i < flat.length; i += 2) executions.push(this.queued(flat[i] as string, flat[i + 1] as string));
     return executions;
   }
+}
+
+function duplicateOf([, state, detail, rank]: Reply[]): DuplicateOutcome {
+  if (state === 'pending') return { kind: 'duplicate', state, position: Number(detail), priority: PRIORITIES[Number(rank)]! };
+  if (state === 'refused') return { kind: 'duplicate', state, refusal: detail as AdmissionRefusal };
+  return { kind: 'duplicate', state: state as 'active' | 'finished' };
 }
 
 function parseMeta(json: string): StoredMeta {

@@ -19,7 +19,7 @@ export const SCRIPT_NAMES = [
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 /** The keys every script receives, in KEYS order (see lua/common.lua). */
-export const KEY_NAMES = ['pending', 'exec', 'payload', 'active', 'leases', 'unconfirmed', 'usage', 'users', 'recent', 'counters', 'held'] as const;
+export const KEY_NAMES = ['pending', 'exec', 'payload', 'active', 'leases', 'unconfirmed', 'usage', 'users', 'recent', 'counters', 'held', 'refusals'] as const;
 
 function readLua(name: string): string {
   return readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');

@@ -1,16 +1,27 @@
 -- admit: duplicate check, stale sweep when full, queue-size and per-user checks, enqueue.
--- KEYS: the eleven of common.lua.
+-- KEYS: the twelve of common.lua.
 -- ARGV: 1 prefix, 2 execution id, 3 user id, 4 priority rank (0 critical .. 4 background),
 --       5 now ms, 6 request JSON, 7 max queue size, 8 max per user, 9 stale timeout ms,
 --       10 recent-ids capacity
--- Returns: {'duplicate'}
+-- Returns: {'duplicate', 'pending', position, priority rank} | {'duplicate', 'active' | 'finished'}
+--        | {'duplicate', 'refused', 'queue_full' | 'user_limit'}
 --        | {'accepted', position, expired...}       expired = meta1, payload1, meta2, payload2, ...
 --        | {'queue_full', expired...}
 --        | {'user_limit', current}
 local id, user, rank, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local max_queue, max_per_user, stale_ms, recent_capacity = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 
-if redis.call('HEXISTS', K_EXEC, id) == 1 or redis.call('ZSCORE', K_RECENT, id) then return {'duplicate'} end
+local known = redis.call('HGET', K_EXEC, id)
+if known then
+  local meta = cjson.decode(known)
+  if meta.s == 'a' then return {'duplicate', 'active'} end
+  return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), meta.p}
+end
+if redis.call('ZSCORE', K_RECENT, id) then
+  local refusal = redis.call('HGET', K_REFUSALS, id)
+  if refusal then return {'duplicate', 'refused', refusal} end
+  return {'duplicate', 'finished'}
+end
 
 local result = {'accepted', 0}
 if redis.call('ZCARD', K_PENDING) >= max_queue then
@@ -26,7 +37,7 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
     result[#result + 1] = payload
   end
   if redis.call('ZCARD', K_PENDING) >= max_queue then
-    remember(id, recent_capacity)
+    remember(id, recent_capacity, 'queue_full')
     result[1] = 'queue_full'
     table.remove(result, 2)
     return result
@@ -35,7 +46,7 @@ end
 
 local current = tonumber(redis.call('HGET', K_USAGE, 'p:' .. user) or '0') + tonumber(redis.call('HGET', K_USAGE, 'a:' .. user) or '0')
 if current >= max_per_user then
-  remember(id, recent_capacity)
+  remember(id, recent_capacity, 'user_limit')
   return {'user_limit', current}
 end
 

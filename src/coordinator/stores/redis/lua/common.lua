@@ -1,6 +1,6 @@
 -- Prelude prepended to every script of this folder when it is loaded (see redis-scripts.ts).
 --
--- KEYS (the same eleven, in this order, for every script):
+-- KEYS (the same twelve, in this order, for every script):
 --   1 pending      ZSET  execution id -> priority rank * 2^48 + arrival sequence (queue order)
 --   2 exec         HASH  execution id -> JSON {i id, u user, p priority rank, e enqueued ms, q sequence,
 --                        s 'p' pending | 'a' active, d dispatched ms, g saga id}
@@ -13,9 +13,10 @@
 --   9 recent       ZSET  execution id -> insertion number (finished or refused ids, bounded)
 --  10 counters     HASH  seq (arrivals), dseq (dispatches), rseq (recent insertions)
 --  11 held         STRING '1' while dispatching is held
+--  12 refusals     HASH  execution id -> 'queue_full' | 'user_limit' for remembered refusals
 -- ARGV[1] is always the key prefix, for the per-user pending sets (prefix..'user-pending:'..user).
 local K_PENDING, K_EXEC, K_PAYLOAD, K_ACTIVE, K_LEASES, K_UNCONFIRMED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local K_USAGE, K_USERS, K_RECENT, K_COUNTERS, K_HELD = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local K_USAGE, K_USERS, K_RECENT, K_COUNTERS, K_HELD, K_REFUSALS = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 local PREFIX = ARGV[1]
 local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority level
 local LEVELS = 5
@@ -38,12 +39,18 @@ local function adjust_usage(user, pending_delta, active_delta)
   end
 end
 
--- Remembers a finished or refused id so a redelivered request for it is a duplicate.
-local function remember(id, capacity)
+-- Remembers a finished or refused id (refusal = its reason, or nil) so a redelivered request
+-- for it is a duplicate; beyond capacity the oldest are forgotten.
+local function remember(id, capacity, refusal)
   if capacity <= 0 then return end
   if redis.call('ZADD', K_RECENT, 'NX', redis.call('HINCRBY', K_COUNTERS, 'rseq', 1), id) == 0 then return end
+  if refusal then redis.call('HSET', K_REFUSALS, id, refusal) end
   local size = redis.call('ZCARD', K_RECENT)
-  if size > capacity then redis.call('ZREMRANGEBYRANK', K_RECENT, 0, size - capacity - 1) end
+  if size > capacity then
+    local evicted = redis.call('ZRANGE', K_RECENT, 0, size - capacity - 1)
+    redis.call('ZREMRANGEBYRANK', K_RECENT, 0, size - capacity - 1)
+    redis.call('HDEL', K_REFUSALS, unpack(evicted))
+  end
 end
 
 -- Takes a pending execution out of the queue (not out of exec/payload).

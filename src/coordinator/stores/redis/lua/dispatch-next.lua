@@ -1,7 +1,7 @@
 -- dispatch-next: one scheduling step. In this order: reclaim one expired lease; hand out again
 -- one dispatch left unconfirmed past the grace period; or, unless held or at capacity, take the
 -- next pending execution (priority, then arrival) and either drop it as stale or make it active.
--- KEYS: the eleven of common.lua.
+-- KEYS: the twelve of common.lua.
 -- ARGV: 1 prefix, 2 now ms, 3 new saga id, 4 max active, 5 stale timeout ms, 6 lease ms,
 --       7 dispatch grace ms, 8 recent-ids capacity
 -- Returns: {'lease_expired', meta, payload} | {'redispatch', meta, payload}

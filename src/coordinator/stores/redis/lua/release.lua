@@ -1,5 +1,5 @@
 -- release: frees an execution wherever it is (finished, failed, cancelled).
--- KEYS: the eleven of common.lua.
+-- KEYS: the twelve of common.lua.
 -- ARGV: 1 prefix, 2 execution id, 3 recent-ids capacity
 -- Returns: {'was_active', meta, payload} | {'was_pending', meta, payload} | {'unknown'}
 local id, recent_capacity = ARGV[2], tonumber(ARGV[3])
