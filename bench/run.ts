@@ -1,13 +1,15 @@
 import { runAdminApiBenchmark } from './admin-api.bench.js';
 import { runKafkaBenchmark } from './kafka-pipeline.bench.js';
 import { runQueueCoreBenchmark } from './queue-core.bench.js';
+import { runStateStoreBenchmark } from './state-store.bench.js';
 
-/** `npm run bench [-- <suite>]`; suites: `queue` (default), `admin`, `kafka` (needs `npm run infra:up`). */
+/** `npm run bench [-- <suite>]`; suites: `queue` (default), `admin`, `kafka` and `store` (these two need `npm run infra:up`). */
 const suite = process.argv[2] ?? 'queue';
 const suites: Record<string, () => void | Promise<void>> = {
   queue: () => runQueueCoreBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
   admin: runAdminApiBenchmark,
   kafka: runKafkaBenchmark,
+  store: runStateStoreBenchmark,
 };
 
 const run = suites[suite];

@@ -96,6 +96,16 @@ export class KafkaProbe {
     await this.send(String(event.event_type), String(event.execution_id), JSON.stringify(event));
   }
 
+  /** Sends many events in one produce request each call. */
+  async sendEvents(events: object[]): Promise<void> {
+    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+    for (const event of events as Record<string, unknown>[]) {
+      const topic = `${this.prefix}${String(event.event_type)}`;
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key: String(event.execution_id), value: JSON.stringify(event), headers: { 'content-type': 'application/json' } }]);
+    }
+    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  }
+
   on(topic: string, executionId?: string): RecordedMessage[] {
     return this.messages.filter((message) => message.topic === topic && (executionId === undefined || message.key === executionId));
   }

@@ -1,50 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort, MAIN, startService } from '../builders/service-process.js';
 
 /**
  * Starts the built service (`dist/main.js`, as `npm start` runs it) as a real process with the
  * embedded defaults, and checks what a newcomer would see.
  */
-const MAIN = 'dist/main.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-interface RunningService {
-  child: ChildProcess;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-async function startService(env: Record<string, string>): Promise<RunningService> {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 15_000;
-  while (!output.includes('listening on')) {
-    if (child.exitCode !== null) throw new Error(`service exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`service did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    child,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
-
 describe('the service process', () => {
   it('starts with embedded defaults, generates and logs an admin token once, and runs submissions to completion', async () => {
     const port = await freePort();

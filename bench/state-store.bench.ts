@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { PRIORITIES, priorityRank, type Priority } from '../src/contracts/priority.constants.js';
+import type { ExecutionRequestedEvent } from '../src/contracts/execution.events.js';
+import type { QueueLimits } from '../src/coordinator/domain/queue-limits.js';
+import type { QueueStateStore } from '../src/coordinator/queue-state-store.port.js';
+import { InMemoryQueueStateStore } from '../src/coordinator/stores/in-memory-queue-state.store.js';
+import { RedisQueueStateStore } from '../src/coordinator/stores/redis/redis-queue-state.store.js';
+import { printTable } from './queue-core.bench.js';
+import { sampleRequestBody } from './sample-request.js';
+
+/**
+ * Scheduling throughput of the state stores: one cycle = admit + dispatch + release of one
+ * execution, with producers and dispatchers running at the same time. The reference is BullMQ
+ * on the same Redis doing the equivalent with prioritised jobs: add, then a worker takes the
+ * job and completes it. Same executions, same payloads, same concurrency, same server.
+ */
+const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const USERS = 100;
+
+function redisUrl(): string {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  const line = readFileSync('.infra/env', 'utf8').split('\n').find((entry) => entry.startsWith('REDIS_URL='));
+  if (!line) throw new Error('No Redis: run `npm run infra:up` first or set REDIS_URL');
+  return line.slice('REDIS_URL='.length);
+}
+
+interface Work {
+  id: string;
+  user: string;
+  priority: Priority;
+  request: ExecutionRequestedEvent;
+}
+
+function workload(): Work[] {
+  return Array.from({ length: EXECUTIONS }, (_, i) => {
+    const id = randomUUID();
+    const priority = PRIORITIES[i % PRIORITIES.length]!;
+    const user = `user-${i % USERS}`;
+    const request = {
+      event_id: randomUUID(),
+      event_type: 'execution_requested',
+      event_version: '1.0',
+      timestamp: new Date().toISOString(),
+      aggregate_id: id,
+      metadata: { service_name: 'bench', service_version: '1', user_id: user, environment: 'test' },
+      ...sampleRequestBody(id, priority),
+    } as ExecutionRequestedEvent;
+    return { id, user, priority, request };
+  });
+}
+
+/** Runs `count` async loops over a shared cursor until `items` is used up. */
+async function pool<T>(items: T[], count: number, each: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: count }, async () => {
+    while (next < items.length) await each(items[next++]!);
+  }));
+}
+
+async function storeCycles(store: QueueStateStore, work: Work[]): Promise<number> {
+  const started = performance.now();
+  let released = 0;
+  const producers = pool(work, CONCURRENCY, async ({ id, user, priority, request }) => {
+    await store.admit({ executionId: id, userId: user, priority, payload: request }, Date.now());
+  });
+  // Dispatchers: take the next execution, then finish it, until every one went through.
+  const dispatchers = Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (released < work.length) {
+      const outcome = await store.dispatchNext(Date.now(), 'bench');
+      if (outcome.kind !== 'dispatched') {
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      await store.confirmDispatched([outcome.execution.executionId]);
+      await store.release(outcome.execution.executionId);
+      released++;
+    }
+  }));
+  await Promise.all([producers, dispatchers]);
+  return work.length / ((performance.now() - started) / 1000);
+}
+
+async function bullmqCycles(url: string, work: Work[]): Promise<number> {
+  const { hostname, port } = new URL(url);
+  const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
+  const name = `bench-${randomUUID().slice(0, 8)}`;
+  const queue = new Queue(name, { connection });
+  let completed = 0;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const started = performance.now();
+  const worker = new Worker(name, async () => undefined, { connection, concurrency: CONCURRENCY, autorun: true });
+  worker.on('completed', () => {
+    if (++completed === work.length) finish();
+  });
+  await pool(work, CONCURRENCY, async ({ id, priority, request }) => {
+    // BullMQ priorities: 1 is the highest; 0 would mean "no priority".
+    await queue.add('execution', request, { jobId: id, priority: priorityRank(priority) + 1, removeOnComplete: true, removeOnFail: true });
+  });
+  await done;
+  const rate = work.length / ((performance.now() - started) / 1000);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return rate;
+}
+
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  let cursor = '0';
+  do {
+    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = nextCursor;
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+export async function runStateStoreBenchmark(): Promise<void> {
+  const url = redisUrl();
+  const limits: QueueLimits = {
+    maxQueueSize: EXECUTIONS,
+    maxExecutionsPerUser: EXECUTIONS,
+    staleTimeoutSeconds: 3600,
+    maxActiveExecutions: CONCURRENCY,
+    recentIdsCapacity: 100_000,
+    leaseSeconds: 3600,
+    dispatchGraceSeconds: 3600,
+  };
+  const results: Record<string, number[]> = { 'redis store': [], bullmq: [], 'in-memory store': [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const prefix = `bench-${randomUUID().slice(0, 8)}:`;
+    const store = new RedisQueueStateStore(limits, { url, keyPrefix: prefix });
+    results['redis store']!.push(await storeCycles(store, workload()));
+    await store.close();
+    await deleteKeys(url, prefix);
+    results.bullmq!.push(await bullmqCycles(url, workload()));
+    results['in-memory store']!.push(await storeCycles(new InMemoryQueueStateStore(limits), workload()));
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const bull = median(results.bullmq!);
+  console.log(`\nScheduling cycles/s (admit + dispatch + release), ${EXECUTIONS} executions, ${USERS} users, concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds, Redis ${url}`);
+  printTable(
+    ['implementation', 'cycles/s (median)', 'rounds', 'vs BullMQ'],
+    Object.entries(results).map(([name, values]) => [name, Math.round(median(values)).toLocaleString('en-US'), values.map((v) => Math.round(v)).join(' / '), `${(median(values) / bull).toFixed(2)}×`]),
+  );
+}
