@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { PRIORITIES } from '../../src/contracts/priority.constants.js';
 import { ExecutionRequestBuilder } from '../builders/execution-request.builder.js';
@@ -5,6 +6,9 @@ import { kafkaBrokers, useKafkaTestbed } from '../builders/kafka-harness.js';
 import { freshPrefix, redisStore, redisUrl } from '../builders/redis-harness.js';
 import { freePort, startService, type RunningService } from '../builders/service-process.js';
 import { eventually } from '../builders/standalone-app.js';
+
+// Closing a Kafka consumer group can take longer than the 5 s default for hooks.
+jest.setTimeout(240_000);
 
 const REQUESTS = 5000;
 const USERS = 100;
