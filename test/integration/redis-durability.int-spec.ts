@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { PRIORITIES } from '../../src/contracts/priority.constants.js';
+import type { PRIORITIES } from '../../src/contracts/priority.constants.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { QUEUE_STATE_STORE } from '../../src/execution-queue.constants.js';
 import type { QueueStateStore } from '../../src/coordinator/queue-state-store.port.js';
