@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import { PRIORITIES, priorityRank, type Priority } from '../src/contracts/priority.constants.js';
 import type { ExecutionRequestedEvent } from '../src/contracts/execution.events.js';
 import type { QueueLimits } from '../src/coordinator/domain/queue-limits.js';
-import type { QueueStateStore } from '../src/coordinator/queue-state-store.port.js';
+import type { ScheduleResult } from '../src/coordinator/domain/coordinator-outcomes.js';
+import type { QueueStateStore, StoredRequest } from '../src/coordinator/queue-state-store.port.js';
 import { InMemoryQueueStateStore } from '../src/coordinator/stores/in-memory-queue-state.store.js';
 import { RedisQueueStateStore } from '../src/coordinator/stores/redis/redis-queue-state.store.js';
 import { printTable } from './queue-core.bench.js';
@@ -21,6 +22,7 @@ const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const USERS = 100;
+const CONFIRM_BATCH = 16;
 
 function redisUrl(): string {
   if (process.env.REDIS_URL) return process.env.REDIS_URL;
@@ -62,26 +64,46 @@ async function pool<T>(items: T[], count: number, each: (item: T) => Promise<voi
   }));
 }
 
+/**
+ * Drives a store the way the coordinator does: a request is admitted and scheduled in one call;
+ * a finished execution is released and the next one scheduled in one call; dispatches are
+ * confirmed in batches, as the Kafka transport confirms them once per sent batch.
+ */
 async function storeCycles(store: QueueStateStore, work: Work[]): Promise<number> {
   const started = performance.now();
+  const running: string[] = [];
+  const unconfirmed: string[] = [];
   let released = 0;
+  const waiting: (() => void)[] = [];
+  const wakeAll = () => waiting.splice(0).forEach((resolve) => resolve());
+  const sagas = () => [randomUUID(), randomUUID()];
+  const took = async (result: ScheduleResult<StoredRequest> | undefined) => {
+    for (const step of result?.steps ?? []) {
+      running.push(step.execution.executionId);
+      unconfirmed.push(step.execution.executionId);
+    }
+    wakeAll();
+    if (unconfirmed.length >= CONFIRM_BATCH) await store.confirmDispatched(unconfirmed.splice(0));
+  };
   const producers = pool(work, CONCURRENCY, async ({ id, user, priority, request }) => {
-    await store.admit({ executionId: id, userId: user, priority, payload: request }, Date.now());
+    const outcome = await store.admit({ executionId: id, userId: user, priority, payload: request }, Date.now(), sagas());
+    if (outcome.kind === 'accepted') await took(outcome.scheduled);
   });
-  // Dispatchers: take the next execution, then finish it, until every one went through.
-  const dispatchers = Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+  // Completers: each running execution finishes at once; its release schedules the next.
+  const completers = Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (released < work.length) {
-      const outcome = await store.dispatchNext(Date.now(), 'bench');
-      if (outcome.kind !== 'dispatched') {
-        await new Promise((resolve) => setImmediate(resolve));
+      const id = running.shift();
+      if (id === undefined) {
+        await new Promise<void>((resolve) => waiting.push(resolve));
         continue;
       }
-      await store.confirmDispatched([outcome.execution.executionId]);
-      await store.release(outcome.execution.executionId);
+      const outcome = await store.release(id, Date.now(), sagas());
       released++;
+      await took(outcome.scheduled);
     }
+    wakeAll();
   }));
-  await Promise.all([producers, dispatchers]);
+  await Promise.all([producers, completers]);
   return work.length / ((performance.now() - started) / 1000);
 }
 

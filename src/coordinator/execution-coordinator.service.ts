@@ -17,7 +17,14 @@ import type { EventPublisher } from '../ports/event-publisher.port.js';
 import { CoordinatorEvents } from './coordinator-events.js';
 import { NO_OP_OBSERVER, type CoordinatorObserver, type FinishKind } from './coordinator-observer.port.js';
 import type { Clock } from './domain/clock.js';
-import type { ActiveExecution, AdmissionRefusal, QueuedExecution, ReprioritizeOutcome } from './domain/coordinator-outcomes.js';
+import type {
+  ActiveExecution,
+  AdmissionRefusal,
+  DispatchStep,
+  QueuedExecution,
+  ReprioritizeOutcome,
+  ScheduleResult,
+} from './domain/coordinator-outcomes.js';
 import type { AnyEvent } from '../contracts/event-registry.js';
 import type { QueueSnapshot } from './domain/coordinator-state.js';
 import { RejectionMessages } from './domain/rejection-messages.js';
@@ -30,6 +37,9 @@ interface Outgoing {
   event: AnyEvent;
   dispatch?: ActiveExecution<StoredRequest>;
 }
+
+/** Saga ids handed to one scheduling run; a run that needs more is simply run again. */
+const SAGAS_PER_RUN = 16;
 
 /** Largest number of events published in one send; a resume with many slots free sends in chunks. */
 const MAX_EVENTS_PER_SEND = 500;
@@ -68,6 +78,7 @@ export class ExecutionCoordinator {
     const outcome = await this.store.admit(
       { executionId: request.execution_id, userId: request.metadata.user_id!, priority: request.priority, payload: request },
       this.clock.now(),
+      this.sagaIds(),
     );
     const outgoing: Outgoing[] = [];
     switch (outcome.kind) {
@@ -75,6 +86,7 @@ export class ExecutionCoordinator {
         // The first answer may have been lost with a replica that crashed before sending it;
         // repeating it is harmless (consumers already see redeliveries) and loses nothing.
         if (outcome.state === 'pending') outgoing.push({ event: this.events.accepted({ ...request, priority: outcome.priority }, outcome.position) });
+        else if (outcome.state === 'active') outgoing.push({ event: this.events.accepted(request, 0) });
         else if (outcome.state === 'refused') outgoing.push({ event: this.refusal(request, outcome.refusal) });
         else this.logger.debug(`Ignoring duplicate request for execution ${request.execution_id} (${outcome.state})`);
         break;
@@ -93,10 +105,8 @@ export class ExecutionCoordinator {
         outgoing.push({ event: this.events.accepted(request, outcome.position) });
         break;
     }
-    // Sent before scheduling: if scheduling then fails, the redelivered request is a duplicate
-    // and would not announce the acceptance again.
+    if (outcome.kind === 'accepted') await this.addScheduled(outcome.scheduled, outgoing);
     await this.send(outgoing);
-    if (outcome.kind === 'accepted') await this.schedule();
   }
 
   private refusal(request: ExecutionRequestedEvent, refusal: AdmissionRefusal): ExecutionFailedEvent {
@@ -111,26 +121,28 @@ export class ExecutionCoordinator {
   }
 
   async handleCancelled(event: ExecutionCancelledEvent): Promise<void> {
-    const outcome = await this.store.release(event.execution_id);
+    const outcome = await this.store.release(event.execution_id, this.clock.now(), this.sagaIds());
     if (outcome.kind !== 'unknown') this.observer.cancelled();
     const outgoing: Outgoing[] = [];
     if (outcome.kind === 'was_active') {
       outgoing.push({ event: this.events.deletePod(outcome.execution, `cancelled: ${event.reason}`, this.options.k8sNamespace) });
     }
-    await this.addDispatches(outgoing);
+    await this.addScheduled(outcome.scheduled, outgoing);
     await this.send(outgoing);
   }
 
   async handleFinished(event: TerminalEvent): Promise<void> {
-    const outcome = await this.store.release(event.execution_id);
+    const outcome = await this.store.release(event.execution_id, this.clock.now(), this.sagaIds());
     if (outcome.kind !== 'unknown') this.observer.finished(FINISH_KINDS[event.event_type]);
-    await this.schedule();
+    const outgoing: Outgoing[] = [];
+    await this.addScheduled(outcome.scheduled, outgoing);
+    await this.send(outgoing);
   }
 
   /** Dispatches pending executions while slots are free and the queue is not held. */
   async schedule(): Promise<void> {
     const outgoing: Outgoing[] = [];
-    await this.addDispatches(outgoing);
+    await this.addScheduled(undefined, outgoing);
     await this.send(outgoing);
   }
 
@@ -154,29 +166,42 @@ export class ExecutionCoordinator {
     return this.store.snapshot();
   }
 
-  /** Takes slots for pending executions while it may, adding their commands (or expiries) to `outgoing`. */
-  private async addDispatches(outgoing: Outgoing[]): Promise<void> {
+  /**
+   * Adds the commands (or drops and reclaims) of a scheduling run to `outgoing`, running the
+   * scheduler again while the last run stopped early (out of saga ids). `first` is the run the
+   * store already did together with the state change, if any.
+   */
+  private async addScheduled(first: ScheduleResult<StoredRequest> | undefined, outgoing: Outgoing[]): Promise<void> {
+    let result = first ?? (await this.store.schedule(this.clock.now(), this.sagaIds()));
     for (;;) {
+      for (const step of result.steps) this.addStep(step, outgoing);
+      if (result.idle !== null) return;
       if (outgoing.length >= MAX_EVENTS_PER_SEND) await this.send(outgoing.splice(0));
-      const outcome = await this.store.dispatchNext(this.clock.now(), randomUUID());
-      switch (outcome.kind) {
-        case 'idle':
-          return;
-        case 'expired':
-          this.addExpired([outcome.execution], outgoing);
-          break;
-        case 'lease_expired':
-          this.addLost(outcome.execution, outgoing);
-          break;
-        case 'redispatch':
-          this.logger.warn(`Dispatch of ${outcome.execution.executionId} was never confirmed; publishing its command again`);
-          outgoing.push({ event: this.events.createPod(outcome.execution), dispatch: outcome.execution });
-          break;
-        case 'dispatched':
-          outgoing.push({ event: this.events.createPod(outcome.execution), dispatch: outcome.execution });
-          break;
-      }
+      result = await this.store.schedule(this.clock.now(), this.sagaIds());
     }
+  }
+
+  private addStep(step: DispatchStep<StoredRequest>, outgoing: Outgoing[]): void {
+    switch (step.kind) {
+      case 'expired':
+        this.addExpired([step.execution], outgoing);
+        break;
+      case 'lease_expired':
+        this.addLost(step.execution, outgoing);
+        break;
+      case 'redispatch':
+        this.logger.warn(`Dispatch of ${step.execution.executionId} was never confirmed; publishing its command again`);
+        outgoing.push({ event: this.events.createPod(step.execution), dispatch: step.execution });
+        break;
+      case 'dispatched':
+        outgoing.push({ event: this.events.createPod(step.execution), dispatch: step.execution });
+        break;
+    }
+  }
+
+  /** Fresh saga ids for one scheduling run: one per dispatch it may make. */
+  private sagaIds(): string[] {
+    return Array.from({ length: Math.min(SAGAS_PER_RUN, this.options.queue.maxActiveExecutions) }, () => randomUUID());
   }
 
   /** The slot is already free; the pod, if one exists, is stopped and the user told. */

@@ -239,7 +239,12 @@ class ReferenceModel {
       this.out.push(this.refusals.get(id)!);
       return;
     }
-    if (this.seen.has(id) || this.active.has(id)) return;
+    if (this.active.has(id)) {
+      // Re-announced at the front: the first answer may have been lost with a crashed replica.
+      this.out.push(`accepted ${id} @0 ${priority}`);
+      return;
+    }
+    if (this.seen.has(id)) return;
     if (this.pending.length >= QUEUE.maxQueueSize) {
       const stale = this.pending.filter((entry) => this.isStale(entry)).sort((a, b) => a.arrival - b.arrival);
       for (const entry of stale) {

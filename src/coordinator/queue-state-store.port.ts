@@ -2,9 +2,9 @@ import type { ExecutionRequestedEvent } from '../contracts/execution.events.js';
 import type { Priority } from '../contracts/priority.constants.js';
 import type {
   AdmissionOutcome,
-  DispatchOutcome,
   ReleaseOutcome,
   ReprioritizeOutcome,
+  ScheduleResult,
 } from './domain/coordinator-outcomes.js';
 import type {
   AdmissionRequest,
@@ -18,6 +18,9 @@ import type {
 } from './domain/coordinator-state.js';
 import type { ActiveSummary } from './domain/coordinator-outcomes.js';
 
+/** An outcome, plus what the scheduling run in the same atomic call did (when one was asked for). */
+export type Scheduled<T> = T & { scheduled?: ScheduleResult<StoredRequest> };
+
 /** What the store keeps with each execution: the original request, needed again at dispatch. */
 export type StoredRequest = ExecutionRequestedEvent;
 
@@ -28,20 +31,24 @@ export type StoredRequest = ExecutionRequestedEvent;
  * this interface.
  */
 export interface QueueStateStore {
-  /** Duplicate check, stale sweep when full, queue-size and per-user checks, enqueue. */
-  admit(request: AdmissionRequest<StoredRequest>, now: number): Promise<AdmissionOutcome<StoredRequest>>;
   /**
-   * One scheduling step: reclaims an expired lease, or hands out again a dispatch left
-   * unconfirmed past the grace period, or takes the next pending execution if a slot is free
-   * and the queue is not held.
+   * Duplicate check, stale sweep when full, queue-size and per-user checks, enqueue. Given saga
+   * ids and accepted, it also schedules in the same atomic call (see `schedule`), so handling a
+   * request costs one round trip.
    */
-  dispatchNext(now: number, sagaId: string): Promise<DispatchOutcome<StoredRequest>>;
+  admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds?: readonly string[]): Promise<Scheduled<AdmissionOutcome<StoredRequest>>>;
+  /**
+   * Scheduling steps until idle, one saga id per dispatch. Each step reclaims an expired lease,
+   * or hands out again a dispatch left unconfirmed past the grace period, or takes the next
+   * pending execution if a slot is free and the queue is not held (dropping it if stale).
+   */
+  schedule(now: number, sagaIds: readonly string[]): Promise<ScheduleResult<StoredRequest>>;
   /** Records that these dispatches' commands were published. */
   confirmDispatched(executionIds: readonly string[]): Promise<void>;
   /** Restarts an active execution's lease (a sign of life from its pod); false if it is not active. */
   renewLease(executionId: string, now: number): Promise<boolean>;
-  /** Frees an execution wherever it is. */
-  release(executionId: string): Promise<ReleaseOutcome<StoredRequest>>;
+  /** Frees an execution wherever it is; given `now` and saga ids it then schedules in the same call. */
+  release(executionId: string, now?: number, sagaIds?: readonly string[]): Promise<Scheduled<ReleaseOutcome<StoredRequest>>>;
   reprioritize(executionId: string, priority: Priority): Promise<ReprioritizeOutcome>;
   setHeld(held: boolean): Promise<void>;
   snapshot(): Promise<QueueSnapshot>;

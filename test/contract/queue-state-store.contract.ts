@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Priority } from '../../src/contracts/priority.constants.js';
 import type { QueueLimits } from '../../src/coordinator/domain/queue-limits.js';
+import type { ScheduleResult } from '../../src/coordinator/domain/coordinator-outcomes.js';
 import type { QueueStateStore, StoredRequest } from '../../src/coordinator/queue-state-store.port.js';
 import { ExecutionRequestBuilder } from '../builders/execution-request.builder.js';
 
@@ -42,12 +43,21 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
     const admit = (store: QueueStateStore, id: string, at = 0, user = 'u1', priority: Priority = 'normal') =>
       store.admit({ executionId: id, userId: user, priority, payload: request(id, user, priority) }, at);
 
+    /** One scheduling run allowed one dispatch: its first step, or why it was idle. */
+    async function next(store: QueueStateStore, at: number, saga: string) {
+      const result = await store.schedule(at, [saga]);
+      return result.steps[0] ?? { kind: 'idle' as const, reason: result.idle };
+    }
+
+    const describeSteps = (result: ScheduleResult<StoredRequest>) => result.steps.map((step) => `${step.kind}:${step.execution.executionId}`);
+
+    /** Schedules until idle, a few saga ids per run; returns the steps as "kind:id". */
     async function drain(store: QueueStateStore, at = 0): Promise<string[]> {
-      const ids: string[] = [];
-      for (;;) {
-        const outcome = await store.dispatchNext(at, `saga-${ids.length}`);
-        if (outcome.kind === 'idle') return ids;
-        ids.push(`${outcome.kind}:${outcome.execution.executionId}`);
+      const steps: string[] = [];
+      for (let run = 0; ; run++) {
+        const result = await store.schedule(at, [`saga-${run}-a`, `saga-${run}-b`]);
+        steps.push(...describeSteps(result));
+        if (result.idle !== null) return steps;
       }
     }
 
@@ -67,7 +77,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         await admit(store, 'b', 0, 'u1', 'low');
         await admit(store, 'c', 0, 'u1', 'high');
         expect(await admit(store, 'b', 0, 'u2', 'critical')).toEqual({ kind: 'duplicate', state: 'pending', position: 2, priority: 'low' });
-        await store.dispatchNext(0, 's');
+        await next(store, 0, 's');
         expect(await admit(store, 'c')).toEqual({ kind: 'duplicate', state: 'active' });
         expect(await admit(store, 'd')).toMatchObject({ kind: 'user_limit' });
         expect(await admit(store, 'd', 0, 'u2')).toEqual({ kind: 'duplicate', state: 'refused', refusal: 'user_limit' });
@@ -108,7 +118,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
       it('refuses a user at the per-user limit, counting pending and active', async () => {
         const store = open({ maxExecutionsPerUser: 2 });
         await admit(store, 'a', 0, 'alice');
-        await store.dispatchNext(0, 's');
+        await next(store, 0, 's');
         await admit(store, 'b', 0, 'alice');
         expect(await admit(store, 'c', 0, 'alice')).toEqual({ kind: 'user_limit', limit: 2, current: 2 });
         expect(await admit(store, 'd', 0, 'bob')).toMatchObject({ kind: 'accepted' });
@@ -125,18 +135,18 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         await admit(store, 'n2');
         await admit(store, 'c1', 0, 'u1', 'critical');
         expect(await drain(store)).toEqual(['dispatched:c1', 'dispatched:n1', 'dispatched:n2']);
-        expect(await store.dispatchNext(0, 's')).toEqual({ kind: 'idle', reason: 'at_capacity' });
+        expect(await next(store, 0, 's')).toEqual({ kind: 'idle', reason: 'at_capacity' });
         await store.release('n1');
         expect(await drain(store)).toEqual(['dispatched:b1']);
         await store.release('c1');
-        expect(await store.dispatchNext(0, 's')).toEqual({ kind: 'idle', reason: 'empty' });
+        expect(await next(store, 0, 's')).toEqual({ kind: 'idle', reason: 'empty' });
       });
 
       it('hands out the whole request with the saga and dispatch time', async () => {
         const store = open();
         const payload = request('a', 'alice', 'high');
         await store.admit({ executionId: 'a', userId: 'alice', priority: 'high', payload }, 5);
-        const outcome = await store.dispatchNext(42, 'saga-1');
+        const outcome = await next(store, 42, 'saga-1');
         expect(outcome).toEqual({
           kind: 'dispatched',
           execution: { executionId: 'a', userId: 'alice', priority: 'high', enqueuedAt: 5, dispatchedAt: 42, sagaId: 'saga-1', payload },
@@ -147,7 +157,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         const store = open();
         await admit(store, 'a');
         await store.setHeld(true);
-        expect(await store.dispatchNext(0, 's')).toEqual({ kind: 'idle', reason: 'held' });
+        expect(await next(store, 0, 's')).toEqual({ kind: 'idle', reason: 'held' });
         expect((await store.snapshot()).held).toBe(true);
         await store.setHeld(false);
         expect(await drain(store)).toEqual(['dispatched:a']);
@@ -162,12 +172,43 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
       });
     });
 
+    describe('scheduling in the same call', () => {
+      it('dispatches an accepted request in the admission call when a slot is free', async () => {
+        const store = open({ maxActiveExecutions: 1 });
+        const first = await store.admit({ executionId: 'a', userId: 'u1', priority: 'normal', payload: request('a') }, 0, ['s1', 's2']);
+        expect(first).toMatchObject({ kind: 'accepted', position: 0, scheduled: { idle: 'at_capacity', steps: [{ kind: 'dispatched', execution: { executionId: 'a', sagaId: 's1' } }] } });
+        const second = await store.admit({ executionId: 'b', userId: 'u1', priority: 'normal', payload: request('b') }, 0, ['s3']);
+        expect(second).toMatchObject({ kind: 'accepted', position: 0, scheduled: { idle: 'at_capacity', steps: [] } });
+        const duplicate = await store.admit({ executionId: 'b', userId: 'u1', priority: 'normal', payload: request('b') }, 0, ['s4']);
+        expect(duplicate).toEqual({ kind: 'duplicate', state: 'pending', position: 0, priority: 'normal' });
+      });
+
+      it('dispatches the next execution in the release call that freed its slot', async () => {
+        const store = open({ maxActiveExecutions: 1 });
+        await admit(store, 'a');
+        await admit(store, 'b');
+        await next(store, 0, 's1');
+        const released = await store.release('a', 5, ['s2', 's3']);
+        expect(released).toMatchObject({ kind: 'was_active', execution: { executionId: 'a' }, scheduled: { idle: 'at_capacity', steps: [{ kind: 'dispatched', execution: { executionId: 'b', sagaId: 's2', dispatchedAt: 5 } }] } });
+        expect(await store.release('nope', 5, ['s4'])).toEqual({ kind: 'unknown', scheduled: { steps: [], idle: 'at_capacity' } });
+      });
+
+      it('stops when it runs out of saga ids, saying so with idle null', async () => {
+        const store = open();
+        for (const id of ['a', 'b', 'c']) await admit(store, id);
+        const result = await store.schedule(0, ['s1', 's2']);
+        expect(describeSteps(result)).toEqual(['dispatched:a', 'dispatched:b']);
+        expect(result.idle).toBeNull();
+        expect(await store.schedule(0, [])).toEqual({ steps: [], idle: null });
+      });
+    });
+
     describe('release', () => {
       it('frees an active slot, removes a pending entry and ignores unknown ids', async () => {
         const store = open({ maxActiveExecutions: 1 });
         await admit(store, 'a', 0, 'alice');
         await admit(store, 'b', 0, 'alice');
-        await store.dispatchNext(0, 's');
+        await next(store, 0, 's');
         expect(await store.release('b')).toMatchObject({ kind: 'was_pending', execution: { executionId: 'b', userId: 'alice' } });
         expect(await store.release('a')).toMatchObject({ kind: 'was_active', execution: { executionId: 'a', sagaId: 's' } });
         expect(await store.release('a')).toEqual({ kind: 'unknown' });
@@ -186,7 +227,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         expect(await store.reprioritize('n1', 'high')).toEqual({ kind: 'moved', position: 1, priority: 'high' });
         expect((await store.pendingPage({}, 0, 10)).items.map((item) => item.executionId)).toEqual(['h1', 'n1', 'h2', 'n2']);
         expect(await store.reprioritize('h1', 'background')).toEqual({ kind: 'moved', position: 3, priority: 'background' });
-        await store.dispatchNext(0, 's');
+        await next(store, 0, 's');
         expect(await store.reprioritize('n1', 'low')).toEqual({ kind: 'not_pending', state: 'active' });
         expect(await store.reprioritize('zzz', 'low')).toEqual({ kind: 'unknown' });
       });
@@ -198,7 +239,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         await admit(store, 'a', 7, 'u1', 'low');
         await admit(store, 'b', 9, 'u1', 'critical');
         await admit(store, 'c', 9, 'u1', 'critical');
-        await store.dispatchNext(10, 's');
+        await next(store, 10, 's');
         expect(await store.snapshot()).toEqual({
           pendingCount: 2,
           activeCount: 1,
@@ -212,7 +253,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         const store = open();
         await admit(store, 'a', 1);
         await admit(store, 'b', 2);
-        await store.dispatchNext(3, 's');
+        await next(store, 3, 's');
         expect(await store.lookup('b')).toMatchObject({ state: 'pending', position: 0, execution: { executionId: 'b', enqueuedAt: 2 } });
         expect(await store.lookup('a')).toMatchObject({ state: 'active', execution: { executionId: 'a', dispatchedAt: 3, sagaId: 's' } });
         expect(await store.lookup('nope')).toBeUndefined();
@@ -237,8 +278,8 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
       it('pages active executions in dispatch order and users by total, ties by id', async () => {
         const store = open();
         for (const [id, user] of [['a', 'zed'], ['b', 'amy'], ['c', 'amy'], ['d', 'bob'], ['e', 'bob']] as const) await admit(store, id, 0, user);
-        await store.dispatchNext(1, 's1');
-        await store.dispatchNext(2, 's2');
+        await next(store, 1, 's1');
+        await next(store, 2, 's2');
         const active = await store.activePage(1, 5);
         expect(active).toEqual({ total: 2, items: [{ executionId: 'b', userId: 'amy', priority: 'normal', enqueuedAt: 0, dispatchedAt: 2, sagaId: 's2' }] });
         expect(await store.usersPage(0, 10)).toEqual({
@@ -258,12 +299,12 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         const store = open({ leaseSeconds: 100, maxActiveExecutions: 1, staleTimeoutSeconds: 3600 });
         await admit(store, 'a');
         await admit(store, 'b');
-        await store.dispatchNext(0, 's');
+        await next(store, 0, 's');
         await store.confirmDispatched(['a']);
-        expect(await store.dispatchNext(100 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'at_capacity' });
-        const outcome = await store.dispatchNext(100 * SECOND + 1, 'x');
-        expect(outcome).toMatchObject({ kind: 'lease_expired', execution: { executionId: 'a', sagaId: 's', payload: { execution_id: 'a' } } });
-        expect(await drain(store, 100 * SECOND + 1)).toEqual(['dispatched:b']);
+        expect(await next(store, 100 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'at_capacity' });
+        const result = await store.schedule(100 * SECOND + 1, ['x']);
+        expect(result.steps[0]).toMatchObject({ kind: 'lease_expired', execution: { executionId: 'a', sagaId: 's', payload: { execution_id: 'a' } } });
+        expect(describeSteps(result)).toEqual(['lease_expired:a', 'dispatched:b']);
         expect(await admit(store, 'a', 100 * SECOND + 1)).toEqual({ kind: 'duplicate', state: 'finished' });
         expect(await store.release('a')).toEqual({ kind: 'unknown' });
       });
@@ -272,7 +313,7 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         const store = open({ leaseSeconds: 100, staleTimeoutSeconds: 3600 });
         await admit(store, 'a');
         await admit(store, 'b');
-        await store.dispatchNext(0, 's');
+        await next(store, 0, 's');
         await store.confirmDispatched(['a']);
         expect(await store.renewLease('a', 50 * SECOND)).toBe(true);
         expect(await store.renewLease('b', 50 * SECOND)).toBe(false);
@@ -286,25 +327,25 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         const store = open({ dispatchGraceSeconds: 30 });
         await admit(store, 'a');
         await admit(store, 'b');
-        await store.dispatchNext(0, 'saga-a');
-        await store.dispatchNext(0, 'saga-b');
+        await next(store, 0, 'saga-a');
+        await next(store, 0, 'saga-b');
         await store.confirmDispatched(['b']);
-        expect(await store.dispatchNext(30 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
-        const again = await store.dispatchNext(30 * SECOND + 1, 'x');
+        expect(await next(store, 30 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
+        const again = await next(store, 30 * SECOND + 1, 'x');
         expect(again).toMatchObject({ kind: 'redispatch', execution: { executionId: 'a', sagaId: 'saga-a', dispatchedAt: 0 } });
         // Handed out again just now: not repeated until another grace period passes.
-        expect(await store.dispatchNext(30 * SECOND + 2, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
+        expect(await next(store, 30 * SECOND + 2, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
         await store.confirmDispatched(['a']);
-        expect(await store.dispatchNext(100 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
+        expect(await next(store, 100 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
         expect((await store.snapshot()).activeCount).toBe(2);
       });
 
       it('forgets the unconfirmed mark and the lease when the execution is released', async () => {
         const store = open({ dispatchGraceSeconds: 1, leaseSeconds: 1 });
         await admit(store, 'a');
-        await store.dispatchNext(0, 's');
+        await next(store, 0, 's');
         await store.release('a');
-        expect(await store.dispatchNext(10 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
+        expect(await next(store, 10 * SECOND, 'x')).toEqual({ kind: 'idle', reason: 'empty' });
       });
     });
   });

@@ -65,3 +65,18 @@ export type ReprioritizeOutcome =
   | { kind: 'moved'; position: number; priority: Priority }
   | { kind: 'not_pending'; state: 'active' }
   | { kind: 'unknown' };
+
+/** One step of a scheduling run that changed something. */
+export type DispatchStep<P = unknown> = Exclude<DispatchOutcome<P>, { kind: 'idle' }>;
+
+/**
+ * What a scheduling run did, in order, and why it stopped: an idle reason, or null when it ran
+ * out of saga ids (or of its step budget) and should be run again.
+ */
+export interface ScheduleResult<P = unknown> {
+  steps: DispatchStep<P>[];
+  idle: IdleReason | null;
+}
+
+/** Steps a scheduling run may take without dispatching (drops, reclaims) before it yields. */
+export const MAX_REPAIR_STEPS_PER_RUN = 64;

@@ -3,7 +3,9 @@ import type {
   ActiveExecution,
   ActiveSummary,
   AdmissionRefusal,
+  DispatchStep,
   DuplicateOutcome,
+  ScheduleResult,
   ExecutionSummary,
   AdmissionOutcome,
   DispatchOutcome,
@@ -11,6 +13,7 @@ import type {
   ReleaseOutcome,
   ReprioritizeOutcome,
 } from './coordinator-outcomes.js';
+import { MAX_REPAIR_STEPS_PER_RUN } from './coordinator-outcomes.js';
 import { PendingQueue, type PendingEntry, type PriorityCounts } from './pending-queue.js';
 import type { QueueLimits } from './queue-limits.js';
 import { RecentIds } from './recent-ids.js';
@@ -135,6 +138,24 @@ export class CoordinatorState<P = unknown> {
     this.unconfirmed.set(entry.executionId, now);
     this.adjustUsage(entry.userId, 0, 1);
     return { kind: 'dispatched', execution };
+  }
+
+  /**
+   * Scheduling steps until idle, using one of `sagaIds` per dispatch. Stops early, with
+   * `idle: null`, when the saga ids or the repair-step budget run out.
+   */
+  schedule(now: number, sagaIds: readonly string[]): ScheduleResult<P> {
+    const steps: DispatchStep<P>[] = [];
+    let used = 0;
+    let repairs = 0;
+    while (used < sagaIds.length && repairs < MAX_REPAIR_STEPS_PER_RUN) {
+      const outcome = this.dispatchNext(now, sagaIds[used]!);
+      if (outcome.kind === 'idle') return { steps, idle: outcome.reason };
+      steps.push(outcome);
+      if (outcome.kind === 'dispatched') used++;
+      else repairs++;
+    }
+    return { steps, idle: null };
   }
 
   /** Marks dispatches whose `create_pod_command` was published; they will not be handed out again. */

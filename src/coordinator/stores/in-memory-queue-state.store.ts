@@ -1,7 +1,8 @@
 import type { Priority } from '../../contracts/priority.constants.js';
 import { CoordinatorState, type AdmissionRequest, type PendingFilter } from '../domain/coordinator-state.js';
 import type { QueueLimits } from '../domain/queue-limits.js';
-import type { QueueStateStore, StoredRequest } from '../queue-state-store.port.js';
+import type { AdmissionOutcome, ReleaseOutcome } from '../domain/coordinator-outcomes.js';
+import type { QueueStateStore, Scheduled, StoredRequest } from '../queue-state-store.port.js';
 
 /**
  * Keeps the state in this process. Every call is synchronous underneath, so each one is atomic
@@ -14,12 +15,13 @@ export class InMemoryQueueStateStore implements QueueStateStore {
     this.state = new CoordinatorState<StoredRequest>(limits);
   }
 
-  async admit(request: AdmissionRequest<StoredRequest>, now: number) {
-    return this.state.admit(request, now);
+  async admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds: readonly string[] = []): Promise<Scheduled<AdmissionOutcome<StoredRequest>>> {
+    const outcome = this.state.admit(request, now);
+    return outcome.kind === 'accepted' && sagaIds.length > 0 ? { ...outcome, scheduled: this.state.schedule(now, sagaIds) } : outcome;
   }
 
-  async dispatchNext(now: number, sagaId: string) {
-    return this.state.dispatchNext(now, sagaId);
+  async schedule(now: number, sagaIds: readonly string[]) {
+    return this.state.schedule(now, sagaIds);
   }
 
   async confirmDispatched(executionIds: readonly string[]) {
@@ -30,8 +32,9 @@ export class InMemoryQueueStateStore implements QueueStateStore {
     return this.state.renewLease(executionId, now);
   }
 
-  async release(executionId: string) {
-    return this.state.release(executionId);
+  async release(executionId: string, now?: number, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome<StoredRequest>>> {
+    const outcome = this.state.release(executionId);
+    return now !== undefined && sagaIds.length > 0 ? { ...outcome, scheduled: this.state.schedule(now, sagaIds) } : outcome;
   }
 
   async reprioritize(executionId: string, priority: Priority) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PRIORITIES, priorityRank, type Priority } from '../../../contracts/priority.constants.js';
 import type {
@@ -6,12 +5,14 @@ import type {
   ActiveSummary,
   AdmissionOutcome,
   AdmissionRefusal,
+  DispatchStep,
+  IdleReason,
   DuplicateOutcome,
-  DispatchOutcome,
   ExecutionSummary,
   QueuedExecution,
   ReleaseOutcome,
   ReprioritizeOutcome,
+  ScheduleResult,
 } from '../../domain/coordinator-outcomes.js';
 import type {
   AdmissionRequest,
@@ -24,9 +25,9 @@ import type {
   UserUsageRow,
 } from '../../domain/coordinator-state.js';
 import type { QueueLimits } from '../../domain/queue-limits.js';
-import type { QueueStateStore, StoredRequest } from '../../queue-state-store.port.js';
+import type { QueueStateStore, Scheduled, StoredRequest } from '../../queue-state-store.port.js';
 import { classifyRedisError } from './redis-errors.js';
-import { KEY_NAMES, loadScripts, type ScriptName } from './redis-scripts.js';
+import { buildLibrary, KEY_NAMES, type FunctionLibrary, type ScriptName } from './redis-scripts.js';
 
 /** An execution's record as the scripts keep it (see lua/common.lua). */
 interface StoredMeta {
@@ -58,7 +59,7 @@ export interface RedisStoreSettings {
 export class RedisQueueStateStore implements QueueStateStore {
   private readonly redis: Redis;
   private readonly keys: string[];
-  private readonly scripts: Record<ScriptName, { source: string; sha: string }>;
+  private readonly library: FunctionLibrary;
 
   constructor(
     private readonly limits: QueueLimits,
@@ -76,39 +77,22 @@ export class RedisQueueStateStore implements QueueStateStore {
     // Connection errors surface on the calls that need Redis; the client logs nothing itself.
     this.redis.on('error', () => undefined);
     this.keys = KEY_NAMES.map((name) => `${settings.keyPrefix}${name}`);
-    this.scripts = Object.fromEntries(
-      Object.entries(loadScripts()).map(([name, source]) => [name, { source, sha: createHash('sha1').update(source).digest('hex') }]),
-    ) as Record<ScriptName, { source: string; sha: string }>;
+    this.library = buildLibrary();
   }
 
-  async admit(request: AdmissionRequest<StoredRequest>, now: number): Promise<AdmissionOutcome<StoredRequest>> {
-    const { maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds, recentIdsCapacity } = this.limits;
+  async admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds: readonly string[] = []): Promise<Scheduled<AdmissionOutcome<StoredRequest>>> {
+    const { maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds, recentIdsCapacity, maxActiveExecutions, leaseSeconds, dispatchGraceSeconds } = this.limits;
+    const schedulingArgs = sagaIds.length > 0 ? [maxActiveExecutions, leaseSeconds * 1000, dispatchGraceSeconds * 1000, ...sagaIds] : [];
     const reply = (await this.run('admit', request.executionId, request.userId, priorityRank(request.priority), now, JSON.stringify(request.payload),
-      maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds * 1000, recentIdsCapacity)) as Reply[];
-    switch (reply[0]) {
-      case 'duplicate':
-        return duplicateOf(reply);
-      case 'user_limit':
-        return { kind: 'user_limit', limit: maxExecutionsPerUser, current: Number(reply[1]) };
-      case 'queue_full':
-        return { kind: 'queue_full', maxQueueSize, expired: this.queuedPairs(reply.slice(1)) };
-      default:
-        return { kind: 'accepted', position: Number(reply[1]), expired: this.queuedPairs(reply.slice(2)) };
-    }
+      maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds * 1000, recentIdsCapacity, ...schedulingArgs)) as Reply[];
+    // With scheduling, an accepted request answers {admission, schedule}; anything else is flat.
+    if (Array.isArray(reply[0])) return { ...this.admission(reply[0], maxQueueSize, maxExecutionsPerUser), scheduled: this.scheduled(reply[1] as Reply[]) };
+    return this.admission(reply, maxQueueSize, maxExecutionsPerUser);
   }
 
-  async dispatchNext(now: number, sagaId: string): Promise<DispatchOutcome<StoredRequest>> {
-    const { maxActiveExecutions, staleTimeoutSeconds, leaseSeconds, dispatchGraceSeconds, recentIdsCapacity } = this.limits;
-    const [kind, first, payload] = (await this.run('dispatch-next', now, sagaId, maxActiveExecutions, staleTimeoutSeconds * 1000,
-      leaseSeconds * 1000, dispatchGraceSeconds * 1000, recentIdsCapacity)) as string[];
-    switch (kind) {
-      case 'idle':
-        return { kind: 'idle', reason: first as 'held' | 'at_capacity' | 'empty' };
-      case 'expired':
-        return { kind: 'expired', execution: this.queued(first!, payload!) };
-      default:
-        return { kind: kind as 'dispatched' | 'redispatch' | 'lease_expired', execution: this.active(first!, payload!) };
-    }
+  async schedule(now: number, sagaIds: readonly string[]): Promise<ScheduleResult<StoredRequest>> {
+    if (sagaIds.length === 0) return { steps: [], idle: null };
+    return this.scheduled((await this.run('schedule', ...this.schedulingSettings(now), ...sagaIds)) as Reply[]);
   }
 
   async confirmDispatched(executionIds: readonly string[]): Promise<void> {
@@ -119,11 +103,16 @@ export class RedisQueueStateStore implements QueueStateStore {
     return (await this.run('renew-lease', executionId, now + this.limits.leaseSeconds * 1000)) === 1;
   }
 
-  async release(executionId: string): Promise<ReleaseOutcome<StoredRequest>> {
-    const [kind, meta, payload] = (await this.run('release', executionId, this.limits.recentIdsCapacity)) as string[];
-    if (kind === 'was_active') return { kind, execution: this.active(meta!, payload!) };
-    if (kind === 'was_pending') return { kind, execution: this.queued(meta!, payload!) };
-    return { kind: 'unknown' };
+  async release(executionId: string, now = 0, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome<StoredRequest>>> {
+    const [released, scheduled] = (await this.run('release', executionId, ...this.schedulingSettings(now), ...sagaIds)) as [string[], Reply[] | null];
+    const [kind, meta, payload] = released;
+    const outcome: ReleaseOutcome<StoredRequest> =
+      kind === 'was_active'
+        ? { kind, execution: this.active(meta!, payload!) }
+        : kind === 'was_pending'
+          ? { kind, execution: this.queued(meta!, payload!) }
+          : { kind: 'unknown' };
+    return scheduled ? { ...outcome, scheduled: this.scheduled(scheduled) } : outcome;
   }
 
   async reprioritize(executionId: string, priority: Priority): Promise<ReprioritizeOutcome> {
@@ -198,20 +187,49 @@ export class RedisQueueStateStore implements QueueStateStore {
     return this.close();
   }
 
-  /** Runs a script by its SHA, loading it on the first NOSCRIPT (a fresh or restarted Redis). */
+  /** Calls one function of the library, loading the library first if this Redis lacks it (new or flushed server). */
   private async run(name: ScriptName, ...args: (string | number)[]): Promise<Reply> {
-    const script = this.scripts[name];
-    const argv = [this.settings.keyPrefix, ...args];
+    const call = () => this.redis.fcall(this.library.functionName(name), this.keys.length, ...this.keys, this.settings.keyPrefix, ...args) as Promise<Reply>;
     try {
       try {
-        return (await this.redis.evalsha(script.sha, this.keys.length, ...this.keys, ...argv)) as Reply;
+        return await call();
       } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-        return (await this.redis.eval(script.source, this.keys.length, ...this.keys, ...argv)) as Reply;
+        if (!(error instanceof Error) || !/Function not found/i.test(error.message)) throw error;
+        await this.redis.call('FUNCTION', 'LOAD', 'REPLACE', this.library.source);
+        return await call();
       }
     } catch (error) {
       throw classifyRedisError(error, name);
     }
+  }
+
+  private schedulingSettings(now: number): number[] {
+    const { maxActiveExecutions, staleTimeoutSeconds, leaseSeconds, dispatchGraceSeconds, recentIdsCapacity } = this.limits;
+    return [now, maxActiveExecutions, staleTimeoutSeconds * 1000, leaseSeconds * 1000, dispatchGraceSeconds * 1000, recentIdsCapacity];
+  }
+
+  private admission(reply: Reply[], maxQueueSize: number, maxExecutionsPerUser: number): AdmissionOutcome<StoredRequest> {
+    switch (reply[0]) {
+      case 'duplicate':
+        return duplicateOf(reply);
+      case 'user_limit':
+        return { kind: 'user_limit', limit: maxExecutionsPerUser, current: Number(reply[1]) };
+      case 'queue_full':
+        return { kind: 'queue_full', maxQueueSize, expired: this.queuedPairs(reply.slice(1)) };
+      default:
+        return { kind: 'accepted', position: Number(reply[1]), expired: this.queuedPairs(reply.slice(2)) };
+    }
+  }
+
+  private scheduled([idle, ...flat]: Reply[]): ScheduleResult<StoredRequest> {
+    const steps: DispatchStep<StoredRequest>[] = [];
+    for (let i = 0; i < flat.length; i += 3) {
+      const kind = flat[i] as DispatchStep['kind'];
+      const meta = flat[i + 1] as string;
+      const payload = flat[i + 2] as string;
+      steps.push(kind === 'expired' ? { kind, execution: this.queued(meta, payload) } : { kind, execution: this.active(meta, payload) });
+    }
+    return { steps, idle: idle === '' ? null : (idle as IdleReason) };
   }
 
   private queued(metaJson: string, payloadJson: string): QueuedExecution<StoredRequest> {

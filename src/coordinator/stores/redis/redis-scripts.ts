@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-/** The Lua scripts of ./lua, one per atomic operation, each with the shared prelude in front. */
+/** The Lua scripts of ./lua, one per atomic operation (plus common.lua, shared by all). */
 export const SCRIPT_NAMES = [
   'admit',
-  'dispatch-next',
+  'schedule',
   'release',
   'reprioritize',
   'set-held',
@@ -19,14 +20,30 @@ export const SCRIPT_NAMES = [
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 /** The keys every script receives, in KEYS order (see lua/common.lua). */
-export const KEY_NAMES = ['pending', 'exec', 'payload', 'active', 'leases', 'unconfirmed', 'usage', 'users', 'recent', 'counters', 'held', 'refusals'] as const;
+export const KEY_NAMES = ['pending', 'exec', 'active', 'leases', 'unconfirmed', 'usage', 'users', 'recent', 'counters', 'held', 'refusals'] as const;
 
 function readLua(name: string): string {
   return readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
 }
 
-/** Script sources by name, read once: prelude + body, so the helpers exist in every script. */
-export function loadScripts(): Record<ScriptName, string> {
-  const prelude = readLua('common');
-  return Object.fromEntries(SCRIPT_NAMES.map((name) => [name, `${prelude}\n${readLua(name)}`])) as Record<ScriptName, string>;
+/** Function names are global in Redis: each build's library carries its own version tag. */
+export interface FunctionLibrary {
+  /** `FUNCTION LOAD` source: shared helpers, then one registered function per script file. */
+  source: string;
+  functionName(script: ScriptName): string;
+}
+
+/**
+ * Builds the Redis function library (Redis 7+): common.lua once, then each script body wrapped
+ * as a function. The tag is a hash of the source, so replicas of different versions never call
+ * each other's code and a new version loads beside the old one.
+ */
+export function buildLibrary(): FunctionLibrary {
+  const bodies = SCRIPT_NAMES.map((name) => [name, readLua(name)] as const);
+  const tag = createHash('sha1').update(readLua('common')).update(bodies.map(([, body]) => body).join('\n')).digest('hex').slice(0, 12);
+  const functionName = (script: ScriptName) => `execution_queue_${tag}_${script.replaceAll('-', '_')}`;
+  const registrations = bodies.map(
+    ([name, body]) => `redis.register_function('${functionName(name)}', function(keys, args)\n  bind(keys, args)\n${body}\nend)`,
+  );
+  return { source: [`#!lua name=execution_queue_${tag}`, readLua('common'), ...registrations].join('\n'), functionName };
 }

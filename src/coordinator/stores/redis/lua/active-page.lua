@@ -1,5 +1,5 @@
 -- active-page: active executions in dispatch order.
--- KEYS: the twelve of common.lua.   ARGV: 1 prefix, 2 offset, 3 limit.
+-- KEYS: the eleven of common.lua.   ARGV: 1 prefix, 2 offset, 3 limit.
 -- Returns: {total, meta1, meta2, ...}
 local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local result = {redis.call('ZCARD', K_ACTIVE)}

@@ -1,13 +1,16 @@
 -- admit: duplicate check, stale sweep when full, queue-size and per-user checks, enqueue.
--- KEYS: the twelve of common.lua.
+-- KEYS: the eleven of common.lua.
 -- ARGV: 1 prefix, 2 execution id, 3 user id, 4 priority rank (0 critical .. 4 background),
 --       5 now ms, 6 request JSON, 7 max queue size, 8 max per user, 9 stale timeout ms,
---       10 recent-ids capacity
+--       10 recent-ids capacity, 11 max active, 12 lease ms, 13 dispatch grace ms,
+--       14.. saga ids: when given and the request is accepted, schedules in the same call
 -- Returns: {'duplicate', 'pending', position, priority rank} | {'duplicate', 'active' | 'finished'}
 --        | {'duplicate', 'refused', 'queue_full' | 'user_limit'}
 --        | {'accepted', position, expired...}       expired = meta1, payload1, meta2, payload2, ...
 --        | {'queue_full', expired...}
 --        | {'user_limit', current}
+-- or, when saga ids were given and the request was accepted: {that reply, schedule reply}
+-- (schedule reply as in schedule.lua).
 local id, user, rank, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local max_queue, max_per_user, stale_ms, recent_capacity = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 
@@ -29,7 +32,7 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
   while true do
     local oldest, meta = oldest_pending()
     if not oldest or meta.e >= cutoff then break end
-    local payload = redis.call('HGET', K_PAYLOAD, oldest)
+    local _, payload = read(oldest)
     unqueue(oldest, meta)
     forget(oldest)
     remember(oldest, recent_capacity)
@@ -44,7 +47,8 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
   end
 end
 
-local current = tonumber(redis.call('HGET', K_USAGE, 'p:' .. user) or '0') + tonumber(redis.call('HGET', K_USAGE, 'a:' .. user) or '0')
+local counts = redis.call('HMGET', K_USAGE, 'p:' .. user, 'a:' .. user)
+local current = tonumber(counts[1] or '0') + tonumber(counts[2] or '0')
 if current >= max_per_user then
   remember(id, recent_capacity, 'user_limit')
   return {'user_limit', current}
@@ -54,8 +58,11 @@ local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', 1)
 local score = score_of(rank, seq)
 redis.call('ZADD', K_PENDING, score, id)
 redis.call('ZADD', user_pending_key(user), score, id)
-redis.call('HSET', K_EXEC, id, cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'}))
-redis.call('HSET', K_PAYLOAD, id, ARGV[6])
+redis.call('HSET', K_EXEC, id, cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'}), 'r:' .. id, ARGV[6])
 adjust_usage(user, 1, 0)
 result[2] = redis.call('ZRANK', K_PENDING, id)
-return result
+if #ARGV < 14 then return result end
+return {result, schedule({
+  now = now, max_active = tonumber(ARGV[11]), stale_ms = stale_ms, lease_ms = tonumber(ARGV[12]),
+  grace_ms = tonumber(ARGV[13]), recent_capacity = recent_capacity,
+}, 14)}

@@ -1,6 +1,6 @@
 -- pending-page: pending executions in queue order with true positions, optionally one level
 -- and/or one user. Never scans the queue: ranges by rank or score, O(log n + limit).
--- KEYS: the twelve of common.lua.
+-- KEYS: the eleven of common.lua.
 -- ARGV: 1 prefix, 2 priority rank or '', 3 user id or '', 4 offset, 5 limit
 -- Returns: {total, meta1, position1, meta2, position2, ...}
 local rank, user, offset, limit = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])

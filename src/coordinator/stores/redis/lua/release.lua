@@ -1,16 +1,26 @@
--- release: frees an execution wherever it is (finished, failed, cancelled).
--- KEYS: the twelve of common.lua.
--- ARGV: 1 prefix, 2 execution id, 3 recent-ids capacity
--- Returns: {'was_active', meta, payload} | {'was_pending', meta, payload} | {'unknown'}
-local id, recent_capacity = ARGV[2], tonumber(ARGV[3])
-local meta_json = redis.call('HGET', K_EXEC, id)
-if not meta_json then return {'unknown'} end
-local meta, payload = cjson.decode(meta_json), redis.call('HGET', K_PAYLOAD, id)
-if meta.s == 'a' then
-  free_slot(id, meta, recent_capacity)
-  return {'was_active', meta_json, payload}
+-- release: frees an execution wherever it is (finished, failed, cancelled); then, when saga ids
+-- are given, schedules in the same call (the slot may have just come free).
+-- KEYS: the eleven of common.lua.
+-- ARGV: 1 prefix, 2 execution id, 3 now ms, 4 max active, 5 stale timeout ms, 6 lease ms,
+--       7 dispatch grace ms, 8 recent-ids capacity, 9.. saga ids (optional)
+-- Returns: {release reply, schedule reply or false}, where release reply is
+--   {'was_active', meta, payload} | {'was_pending', meta, payload} | {'unknown'}
+local id, recent_capacity = ARGV[2], tonumber(ARGV[8])
+
+local function release()
+  local meta_json, payload = read(id)
+  if not meta_json then return {'unknown'} end
+  local meta = cjson.decode(meta_json)
+  if meta.s == 'a' then
+    free_slot(id, meta, recent_capacity)
+    return {'was_active', meta_json, payload}
+  end
+  unqueue(id, meta)
+  forget(id)
+  remember(id, recent_capacity)
+  return {'was_pending', meta_json, payload}
 end
-unqueue(id, meta)
-forget(id)
-remember(id, recent_capacity)
-return {'was_pending', meta_json, payload}
+
+local released = release()
+if #ARGV < 9 then return {released, false} end
+return {released, schedule(schedule_settings(3), 9)}

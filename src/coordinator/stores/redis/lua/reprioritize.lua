@@ -1,5 +1,5 @@
 -- reprioritize: moves a pending execution to another level, keeping its arrival order there.
--- KEYS: the twelve of common.lua.
+-- KEYS: the eleven of common.lua.
 -- ARGV: 1 prefix, 2 execution id, 3 new priority rank
 -- Returns: {'moved', position} | {'not_pending'} | {'unknown'}
 local id, rank = ARGV[2], tonumber(ARGV[3])

@@ -1,5 +1,5 @@
 -- users-page: users with pending or active executions, largest total first, ties by user id.
--- KEYS: the twelve of common.lua.   ARGV: 1 prefix, 2 offset, 3 limit.
+-- KEYS: the eleven of common.lua.   ARGV: 1 prefix, 2 offset, 3 limit.
 -- Returns: {total, user1, pending1, active1, user2, ...}
 local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local result = {redis.call('ZCARD', K_USERS)}
