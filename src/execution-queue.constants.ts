@@ -8,3 +8,5 @@ export const TRANSPORT_CLIENT = Symbol('execution-queue:transport-client');
 export const WIRE_CODEC = Symbol('execution-queue:wire-codec');
 export const COORDINATOR_OBSERVER = Symbol('execution-queue:coordinator-observer');
 export const HEALTH_INDICATORS = Symbol('execution-queue:health-indicators');
+/** The cluster the Kubernetes pod runtime talks to (null with the simulated runtime). */
+export const KUBE_CONFIG = Symbol('execution-queue:kube-config');

@@ -27,6 +27,7 @@ import {
   EVENT_PUBLISHER,
   HEALTH_INDICATORS,
   IN_MEMORY_BUS,
+  KUBE_CONFIG,
   POD_RUNTIME,
   QUEUE_STATE_STORE,
   TRANSPORT_CLIENT,
@@ -46,6 +47,10 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { TransportEventPublisher } from './kafka-transport/transport-event.publisher.js';
 import { SimulatedPodRuntime } from './kubernetes-worker/simulated-pod.runtime.js';
 import { WorkerEventsController } from './kubernetes-worker/worker-events.controller.js';
+import { KubernetesApiHealthIndicator } from './kubernetes-worker/kubernetes/kubernetes-api.health-indicator.js';
+import { KubernetesPodRuntime } from './kubernetes-worker/kubernetes/kubernetes-pod.runtime.js';
+import type { PodRuntime } from './ports/pod-runtime.port.js';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { EventPublisher } from './ports/event-publisher.port.js';
 import type { HealthIndicator } from './ports/health-indicator.port.js';
 import type { QueueStateStore } from './coordinator/queue-state-store.port.js';
@@ -87,10 +92,23 @@ const providers: Provider[] = [
     inject: [MODULE_OPTIONS_TOKEN],
   },
   {
+    provide: KUBE_CONFIG,
+    useFactory: (options: ExecutionQueueOptions): KubeConfig | null => {
+      if (options.podRuntime !== 'kubernetes') return null;
+      // KUBECONFIG, ~/.kube/config, or the in-cluster service account.
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromDefault();
+      return kubeConfig;
+    },
+    inject: [MODULE_OPTIONS_TOKEN],
+  },
+  {
     provide: POD_RUNTIME,
-    useFactory: (publisher: EventPublisher, options: ExecutionQueueOptions) =>
-      new SimulatedPodRuntime(publisher, eventSourceOf(options), options.k8sNamespace, options.simulatedRunMs),
-    inject: [EVENT_PUBLISHER, MODULE_OPTIONS_TOKEN],
+    useFactory: (publisher: EventPublisher, options: ExecutionQueueOptions, kubeConfig: KubeConfig | null): PodRuntime =>
+      kubeConfig
+        ? new KubernetesPodRuntime(kubeConfig, publisher, eventSourceOf(options), { namespace: options.k8sNamespace, ...options.kubernetes })
+        : new SimulatedPodRuntime(publisher, eventSourceOf(options), options.k8sNamespace, options.simulatedRunMs),
+    inject: [EVENT_PUBLISHER, MODULE_OPTIONS_TOKEN, KUBE_CONFIG],
   },
   {
     provide: COORDINATOR_OBSERVER,
@@ -99,13 +117,14 @@ const providers: Provider[] = [
   },
   {
     provide: HEALTH_INDICATORS,
-    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions): HealthIndicator[] => [
+    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, kubeConfig: KubeConfig | null): HealthIndicator[] => [
       new StateStoreHealthIndicator(store, options.stateStore),
       options.transport === 'kafka'
         ? new KafkaHealthIndicator(options.kafka)
         : { name: 'transport', check: async () => ({ status: 'up', transport: options.transport }) },
+      ...(kubeConfig ? [new KubernetesApiHealthIndicator(kubeConfig, options.k8sNamespace)] : []),
     ],
-    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN],
+    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, KUBE_CONFIG],
   },
   HealthIndicatorsLifecycle,
   ExecutionCoordinator,

@@ -60,6 +60,18 @@ export interface ExecutionQueueOptions {
   simulatedRunMs: number;
   /** `K8S_NAMESPACE`, default `integr8scode`; never `default`. */
   k8sNamespace: string;
+  /** Settings of the Kubernetes pod runtime (`POD_RUNTIME=kubernetes`); the cluster comes from `KUBECONFIG` or the in-cluster service account. */
+  kubernetes: {
+    /** `K8S_MAX_CONCURRENT_CREATES`, default 8: pod creations in flight at once. */
+    maxConcurrentCreates: number;
+    /** `K8S_FINISHED_POD_TTL_SECONDS`, default 60: how long a finished pod is kept before it is deleted. */
+    finishedPodTtlSeconds: number;
+    /** `K8S_DEFAULT_CPU_LIMIT`, `K8S_DEFAULT_MEMORY_LIMIT`, `K8S_DEFAULT_CPU_REQUEST`, `K8S_DEFAULT_MEMORY_REQUEST` (1000m, 512Mi, 100m, 128Mi): used when a command leaves one empty. */
+    defaults: { cpuLimit: string; memoryLimit: string; cpuRequest: string; memoryRequest: string };
+    /** `K8S_OUTPUT_VOLUME_SIZE`, `K8S_TMP_VOLUME_SIZE` (64Mi each): size limits of the writable volumes. */
+    outputVolumeSize: string;
+    tmpVolumeSize: string;
+  };
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
   /** `LOG_FORMAT`, default `text`; `json` writes one JSON object per line. */

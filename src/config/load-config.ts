@@ -44,6 +44,18 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
     podRuntime: reader.oneOf('POD_RUNTIME', ['simulated', 'kubernetes'] as const, 'simulated'),
     simulatedRunMs: reader.integer('SIMULATED_RUN_MS', 1000, 0, 24 * 3600 * 1000),
     k8sNamespace: reader.text('K8S_NAMESPACE', 'integr8scode'),
+    kubernetes: {
+      maxConcurrentCreates: reader.integer('K8S_MAX_CONCURRENT_CREATES', 8, 1, 1000),
+      finishedPodTtlSeconds: reader.integer('K8S_FINISHED_POD_TTL_SECONDS', 60, 0, 7 * 24 * 3600),
+      defaults: {
+        cpuLimit: reader.text('K8S_DEFAULT_CPU_LIMIT', '1000m'),
+        memoryLimit: reader.text('K8S_DEFAULT_MEMORY_LIMIT', '512Mi'),
+        cpuRequest: reader.text('K8S_DEFAULT_CPU_REQUEST', '100m'),
+        memoryRequest: reader.text('K8S_DEFAULT_MEMORY_REQUEST', '128Mi'),
+      },
+      outputVolumeSize: reader.text('K8S_OUTPUT_VOLUME_SIZE', '64Mi'),
+      tmpVolumeSize: reader.text('K8S_TMP_VOLUME_SIZE', '64Mi'),
+    },
     roles: reader.subsetOf('ROLES', ROLES, [...ROLES]) as Role[],
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: reader.oneOf('LOG_FORMAT', ['text', 'json'] as const, 'text'),
@@ -69,7 +81,6 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
     options.kafka.brokers.every((broker) => /^[^\s:]+:\d{1,5}$/.test(broker)),
     `KAFKA_BROKERS: expected comma-separated host:port pairs, got '${env.KAFKA_BROKERS ?? ''}'`,
   );
-  rejectUnbuilt(reader, options);
   reader.throwIfInvalid();
   return options;
 }
@@ -81,14 +92,6 @@ function readSasl(reader: EnvReader): ExecutionQueueOptions['kafka']['sasl'] {
   const password = reader.text('KAFKA_SASL_PASSWORD', '');
   reader.check(username !== '' && password !== '', 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: both are required with KAFKA_SASL_MECHANISM');
   return { mechanism, username, password };
-}
-
-/** Values the contract names but this build cannot serve yet; failing here beats failing later. */
-function rejectUnbuilt(reader: EnvReader, options: ServiceConfiguration): void {
-  reader.check(
-    options.podRuntime === 'simulated',
-    'POD_RUNTIME: only `simulated` is available in this build; the Kubernetes runtime is not built yet',
-  );
 }
 
 class EnvReader {

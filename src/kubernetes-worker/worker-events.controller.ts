@@ -1,4 +1,4 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { EventType } from '../contracts/event-type.constants.js';
 import { CreatePodCommand, DeletePodCommand } from '../contracts/pod.events.js';
@@ -7,8 +7,13 @@ import type { PodRuntime } from '../ports/pod-runtime.port.js';
 
 /** Routes pod commands from the transport to the configured pod runtime. */
 @Controller()
-export class WorkerEventsController {
+export class WorkerEventsController implements OnApplicationBootstrap {
   constructor(@Inject(POD_RUNTIME) private readonly runtime: PodRuntime) {}
+
+  /** The runtime watches pods only where the worker role runs (this controller exists only there). */
+  onApplicationBootstrap(): void {
+    this.runtime.start?.();
+  }
 
   @EventPattern(EventType.CreatePodCommand)
   createPod(@Payload() command: CreatePodCommand): Promise<void> {

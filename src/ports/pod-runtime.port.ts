@@ -4,6 +4,8 @@ import type { CreatePodCommand, DeletePodCommand } from '../contracts/pod.events
 export interface PodRuntime {
   createPod(command: CreatePodCommand): Promise<void>;
   deletePod(command: DeletePodCommand): Promise<void>;
+  /** Starts following the pods' lifecycle; called only in processes that run the worker role. */
+  start?(): void;
 }
 
 /** Name of the pod (and its ConfigMap) that runs an execution. */

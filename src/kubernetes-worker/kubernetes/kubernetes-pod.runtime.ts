@@ -1,0 +1,231 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { ErrorType } from '../../contracts/error-type.constants.js';
+import { createEvent, type EventOrigin, type EventSource } from '../../contracts/event-factory.js';
+import { EventType } from '../../contracts/event-type.constants.js';
+import type { AnyEvent } from '../../contracts/event-registry.js';
+import type { Environment } from '../../contracts/error-type.constants.js';
+import type { CreatePodCommand, DeletePodCommand } from '../../contracts/pod.events.js';
+import type { EventPublisher } from '../../ports/event-publisher.port.js';
+import { podNameFor, type PodRuntime } from '../../ports/pod-runtime.port.js';
+import { apiErrorCode, apiErrorMessage } from './api-errors.js';
+import { Semaphore } from './semaphore.js';
+import {
+  configMapFor,
+  ENVIRONMENT_ANNOTATION,
+  EXECUTION_ID_LABEL,
+  podFor,
+  REPORTED_ANNOTATION,
+  USER_ANNOTATION,
+  type PodManifestSettings,
+} from './pod-manifest.js';
+import { isTerminal, podStateOf, type PodState } from './pod-status.js';
+import { PodWatcher } from './pod-watcher.js';
+
+export interface KubernetesRuntimeSettings extends PodManifestSettings {
+  /** Most pod creations in flight at once. */
+  maxConcurrentCreates: number;
+  /** How long a finished pod is kept (for logs and debugging) before it is deleted. */
+  finishedPodTtlSeconds: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * Runs executions as pods on a real cluster: a ConfigMap with the script (owned by the pod, so
+ * the cluster removes it with the pod) and a locked-down pod per `create_pod_command`. A watch on
+ * the namespace's executor pods turns their transitions into the platform's events; each pod's
+ * terminal event is published once and then recorded on the pod itself, so a restarted worker
+ * does not report it again.
+ */
+export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
+  private readonly logger = new Logger(KubernetesPodRuntime.name);
+  private readonly core: CoreV1Api;
+  private readonly creations: Semaphore;
+  private readonly watcher: PodWatcher;
+  /** What was already announced per execution in this process (signs of life are cheap to repeat after a restart). */
+  private readonly announced = new Map<string, Set<PodState['kind']>>();
+  private readonly cleanups = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly publisher: EventPublisher,
+    private readonly source: EventSource,
+    private readonly settings: KubernetesRuntimeSettings,
+  ) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.creations = new Semaphore(settings.maxConcurrentCreates);
+    this.watcher = new PodWatcher(kubeConfig, this.core, settings.namespace, (pod) => this.onPodChange(pod));
+  }
+
+  start(): void {
+    this.watcher.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.watcher.stop();
+    for (const timer of this.cleanups.values()) clearTimeout(timer);
+    this.cleanups.clear();
+  }
+
+  /** Resolves once the watch has listed the namespace (tests wait on it). */
+  whenWatching(): Promise<void> {
+    return this.watcher.whenListed();
+  }
+
+  async createPod(command: CreatePodCommand): Promise<void> {
+    await this.creations.run(() => this.launch(command));
+  }
+
+  async deletePod(command: DeletePodCommand): Promise<void> {
+    await this.deleteQuietly(podNameFor(command.execution_id), `deleting pod for ${command.execution_id} (${command.reason})`);
+  }
+
+  private async launch(command: CreatePodCommand): Promise<void> {
+    const namespace = this.settings.namespace;
+    const origin: EventOrigin = { userId: command.metadata.user_id, environment: command.metadata.environment };
+    let pod: V1Pod;
+    try {
+      pod = await this.core.createNamespacedPod({ namespace, body: podFor(command, this.settings) });
+    } catch (error) {
+      if (apiErrorCode(error) === 409) {
+        this.logger.debug(`Pod for ${command.execution_id} exists already; repeated command ignored`);
+        return;
+      }
+      return this.reportLaunchFailure(command, origin, `the API server refused the pod: ${apiErrorMessage(error)}`);
+    }
+    const configMap = configMapFor(command, this.settings);
+    configMap.metadata!.ownerReferences = [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid!, blockOwnerDeletion: false }];
+    try {
+      await this.core.createNamespacedConfigMap({ namespace, body: configMap });
+    } catch (error) {
+      if (apiErrorCode(error) !== 409) {
+        await this.deleteQuietly(pod.metadata!.name!, 'removing a pod whose script could not be stored');
+        return this.reportLaunchFailure(command, origin, `the API server refused the script's ConfigMap: ${apiErrorMessage(error)}`);
+      }
+    }
+    await this.publisher.publish(
+      createEvent(EventType.PodCreated, { execution_id: command.execution_id, pod_name: pod.metadata!.name!, namespace }, origin, this.source, new Date()),
+    );
+  }
+
+  private reportLaunchFailure(command: CreatePodCommand, origin: EventOrigin, message: string): Promise<void> {
+    this.logger.warn(`Execution ${command.execution_id} could not start: ${message}`);
+    return this.publisher.publish(
+      createEvent(
+        EventType.ExecutionFailed,
+        { execution_id: command.execution_id, exit_code: -1, error_type: ErrorType.SystemError, error_message: message, resource_usage: null, stdout: '', stderr: '' },
+        origin,
+        this.source,
+        new Date(),
+      ),
+    );
+  }
+
+  /** Called by the watch for every state of every executor pod, in order, possibly repeated. */
+  private async onPodChange(pod: V1Pod): Promise<void> {
+    const executionId = pod.metadata?.labels?.[EXECUTION_ID_LABEL];
+    if (!executionId) return;
+    const state = podStateOf(pod);
+    if (pod.metadata?.annotations?.[REPORTED_ANNOTATION]) {
+      this.scheduleCleanup(pod);
+      return;
+    }
+    const seen = this.announced.get(executionId) ?? new Set();
+    this.announced.set(executionId, seen);
+    if (seen.has(state.kind) || (isTerminal(state) && [...seen].some((kind) => isTerminal({ kind } as PodState)))) return;
+    seen.add(state.kind);
+    const origin = originOf(pod);
+    const podName = pod.metadata!.name!;
+    if (state.kind === 'pending') return;
+    if (state.kind === 'scheduled') {
+      return this.publisher.publish(createEvent(EventType.PodScheduled, { execution_id: executionId, pod_name: podName, node_name: state.nodeName }, origin, this.source, new Date()));
+    }
+    if (state.kind === 'running') {
+      const containers = (pod.status?.containerStatuses ?? []).map((container) => ({
+        name: container.name,
+        ready: container.ready,
+        restart_count: container.restartCount,
+        state: Object.keys(container.state ?? {})[0] ?? 'unknown',
+      }));
+      return this.publisher.publish(createEvent(EventType.PodRunning, { execution_id: executionId, pod_name: podName, container_statuses: containers }, origin, this.source, new Date()));
+    }
+    await this.publisher.publish(await this.terminalEvent(pod, executionId, state, origin));
+    await this.markReported(pod, state.kind);
+    this.announced.delete(executionId);
+    this.scheduleCleanup(pod);
+  }
+
+  private async terminalEvent(pod: V1Pod, executionId: string, state: Extract<PodState, { kind: 'completed' | 'failed' | 'timeout' }>, origin: EventOrigin): Promise<AnyEvent> {
+    const { stdout, stderr } = await this.logsOf(pod);
+    const usage = resourceUsageOf(pod);
+    if (state.kind === 'completed') {
+      return createEvent(EventType.ExecutionCompleted, { execution_id: executionId, exit_code: state.exitCode, resource_usage: usage, stdout, stderr }, origin, this.source, new Date());
+    }
+    if (state.kind === 'timeout') {
+      const timeoutSeconds = pod.spec?.activeDeadlineSeconds ?? 0;
+      return createEvent(EventType.ExecutionTimeout, { execution_id: executionId, timeout_seconds: timeoutSeconds, resource_usage: usage, stdout, stderr }, origin, this.source, new Date());
+    }
+    return createEvent(
+      EventType.ExecutionFailed,
+      { execution_id: executionId, exit_code: state.exitCode, error_type: state.errorType, error_message: state.message, resource_usage: usage, stdout, stderr },
+      origin,
+      this.source,
+      new Date(),
+    );
+  }
+
+  /** The container's log as stdout; when the API cannot serve it (no kubelet), stderr says so. */
+  private async logsOf(pod: V1Pod): Promise<{ stdout: string; stderr: string }> {
+    try {
+      const log = await this.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: this.settings.namespace, limitBytes: 512 * 1024 });
+      return { stdout: log, stderr: '' };
+    } catch (error) {
+      return { stdout: '', stderr: `[execution-queue] container log unavailable: ${apiErrorMessage(error)}` };
+    }
+  }
+
+  private async markReported(pod: V1Pod, kind: string): Promise<void> {
+    try {
+      await this.core.patchNamespacedPod(
+        { name: pod.metadata!.name!, namespace: this.settings.namespace, body: { metadata: { annotations: { [REPORTED_ANNOTATION]: kind } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      // The event is out; at worst a restarted worker reports it again and the coordinator ignores the repeat.
+      this.logger.warn(`Could not mark ${pod.metadata?.name} as reported: ${apiErrorMessage(error)}`);
+    }
+  }
+
+  private scheduleCleanup(pod: V1Pod): void {
+    const name = pod.metadata!.name!;
+    if (this.cleanups.has(name)) return;
+    const timer = setTimeout(() => {
+      this.cleanups.delete(name);
+      void this.deleteQuietly(name, 'removing a finished pod');
+    }, this.settings.finishedPodTtlSeconds * 1000);
+    timer.unref();
+    this.cleanups.set(name, timer);
+  }
+
+  private async deleteQuietly(name: string, why: string): Promise<void> {
+    try {
+      await this.core.deleteNamespacedPod({ name, namespace: this.settings.namespace, propagationPolicy: 'Background', gracePeriodSeconds: 0 });
+    } catch (error) {
+      if (apiErrorCode(error) !== 404) this.logger.warn(`Failed ${why}: ${apiErrorMessage(error)}`);
+    }
+  }
+}
+
+function originOf(pod: V1Pod): EventOrigin {
+  const annotations = pod.metadata?.annotations ?? {};
+  return { userId: annotations[USER_ANNOTATION] || null, environment: (annotations[ENVIRONMENT_ANNOTATION] as Environment | undefined) ?? 'production' };
+}
+
+/** Wall time from the container's start and finish; CPU and memory need the kubelet's metrics, which this build does not read. */
+function resourceUsageOf(pod: V1Pod) {
+  const terminated = pod.status?.containerStatuses?.[0]?.state?.terminated;
+  if (!terminated?.startedAt || !terminated.finishedAt) return null;
+  const wall = (new Date(terminated.finishedAt).getTime() - new Date(terminated.startedAt).getTime()) / 1000;
+  return { execution_time_wall_seconds: Math.max(0, wall), cpu_time_jiffies: 0, clk_tck_hertz: CLOCK_TICKS_PER_SECOND, peak_memory_kb: 0 };
+}

@@ -1,0 +1,131 @@
+import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import type { CreatePodCommand } from '../../contracts/pod.events.js';
+import { podNameFor } from '../../ports/pod-runtime.port.js';
+
+/** Labels and annotations that mark what the service launched (the watch selects on them). */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'execution-queue';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const EXECUTOR_COMPONENT = 'executor';
+export const EXECUTION_ID_LABEL = 'execution-queue/execution-id';
+export const USER_LABEL = 'execution-queue/user';
+export const LANGUAGE_LABEL = 'execution-queue/language';
+export const SAGA_ANNOTATION = 'execution-queue/saga-id';
+export const USER_ANNOTATION = 'execution-queue/user-id';
+export const ENVIRONMENT_ANNOTATION = 'execution-queue/environment';
+/** Set once the terminal event of the pod was published, so a restarted worker does not report it again. */
+export const REPORTED_ANNOTATION = 'execution-queue/reported';
+export const EXECUTOR_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=${EXECUTOR_COMPONENT}`;
+
+const CONTAINER = 'executor';
+const SCRIPTS_MOUNT = '/scripts';
+const ENTRYPOINT_KEY = 'entrypoint.sh';
+
+/** What the manifest needs besides the command. */
+export interface PodManifestSettings {
+  namespace: string;
+  /** Used when the command leaves a resource field empty. */
+  defaults: { cpuLimit: string; memoryLimit: string; cpuRequest: string; memoryRequest: string };
+  /** Size limits of the writable emptyDir volumes. */
+  outputVolumeSize: string;
+  tmpVolumeSize: string;
+}
+
+/**
+ * Turns a label value into one Kubernetes accepts: at most 63 characters of [A-Za-z0-9-_.],
+ * starting and ending alphanumeric. The exact user id stays in an annotation.
+ */
+export function toLabelValue(value: string): string {
+  const cleaned = value.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return cleaned === '' ? 'unknown' : cleaned;
+}
+
+/** The ConfigMap with the script and an entrypoint that runs the runtime command on it. */
+export function configMapFor(command: CreatePodCommand, settings: PodManifestSettings): V1ConfigMap {
+  const entrypoint = ['#!/bin/sh', 'cd /tmp', `exec ${command.runtime_command.map(shellQuote).join(' ')}`, ''].join('\n');
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: podNameFor(command.execution_id), namespace: settings.namespace, labels: labelsFor(command) },
+    data: { [command.runtime_filename]: command.script, [ENTRYPOINT_KEY]: entrypoint },
+  };
+}
+
+/** The locked-down pod that runs one execution. */
+export function podFor(command: CreatePodCommand, settings: PodManifestSettings): V1Pod {
+  const name = podNameFor(command.execution_id);
+  const resource = (value: string, fallback: string) => (value.trim() === '' ? fallback : value);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: settings.namespace,
+      labels: labelsFor(command),
+      annotations: {
+        [SAGA_ANNOTATION]: command.saga_id,
+        [USER_ANNOTATION]: command.metadata.user_id ?? '',
+        [ENVIRONMENT_ANNOTATION]: command.metadata.environment,
+      },
+    },
+    spec: {
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: Math.max(1, command.timeout_seconds),
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      hostNetwork: false,
+      hostPID: false,
+      hostIPC: false,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [
+        {
+          name: CONTAINER,
+          image: command.runtime_image,
+          command: ['/bin/sh', `${SCRIPTS_MOUNT}/${ENTRYPOINT_KEY}`],
+          workingDir: '/tmp',
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            privileged: false,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+          },
+          resources: {
+            limits: { cpu: resource(command.cpu_limit, settings.defaults.cpuLimit), memory: resource(command.memory_limit, settings.defaults.memoryLimit) },
+            requests: { cpu: resource(command.cpu_request, settings.defaults.cpuRequest), memory: resource(command.memory_request, settings.defaults.memoryRequest) },
+          },
+          volumeMounts: [
+            { name: 'scripts', mountPath: SCRIPTS_MOUNT, readOnly: true },
+            { name: 'output', mountPath: '/output' },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'scripts', configMap: { name, defaultMode: 0o444 } },
+        { name: 'output', emptyDir: { sizeLimit: settings.outputVolumeSize } },
+        { name: 'tmp', emptyDir: { sizeLimit: settings.tmpVolumeSize } },
+      ],
+    },
+  };
+}
+
+function labelsFor(command: CreatePodCommand): Record<string, string> {
+  return {
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    [COMPONENT_LABEL]: EXECUTOR_COMPONENT,
+    [EXECUTION_ID_LABEL]: command.execution_id,
+    [USER_LABEL]: toLabelValue(command.metadata.user_id ?? 'unknown'),
+    [LANGUAGE_LABEL]: toLabelValue(command.language),
+  };
+}
+
+function shellQuote(part: string): string {
+  return `'${part.replace(/'/g, `'\\''`)}'`;
+}
