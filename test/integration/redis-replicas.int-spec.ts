@@ -94,6 +94,13 @@ describe('coordinator replicas sharing Redis', () => {
     await eventually(() => finishedCount() === REQUESTS, `a final answer for all ${REQUESTS} requests`, 150_000).catch((error: Error) => {
       throw new Error(`${error.message} (have ${finishedCount()})`);
     });
+    // The probe reads each topic on its own, so a completion can reach it before the command
+    // that caused it: give the command topic time to catch up before judging.
+    const commanded = () => new Set(bed.probe.events('create_pod_command').map((command) => command.execution_id));
+    await eventually(() => {
+      const seen = commanded();
+      return bed.probe.events('execution_completed').every((event) => seen.has(event.execution_id));
+    }, 'the probe to read every command behind a completion', 30_000).catch(() => undefined);
     sampling = false;
     await sampler;
     await observer.close();
@@ -104,12 +111,18 @@ describe('coordinator replicas sharing Redis', () => {
     for (const command of bed.probe.events('create_pod_command')) {
       sagasById.set(command.execution_id, (sagasById.get(command.execution_id) ?? new Set()).add(command.saga_id));
     }
+    /** Everything the probe saw about one execution, for a failure message that explains itself. */
+    const history = (id: string) =>
+      bed.probe.messages
+        .filter((message) => message.key === id)
+        .map((message) => `${message.topic}${message.json.error_message ? ` (${String(message.json.error_message)})` : ''}`)
+        .join(', ');
     const problems: string[] = [];
     for (const id of ids) {
       if (!answered(id)) problems.push(`${id}: no final answer`);
       if (accepted.has(id) === refused.has(id)) problems.push(`${id}: accepted=${accepted.has(id)} refused=${refused.has(id)}`);
       const sagas = sagasById.get(id)?.size ?? 0;
-      if (accepted.has(id) && sagas !== 1) problems.push(`${id}: dispatched under ${sagas} sagas`);
+      if (accepted.has(id) && sagas !== 1) problems.push(`${id}: dispatched under ${sagas} sagas; saw ${history(id)}`);
       if (refused.has(id) && sagas !== 0) problems.push(`${id}: refused but dispatched`);
     }
     if (process.env.TEST_LOGS) {
