@@ -114,6 +114,19 @@ export class KafkaProbe {
     return this.on(type).flatMap((message) => (message.event ? [message.event as Extract<AnyEvent, { event_type: T }>] : []));
   }
 
+  /**
+   * The probe reads each topic on its own, so a completion can reach it before the command that
+   * caused it. Waits (up to `timeoutMs`) until every completion seen has its command too.
+   */
+  async catchUpOnCommands(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const commanded = new Set(this.events('create_pod_command').map((command) => command.execution_id));
+      if (this.events('execution_completed').every((event) => commanded.has(event.execution_id))) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   deadLetters(): Record<string, unknown>[] {
     return this.on(DEAD_LETTER_TOPIC).map((message) => message.json);
   }

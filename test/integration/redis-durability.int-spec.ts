@@ -124,6 +124,7 @@ describe('queue state on Redis across restarts', () => {
       await eventually(() => completed().size === total, `all ${total} executions completed`, 120_000).catch((error: Error) => {
         throw new Error(`${error.message}: ${completed().size} completed, ${completedWhileDown} before Redis came back`);
       });
+      await bed.probe.catchUpOnCommands();
       const sagas = new Map<string, Set<string>>();
       for (const command of bed.probe.events('create_pod_command')) sagas.set(command.execution_id, (sagas.get(command.execution_id) ?? new Set()).add(command.saga_id));
       expect(ids.filter((id) => sagas.get(id)?.size !== 1)).toEqual([]);

@@ -94,13 +94,7 @@ describe('coordinator replicas sharing Redis', () => {
     await eventually(() => finishedCount() === REQUESTS, `a final answer for all ${REQUESTS} requests`, 150_000).catch((error: Error) => {
       throw new Error(`${error.message} (have ${finishedCount()})`);
     });
-    // The probe reads each topic on its own, so a completion can reach it before the command
-    // that caused it: give the command topic time to catch up before judging.
-    const commanded = () => new Set(bed.probe.events('create_pod_command').map((command) => command.execution_id));
-    await eventually(() => {
-      const seen = commanded();
-      return bed.probe.events('execution_completed').every((event) => seen.has(event.execution_id));
-    }, 'the probe to read every command behind a completion', 30_000).catch(() => undefined);
+    await bed.probe.catchUpOnCommands();
     sampling = false;
     await sampler;
     await observer.close();
