@@ -1,15 +1,17 @@
 import { runAdminApiBenchmark } from './admin-api.bench.js';
 import { runKafkaBenchmark } from './kafka-pipeline.bench.js';
+import { runPodCreationBenchmark } from './pod-creation.bench.js';
 import { runQueueCoreBenchmark } from './queue-core.bench.js';
 import { runStateStoreBenchmark } from './state-store.bench.js';
 
-/** `npm run bench [-- <suite>]`; suites: `queue` (default), `admin`, `kafka` and `store` (these two need `npm run infra:up`). */
+/** `npm run bench [-- <suite>]`; suites: `queue` (default), `admin`, `kafka`, `store` and `pods` (these need `npm run infra:up`). */
 const suite = process.argv[2] ?? 'queue';
 const suites: Record<string, () => void | Promise<void>> = {
   queue: () => runQueueCoreBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
   admin: runAdminApiBenchmark,
   kafka: runKafkaBenchmark,
   store: runStateStoreBenchmark,
+  pods: runPodCreationBenchmark,
 };
 
 const run = suites[suite];

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { loadConfig } from '../src/config/load-config.js';
+import type { AnyEvent } from '../src/contracts/event-registry.js';
+import type { CreatePodCommand } from '../src/contracts/pod.events.js';
+import { KubernetesPodRuntime } from '../src/kubernetes-worker/kubernetes/kubernetes-pod.runtime.js';
+import { EXECUTOR_SELECTOR, podFor } from '../src/kubernetes-worker/kubernetes/pod-manifest.js';
+import type { EventPublisher } from '../src/ports/event-publisher.port.js';
+import { printTable } from './queue-core.bench.js';
+import { sampleRequestBody } from './sample-request.js';
+
+/**
+ * Time from `create_pod_command` to `pod_created` (pod and script ConfigMap stored by the API
+ * server), and creation throughput with the default concurrency, against the real API server
+ * of `npm run infra:kube`. Reference: the bare client creating the same pod manifest (no
+ * ConfigMap, no events) with the same concurrency.
+ */
+const PODS = Number(process.env.BENCH_PODS ?? 200);
+const NAMESPACE = 'integr8scode';
+
+function kubeConfig(): KubeConfig {
+  const path = process.env.KUBECONFIG ?? readFileSync('.infra/env', 'utf8').split('\n').find((line) => line.startsWith('KUBECONFIG='))?.slice('KUBECONFIG='.length);
+  if (!path) throw new Error('No API server: run `npm run infra:kube` first or set KUBECONFIG');
+  const config = new KubeConfig();
+  config.loadFromFile(path);
+  return config;
+}
+
+function command(): CreatePodCommand {
+  const id = `bench-${randomUUID().slice(0, 20)}`;
+  return {
+    event_id: randomUUID(),
+    event_type: 'create_pod_command',
+    event_version: '1.0',
+    timestamp: new Date().toISOString(),
+    aggregate_id: id,
+    metadata: { service_name: 'bench', service_version: '1', user_id: 'bench-user', environment: 'test' },
+    ...sampleRequestBody(id),
+    saga_id: randomUUID(),
+  } as CreatePodCommand;
+}
+
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
+
+async function pool<T>(items: T[], concurrency: number, each: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await each(items[next++]!);
+  }));
+}
+
+export async function runPodCreationBenchmark(): Promise<void> {
+  const config = kubeConfig();
+  const core = config.makeApiClient(CoreV1Api);
+  const options = loadConfig({});
+  const created = new Map<string, number>();
+  const publisher: EventPublisher = {
+    publish: async (event: AnyEvent) => {
+      if (event.event_type === 'pod_created') created.set(event.execution_id, performance.now());
+    },
+    publishAll: async (events: AnyEvent[]) => {
+      for (const event of events) await publisher.publish(event);
+    },
+    afterSent: async (task) => task(),
+  };
+  const settings = { namespace: NAMESPACE, ...options.kubernetes };
+  const runtime = new KubernetesPodRuntime(config, publisher, { serviceName: 'bench', serviceVersion: '1', environment: 'test' }, settings);
+  const rows: string[][] = [];
+
+  const measure = async (name: string, concurrency: number, create: (c: CreatePodCommand) => Promise<void>) => {
+    const commands = Array.from({ length: PODS }, command);
+    const latencies: number[] = [];
+    const started = performance.now();
+    await pool(commands, concurrency, async (c) => {
+      const at = performance.now();
+      await create(c);
+      latencies.push(performance.now() - at);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    rows.push([name, String(concurrency), (PODS / seconds).toFixed(0), percentile(latencies, 50).toFixed(1), percentile(latencies, 99).toFixed(1)]);
+    await core.deleteCollectionNamespacedPod({ namespace: NAMESPACE, labelSelector: EXECUTOR_SELECTOR, gracePeriodSeconds: 0 });
+    await core.deleteCollectionNamespacedConfigMap({ namespace: NAMESPACE, labelSelector: EXECUTOR_SELECTOR });
+  };
+
+  const viaRuntime = async (c: CreatePodCommand) => {
+    await runtime.createPod(c);
+    if (!created.has(c.execution_id)) throw new Error(`no pod_created for ${c.execution_id}`);
+  };
+  const bare = async (c: CreatePodCommand) => {
+    await core.createNamespacedPod({ namespace: NAMESPACE, body: podFor(c, settings) });
+  };
+  await measure('worker, one at a time', 1, viaRuntime);
+  await measure('bare client, one at a time', 1, bare);
+  await measure(`worker, default concurrency`, settings.maxConcurrentCreates, viaRuntime);
+  await measure(`bare client, same concurrency`, settings.maxConcurrentCreates, bare);
+  console.log(`\ncreate_pod_command → pod_created against kube-apiserver (${PODS} pods per row; pod + ConfigMap for the worker, pod only for the bare client)`);
+  printTable(['path', 'in flight', 'pods/s', 'p50 ms', 'p99 ms'], rows);
+}
