@@ -1,0 +1,51 @@
+import { configMapFor, podFor, toLabelValue } from './pod-manifest.js';
+
+const settings = {
+  namespace: 'integr8scode',
+  defaults: { cpuLimit: '1000m', memoryLimit: '512Mi', cpuRequest: '100m', memoryRequest: '128Mi' },
+  outputVolumeSize: '64Mi',
+  tmpVolumeSize: '32Mi',
+};
+
+const command = {
+  execution_id: 'abc-1',
+  script: "print('it''s')",
+  language: 'python',
+  language_version: '3.11',
+  runtime_image: 'python:3.11-slim',
+  runtime_command: ['python', "/scripts/it's.py"],
+  runtime_filename: "it's.py",
+  timeout_seconds: 0,
+  cpu_limit: ' ',
+  memory_limit: '256Mi',
+  cpu_request: '',
+  memory_request: '64Mi',
+  saga_id: 'saga-1',
+  metadata: { user_id: null, environment: 'test' },
+} as never;
+
+describe('pod manifest', () => {
+  it.each([
+    ['alice', 'alice'],
+    ['Alice@Example.com', 'Alice-Example.com'],
+    ['--weird--', 'weird'],
+    ['@@@', 'unknown'],
+    ['x'.repeat(80), 'x'.repeat(63)],
+  ])('turns user %s into the label value %s', (input, expected) => {
+    expect(toLabelValue(input)).toBe(expected);
+  });
+
+  it('falls back to the configured resources when the command leaves them empty, and never asks for a zero deadline', () => {
+    const pod = podFor(command, settings);
+    expect(pod.spec!.containers[0]!.resources).toEqual({ limits: { cpu: '1000m', memory: '256Mi' }, requests: { cpu: '100m', memory: '64Mi' } });
+    expect(pod.spec!.activeDeadlineSeconds).toBe(1);
+    expect(pod.metadata!.labels!['execution-queue/user']).toBe('unknown');
+    expect(pod.spec!.volumes!.map((volume) => volume.emptyDir?.sizeLimit ?? volume.configMap?.name)).toEqual(['executor-abc-1', '64Mi', '32Mi']);
+  });
+
+  it('runs the runtime command through an entrypoint that quotes every part', () => {
+    const configMap = configMapFor(command, settings);
+    expect(configMap.data!["it's.py"]).toBe("print('it''s')");
+    expect(configMap.data!['entrypoint.sh']).toContain(`exec 'python' '/scripts/it'\\''s.py'`);
+  });
+});
