@@ -31,7 +31,11 @@ describe('Kafka, coordinator, worker and a real API server end to end', () => {
     const second = `e2e-${randomUUID().slice(0, 12)}`;
     for (const id of [first, second]) await bed.probe.sendEvent(new ExecutionRequestBuilder().withId(id).build() as unknown as Record<string, unknown>);
 
-    await eventually(() => bed.probe.on('pod_created', first).length === 1, 'the first pod created', 30_000);
+    // The first test on a fresh broker also waits for both consumer groups to join.
+    await eventually(() => bed.probe.on('pod_created', first).length === 1 || bed.probe.on('execution_failed', first).length > 0, 'the first pod created', 90_000).catch((error: Error) => {
+      throw new Error(`${error.message}; saw: ${bed.probe.messages.map((message) => `${message.topic}/${message.key}`).join(', ')}`);
+    });
+    expect(bed.probe.on('execution_failed', first).map((message) => message.json.error_message)).toEqual([]);
     expect((await kubelet.read(first)).spec!.containers[0]!.securityContext!.readOnlyRootFilesystem).toBe(true);
     expect(bed.probe.on('create_pod_command', second)).toHaveLength(0);
 

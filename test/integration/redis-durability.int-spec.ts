@@ -122,7 +122,9 @@ describe('queue state on Redis across restarts', () => {
       await eventually(async () => (await http().get('/health/ready')).status === 200, 'ready again', 30_000);
       const completed = () => new Set(bed.probe.events('execution_completed').map((event) => event.execution_id));
       await eventually(() => completed().size === total, `all ${total} executions completed`, 120_000).catch((error: Error) => {
-        throw new Error(`${error.message}: ${completed().size} completed, ${completedWhileDown} before Redis came back`);
+        const missing = ids.filter((id) => !completed().has(id)).slice(0, 3);
+        const history = (id: string) => bed.probe.messages.filter((message) => message.key === id).map((message) => message.topic).join(' > ');
+        throw new Error(`${error.message}: ${completed().size} completed, ${completedWhileDown} before Redis came back; missing ${missing.map((id) => `${id} [${history(id)}]`).join('; ')}`);
       });
       await bed.probe.catchUpOnCommands();
       const sagas = new Map<string, Set<string>>();
