@@ -124,13 +124,14 @@ describe('queue state on Redis across restarts', () => {
       await eventually(() => completed().size === total, `all ${total} executions completed`, 120_000).catch((error: Error) => {
         const missing = ids.filter((id) => !completed().has(id)).slice(0, 3);
         const history = (id: string) => bed.probe.messages.filter((message) => message.key === id).map((message) => message.topic).join(' > ');
-        throw new Error(`${error.message}: ${completed().size} completed, ${completedWhileDown} before Redis came back; missing ${missing.map((id) => `${id} [${history(id)}]`).join('; ')}`);
+        throw new Error(`${error.message}: ${completed().size} completed, ${completedWhileDown} before Redis came back; missing ${missing.map((id) => `${id} [${history(id)}]`).join('; ')}; dead letters: ${JSON.stringify(bed.probe.deadLetters()).slice(0, 2000)}`);
       });
       await bed.probe.catchUpOnCommands();
       const sagas = new Map<string, Set<string>>();
       for (const command of bed.probe.events('create_pod_command')) sagas.set(command.execution_id, (sagas.get(command.execution_id) ?? new Set()).add(command.saga_id));
       expect(ids.filter((id) => sagas.get(id)?.size !== 1)).toEqual([]);
       expect(bed.probe.events('execution_failed')).toEqual([]);
+      expect(bed.probe.deadLetters()).toEqual([]);
       expect(new Set(bed.probe.events('execution_accepted').map((event) => event.execution_id)).size).toBe(total);
     }, 240_000);
   });
