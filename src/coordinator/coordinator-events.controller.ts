@@ -1,5 +1,6 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { RethrowRpcFilter } from '../common/rethrow-rpc.filter.js';
 import { EventType } from '../contracts/event-type.constants.js';
 import {
   ExecutionCancelledEvent,
@@ -13,6 +14,7 @@ import { ExecutionCoordinator } from './execution-coordinator.service.js';
 
 /** Binds each topic the coordinator consumes to its handler. */
 @Controller()
+@UseFilters(RethrowRpcFilter)
 export class CoordinatorEventsController {
   constructor(private readonly coordinator: ExecutionCoordinator) {}
 

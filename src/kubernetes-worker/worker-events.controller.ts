@@ -1,5 +1,6 @@
-import { Controller, Inject, type OnApplicationBootstrap } from '@nestjs/common';
+import { Controller, Inject, UseFilters, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { RethrowRpcFilter } from '../common/rethrow-rpc.filter.js';
 import { EventType } from '../contracts/event-type.constants.js';
 import { CreatePodCommand, DeletePodCommand } from '../contracts/pod.events.js';
 import { POD_RUNTIME } from '../execution-queue.constants.js';
@@ -7,6 +8,7 @@ import type { PodRuntime } from '../ports/pod-runtime.port.js';
 
 /** Routes pod commands from the transport to the configured pod runtime. */
 @Controller()
+@UseFilters(RethrowRpcFilter)
 export class WorkerEventsController implements OnApplicationBootstrap {
   constructor(@Inject(POD_RUNTIME) private readonly runtime: PodRuntime) {}
 
