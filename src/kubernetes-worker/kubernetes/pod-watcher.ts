@@ -85,7 +85,11 @@ export class PodWatcher {
               else resolve('closed');
             },
           )
-          .then((controller) => (this.abort = controller), reject);
+          .then((controller) => {
+            this.abort = controller;
+            // stop() may have run while this watch was connecting; it could not abort it then.
+            if (this.stopped) controller.abort();
+          }, reject);
       });
       if (outcome === 'gone') {
         this.logger.log('Pod watch expired (410 Gone); listing again');
