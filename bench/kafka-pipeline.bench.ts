@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import kafkajs, { type Consumer, type Producer } from 'kafkajs';
 import { ensureTopics } from '../src/kafka-transport/kafka-topics.js';
 import { printTable } from './queue-core.bench.js';
-import { sampleRequestBody } from './sample-request.js';
+import { sampleRequestEvent } from './sample-request.js';
 
 /**
  * End-to-end throughput and latency over a real broker: the coordinator (execution_requested
@@ -41,16 +41,8 @@ interface Pipeline {
   stop(): Promise<void>;
 }
 
-export function requestJson(id: string): string {
-  return JSON.stringify({
-    event_id: randomUUID(),
-    event_type: 'execution_requested',
-    event_version: '1.0',
-    timestamp: new Date().toISOString(),
-    aggregate_id: id,
-    metadata: { service_name: 'bench', service_version: '1', user_id: `user-${id.length % 50}`, environment: 'test' },
-    ...sampleRequestBody(id),
-  });
+function requestJson(id: string): string {
+  return JSON.stringify(sampleRequestEvent(id, `user-${id.length % 50}`));
 }
 
 /**

@@ -8,7 +8,7 @@ import { KubernetesPodRuntime } from '../src/kubernetes-worker/kubernetes/kubern
 import { EXECUTOR_SELECTOR, podFor } from '../src/kubernetes-worker/kubernetes/pod-manifest.js';
 import type { EventPublisher } from '../src/ports/event-publisher.port.js';
 import { printTable } from './queue-core.bench.js';
-import { sampleRequestBody } from './sample-request.js';
+import { sampleRequestEvent } from './sample-request.js';
 
 /**
  * Time from `create_pod_command` to `pod_created` (pod and script ConfigMap stored by the API
@@ -29,16 +29,7 @@ function kubeConfig(): KubeConfig {
 
 function command(): CreatePodCommand {
   const id = `bench-${randomUUID().slice(0, 20)}`;
-  return {
-    event_id: randomUUID(),
-    event_type: 'create_pod_command',
-    event_version: '1.0',
-    timestamp: new Date().toISOString(),
-    aggregate_id: id,
-    metadata: { service_name: 'bench', service_version: '1', user_id: 'bench-user', environment: 'test' },
-    ...sampleRequestBody(id),
-    saga_id: randomUUID(),
-  } as CreatePodCommand;
+  return { ...sampleRequestEvent(id, 'bench-user'), event_type: 'create_pod_command', saga_id: randomUUID() } as CreatePodCommand;
 }
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;

@@ -10,7 +10,7 @@ import type { QueueStateStore, StoredRequest } from '../src/coordinator/queue-st
 import { InMemoryQueueStateStore } from '../src/coordinator/stores/in-memory-queue-state.store.js';
 import { RedisQueueStateStore } from '../src/coordinator/stores/redis/redis-queue-state.store.js';
 import { printTable } from './queue-core.bench.js';
-import { sampleRequestBody } from './sample-request.js';
+import { sampleRequestEvent } from './sample-request.js';
 
 /**
  * Scheduling throughput of the state stores: one cycle = admit + dispatch + release of one
@@ -43,16 +43,7 @@ function workload(): Work[] {
     const id = randomUUID();
     const priority = PRIORITIES[i % PRIORITIES.length]!;
     const user = `user-${i % USERS}`;
-    const request = {
-      event_id: randomUUID(),
-      event_type: 'execution_requested',
-      event_version: '1.0',
-      timestamp: new Date().toISOString(),
-      aggregate_id: id,
-      metadata: { service_name: 'bench', service_version: '1', user_id: user, environment: 'test' },
-      ...sampleRequestBody(id, priority),
-    } as ExecutionRequestedEvent;
-    return { id, user, priority, request };
+    return { id, user, priority, request: sampleRequestEvent(id, user, priority) };
   });
 }
 

@@ -60,8 +60,6 @@ export interface QueueStateStore {
   activePage(offset: number, limit: number): Promise<Page<ActiveSummary>>;
   /** Users with pending or active executions, largest total first. */
   usersPage(offset: number, limit: number): Promise<Page<UserUsageRow>>;
-  /** Resolves once the store can serve calls; rejects with the reason when it cannot. */
-  ping(): Promise<void>;
   /** Releases connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

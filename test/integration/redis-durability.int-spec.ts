@@ -10,26 +10,16 @@ import { startKafkaService, useKafkaTestbed, type KafkaService } from '../builde
 import { freshPrefix, redisUrl } from '../builders/redis-harness.js';
 import { OwnRedisServer } from '../builders/redis-server.js';
 import { eventually } from '../builders/standalone-app.js';
+import { WIRE_FIXTURES } from '../fixtures/wire-events.fixtures.js';
 
 // Closing a Kafka consumer group can take longer than the 5 s default for hooks.
 jest.setTimeout(240_000);
 
 const DEFAULT_QUEUE = loadConfig({}).queue;
 
+/** A completion as the pod worker would report it, from the wire fixtures. */
 function finishedEvent(executionId: string) {
-  return {
-    event_id: randomUUID(),
-    event_type: 'execution_completed',
-    event_version: '1.0',
-    timestamp: new Date().toISOString(),
-    aggregate_id: executionId,
-    metadata: { service_name: 'k8s-worker', service_version: '1.0.0', user_id: 'user-1', environment: 'test' },
-    execution_id: executionId,
-    exit_code: 0,
-    stdout: '',
-    stderr: '',
-    resource_usage: { execution_time_wall_seconds: 0.1, cpu_time_jiffies: 1, clk_tck_hertz: 100, peak_memory_kb: 1024 },
-  };
+  return { ...WIRE_FIXTURES.execution_completed!, event_id: randomUUID(), execution_id: executionId, aggregate_id: executionId };
 }
 
 describe('queue state on Redis across restarts', () => {

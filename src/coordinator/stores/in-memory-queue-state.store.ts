@@ -69,7 +69,5 @@ export class InMemoryQueueStateStore implements QueueStateStore {
     return this.state.usersPage(offset, limit);
   }
 
-  async ping() {}
-
   async close() {}
 }

@@ -1,10 +1,9 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { ErrorType } from '../../contracts/error-type.constants.js';
+import { ErrorType, type Environment } from '../../contracts/error-type.constants.js';
 import { createEvent, type EventOrigin, type EventSource } from '../../contracts/event-factory.js';
 import { EventType } from '../../contracts/event-type.constants.js';
 import type { AnyEvent } from '../../contracts/event-registry.js';
-import type { Environment } from '../../contracts/error-type.constants.js';
 import type { CreatePodCommand, DeletePodCommand } from '../../contracts/pod.events.js';
 import type { EventPublisher } from '../../ports/event-publisher.port.js';
 import { podNameFor, type PodRuntime } from '../../ports/pod-runtime.port.js';
@@ -19,7 +18,7 @@ import {
   USER_ANNOTATION,
   type PodManifestSettings,
 } from './pod-manifest.js';
-import { isTerminal, podStateOf, type PodState } from './pod-status.js';
+import { podStateOf, type PodState } from './pod-status.js';
 import { PodWatcher } from './pod-watcher.js';
 
 export interface KubernetesRuntimeSettings extends PodManifestSettings {
@@ -43,8 +42,13 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   private readonly core: CoreV1Api;
   private readonly creations: Semaphore;
   private readonly watcher: PodWatcher;
-  /** What was already announced per execution in this process (signs of life are cheap to repeat after a restart). */
+  /** Signs of life already announced per execution in this process (cheap to repeat after a restart). */
   private readonly announced = new Map<string, Set<PodState['kind']>>();
+  /**
+   * Executions whose terminal event this process published. Kept until the pod is deleted: a
+   * list taken before the pod was marked can still deliver it unmarked.
+   */
+  private readonly reported = new Set<string>();
   private readonly cleanups = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -55,7 +59,7 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   ) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.creations = new Semaphore(settings.maxConcurrentCreates);
-    this.watcher = new PodWatcher(kubeConfig, this.core, settings.namespace, (pod) => this.onPodChange(pod));
+    this.watcher = new PodWatcher(kubeConfig, this.core, settings.namespace, (pod) => this.onPodChange(pod), (pod) => this.onPodDeleted(pod));
   }
 
   start(): void {
@@ -126,14 +130,14 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   private async onPodChange(pod: V1Pod): Promise<void> {
     const executionId = pod.metadata?.labels?.[EXECUTION_ID_LABEL];
     if (!executionId) return;
-    const state = podStateOf(pod);
-    if (pod.metadata?.annotations?.[REPORTED_ANNOTATION]) {
+    if (pod.metadata?.annotations?.[REPORTED_ANNOTATION] || this.reported.has(executionId)) {
       this.scheduleCleanup(pod);
       return;
     }
+    const state = podStateOf(pod);
     const seen = this.announced.get(executionId) ?? new Set();
     this.announced.set(executionId, seen);
-    if (seen.has(state.kind) || (isTerminal(state) && [...seen].some((kind) => isTerminal({ kind } as PodState)))) return;
+    if (seen.has(state.kind)) return;
     seen.add(state.kind);
     const origin = originOf(pod);
     const podName = pod.metadata!.name!;
@@ -151,9 +155,20 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
       return this.publisher.publish(createEvent(EventType.PodRunning, { execution_id: executionId, pod_name: podName, container_statuses: containers }, origin, this.source, new Date()));
     }
     await this.publisher.publish(await this.terminalEvent(pod, executionId, state, origin));
-    await this.markReported(pod, state.kind);
+    this.reported.add(executionId);
     this.announced.delete(executionId);
+    await this.markReported(pod, state.kind);
     this.scheduleCleanup(pod);
+  }
+
+  private onPodDeleted(pod: V1Pod): void {
+    const executionId = pod.metadata?.labels?.[EXECUTION_ID_LABEL];
+    if (!executionId) return;
+    this.announced.delete(executionId);
+    this.reported.delete(executionId);
+    const cleanup = this.cleanups.get(pod.metadata!.name!);
+    clearTimeout(cleanup);
+    this.cleanups.delete(pod.metadata!.name!);
   }
 
   private async terminalEvent(pod: V1Pod, executionId: string, state: Extract<PodState, { kind: 'completed' | 'failed' | 'timeout' }>, origin: EventOrigin): Promise<AnyEvent> {

@@ -48,7 +48,3 @@ export function podStateOf(pod: V1Pod): PodState {
     }
   }
 }
-
-export function isTerminal(state: PodState): state is Extract<PodState, { kind: 'completed' | 'failed' | 'timeout' }> {
-  return state.kind === 'completed' || state.kind === 'failed' || state.kind === 'timeout';
-}

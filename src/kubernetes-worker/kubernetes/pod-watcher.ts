@@ -26,6 +26,7 @@ export class PodWatcher {
     private readonly core: CoreV1Api,
     private readonly namespace: string,
     private readonly onPod: (pod: V1Pod) => Promise<void>,
+    private readonly onDeleted: (pod: V1Pod) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -78,6 +79,7 @@ export class PodWatcher {
               }
               if (object.metadata?.resourceVersion) version = object.metadata.resourceVersion;
               if (type === 'ADDED' || type === 'MODIFIED') this.enqueue(object as V1Pod);
+              else if (type === 'DELETED') this.queue = this.queue.then(() => this.onDeleted(object as V1Pod));
             },
             (error: unknown) => {
               if (gone || apiErrorCode(error) === 410) resolve('gone');

@@ -71,7 +71,6 @@ export class RedisQueueStateStore implements QueueStateStore {
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-      lazyConnect: false,
       ...settings.client,
     });
     // Connection errors surface on the calls that need Redis; the client logs nothing itself.
@@ -168,14 +167,6 @@ export class RedisQueueStateStore implements QueueStateStore {
     const items: UserUsageRow[] = [];
     for (let i = 0; i < rest.length; i += 3) items.push({ userId: String(rest[i]), pending: Number(rest[i + 1]), active: Number(rest[i + 2]) });
     return { items, total: Number(total) };
-  }
-
-  async ping(): Promise<void> {
-    try {
-      await this.redis.ping();
-    } catch (error) {
-      throw classifyRedisError(error, 'ping');
-    }
   }
 
   async close(): Promise<void> {
