@@ -27,7 +27,7 @@ import type {
 import type { QueueLimits } from '../../domain/queue-limits.js';
 import type { QueueStateStore, Scheduled, StoredRequest } from '../../queue-state-store.port.js';
 import { classifyRedisError } from './redis-errors.js';
-import { buildLibrary, KEY_NAMES, type FunctionLibrary, type ScriptName } from './redis-scripts.js';
+import { buildLibrary, SCRIPT_NAMES, type ScriptName } from './redis-scripts.js';
 
 /** An execution's record as the scripts keep it (see lua/common.lua). */
 interface StoredMeta {
@@ -58,8 +58,8 @@ export interface RedisStoreSettings {
  */
 export class RedisQueueStateStore implements QueueStateStore {
   private readonly redis: Redis;
-  private readonly keys: string[];
-  private readonly library: FunctionLibrary;
+  private readonly librarySource: string;
+  private readonly functionNames: Record<ScriptName, string>;
 
   constructor(
     private readonly limits: QueueLimits,
@@ -75,8 +75,9 @@ export class RedisQueueStateStore implements QueueStateStore {
     });
     // Connection errors surface on the calls that need Redis; the client logs nothing itself.
     this.redis.on('error', () => undefined);
-    this.keys = KEY_NAMES.map((name) => `${settings.keyPrefix}${name}`);
-    this.library = buildLibrary();
+    const library = buildLibrary();
+    this.librarySource = library.source;
+    this.functionNames = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, library.functionName(name)])) as Record<ScriptName, string>;
   }
 
   async admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds: readonly string[] = []): Promise<Scheduled<AdmissionOutcome<StoredRequest>>> {
@@ -180,13 +181,14 @@ export class RedisQueueStateStore implements QueueStateStore {
 
   /** Calls one function of the library, loading the library first if this Redis lacks it (new or flushed server). */
   private async run(name: ScriptName, ...args: (string | number)[]): Promise<Reply> {
-    const call = () => this.redis.fcall(this.library.functionName(name), this.keys.length, ...this.keys, this.settings.keyPrefix, ...args) as Promise<Reply>;
+    // Every function names its keys from the prefix (see lua/common.lua), so none are declared.
+    const call = () => this.redis.fcall(this.functionNames[name], 0, this.settings.keyPrefix, ...args) as Promise<Reply>;
     try {
       try {
         return await call();
       } catch (error) {
         if (!(error instanceof Error) || !/Function not found/i.test(error.message)) throw error;
-        await this.redis.call('FUNCTION', 'LOAD', 'REPLACE', this.library.source);
+        await this.redis.call('FUNCTION', 'LOAD', 'REPLACE', this.librarySource);
         return await call();
       }
     } catch (error) {
@@ -258,3 +260,4 @@ function summaryOf(meta: StoredMeta): ExecutionSummary {
 function activeSummaryOf(meta: StoredMeta): ActiveSummary {
   return { ...summaryOf(meta), dispatchedAt: meta.d!, sagaId: meta.g! };
 }
+

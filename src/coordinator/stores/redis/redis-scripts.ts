@@ -19,9 +19,6 @@ export const SCRIPT_NAMES = [
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-/** The keys every script receives, in KEYS order (see lua/common.lua). */
-export const KEY_NAMES = ['pending', 'exec', 'active', 'leases', 'unconfirmed', 'usage', 'users', 'recent', 'counters', 'held', 'refusals'] as const;
-
 function readLua(name: string): string {
   return readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
 }
@@ -42,8 +39,6 @@ export function buildLibrary(): FunctionLibrary {
   const bodies = SCRIPT_NAMES.map((name) => [name, readLua(name)] as const);
   const tag = createHash('sha1').update(readLua('common')).update(bodies.map(([, body]) => body).join('\n')).digest('hex').slice(0, 12);
   const functionName = (script: ScriptName) => `execution_queue_${tag}_${script.replaceAll('-', '_')}`;
-  const registrations = bodies.map(
-    ([name, body]) => `redis.register_function('${functionName(name)}', function(keys, args)\n  bind(keys, args)\n${body}\nend)`,
-  );
+  const registrations = bodies.map(([name, body]) => `redis.register_function('${functionName(name)}', function(_, args)\n  bind(args)\n${body}\nend)`);
   return { source: [`#!lua name=execution_queue_${tag}`, readLua('common'), ...registrations].join('\n'), functionName };
 }

@@ -1,5 +1,4 @@
 -- admit: duplicate check, stale sweep when full, queue-size and per-user checks, enqueue.
--- KEYS: the eleven of common.lua.
 -- ARGV: 1 prefix, 2 execution id, 3 user id, 4 priority rank (0 critical .. 4 background),
 --       5 now ms, 6 request JSON, 7 max queue size, 8 max per user, 9 stale timeout ms,
 --       10 recent-ids capacity, 11 max active, 12 lease ms, 13 dispatch grace ms,
@@ -15,16 +14,13 @@ local id, user, rank, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5
 local max_queue, max_per_user, stale_ms, recent_capacity = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 
 local known = redis.call('HGET', K_EXEC, id)
-if known then
-  local meta = cjson.decode(known)
+if is_record(known) then
+  local meta = cjson.decode((split(known)))
   if meta.s == 'a' then return {'duplicate', 'active'} end
   return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), meta.p}
 end
-if redis.call('ZSCORE', K_RECENT, id) then
-  local refusal = redis.call('HGET', K_REFUSALS, id)
-  if refusal then return {'duplicate', 'refused', refusal} end
-  return {'duplicate', 'finished'}
-end
+if known == 'f' then return {'duplicate', 'finished'} end
+if known then return {'duplicate', 'refused', string.sub(known, 3)} end
 
 local result = {'accepted', 0}
 if redis.call('ZCARD', K_PENDING) >= max_queue then
@@ -34,7 +30,6 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
     if not oldest or meta.e >= cutoff then break end
     local _, payload = read(oldest)
     unqueue(oldest, meta)
-    forget(oldest)
     remember(oldest, recent_capacity)
     result[#result + 1] = cjson.encode(meta)
     result[#result + 1] = payload
@@ -47,8 +42,8 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
   end
 end
 
-local counts = redis.call('HMGET', K_USAGE, 'p:' .. user, 'a:' .. user)
-local current = tonumber(counts[1] or '0') + tonumber(counts[2] or '0')
+local pending, active = usage_counts(redis.call('HGET', K_USAGE, user))
+local current = pending + active
 if current >= max_per_user then
   remember(id, recent_capacity, 'user_limit')
   return {'user_limit', current}
@@ -58,7 +53,7 @@ local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', 1)
 local score = score_of(rank, seq)
 redis.call('ZADD', K_PENDING, score, id)
 redis.call('ZADD', user_pending_key(user), score, id)
-redis.call('HSET', K_EXEC, id, cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'}), 'r:' .. id, ARGV[6])
+redis.call('HSET', K_EXEC, id, record(cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'}), ARGV[6]))
 adjust_usage(user, 1, 0)
 result[2] = redis.call('ZRANK', K_PENDING, id)
 if #ARGV < 14 then return result end

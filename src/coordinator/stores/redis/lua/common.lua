@@ -1,34 +1,40 @@
 -- Shared part of the Redis function library built from this folder (see redis-scripts.ts):
 -- loaded once with FUNCTION LOAD, so these helpers are compiled once, not on every call. Each
--- other file is the body of one function; `bind` gives it its KEYS and ARGV.
+-- other file is the body of one function; `bind` gives it its ARGV and key names.
 --
--- KEYS (the same eleven, in this order, for every script):
---   1 pending      ZSET  execution id -> priority rank * 2^48 + arrival sequence (queue order)
---   2 exec         HASH  execution id -> JSON {i id, u user, p priority rank, e enqueued ms, q sequence,
---                        s 'p' pending | 'a' active, d dispatched ms, g saga id};
---                        'r:'..execution id -> the original execution_requested JSON
---   3 active       ZSET  execution id -> dispatch sequence (dispatch order)
---   4 leases       ZSET  execution id -> lease deadline ms
---   5 unconfirmed  ZSET  execution id -> ms the dispatch was handed out (command not yet confirmed)
---   6 usage        HASH  'p:'..user -> pending count, 'a:'..user -> active count
---   7 users        ZSET  user -> -(pending + active), so ascending order is largest first, ties by id
---   8 recent       ZSET  execution id -> insertion number (finished or refused ids, bounded)
---   9 counters     HASH  seq (arrivals), dseq (dispatches), rseq (recent insertions)
---  10 held         STRING '1' while dispatching is held
---  11 refusals     HASH  execution id -> 'queue_full' | 'user_limit' for remembered refusals
--- Every redis.call costs about a microsecond of the server's single thread, so the scripts
--- avoid calls that change nothing (zero deltas, unchanged totals).
--- ARGV[1] is always the key prefix, for the per-user pending sets (prefix..'user-pending:'..user).
-local KEYS, ARGV, PREFIX
-local K_PENDING, K_EXEC, K_ACTIVE, K_LEASES, K_UNCONFIRMED, K_USAGE, K_USERS, K_RECENT, K_COUNTERS, K_HELD, K_REFUSALS
+-- Keys, all named by the prefix in ARGV[1] (declared KEYS are not used: the per-user sets
+-- could not be declared anyway, so Redis Cluster is not supported):
+--   pending    ZSET   execution id -> priority rank * 2^48 + arrival sequence (queue order)
+--   exec       HASH   execution id -> while pending or active, its record: meta JSON {i id, u user,
+--                     p priority rank, e enqueued ms, q sequence, s 'p' pending | 'a' active,
+--                     d dispatched ms, g saga id}, a newline, then the original execution_requested
+--                     JSON; afterwards, while remembered, a tombstone: 'f' (finished) or
+--                     'x:queue_full' | 'x:user_limit' (refused)
+--   active     ZSET   execution id -> dispatch sequence (dispatch order)
+--   deadlines  ZSET   'l:'..id -> lease deadline ms of an active execution;
+--                     'u:'..id -> ms after which an unconfirmed dispatch is handed out again
+--   usage      HASH   user -> active * 2^32 + pending (one field, so one call changes both)
+--   recent     LIST   finished or refused ids, oldest first, at most the recent-ids capacity
+--   counters   HASH   seq (arrivals), dseq (dispatches)
+--   held       STRING '1' while dispatching is held
+-- Per-user pending sets: ZSET prefix..'user-pending:'..user, same scores as pending.
+--
+-- Cost model: Redis runs one script at a time on its single thread, and each redis.call costs
+-- about a microsecond there whether it reads or writes, so the layout is chosen to need few
+-- calls on the hot path (admit, dispatch, release): one usage field per user, one deadline set
+-- for leases and unconfirmed dispatches, duplicate memory inside the record hash.
+-- ARGV[1] is always the key prefix.
+local ARGV, PREFIX
+local K_PENDING, K_EXEC, K_ACTIVE, K_DEADLINES, K_USAGE, K_RECENT, K_COUNTERS, K_HELD
 
-local function bind(keys, args)
-  KEYS, ARGV, PREFIX = keys, args, args[1]
-  K_PENDING, K_EXEC, K_ACTIVE, K_LEASES, K_UNCONFIRMED = keys[1], keys[2], keys[3], keys[4], keys[5]
-  K_USAGE, K_USERS, K_RECENT, K_COUNTERS, K_HELD, K_REFUSALS = keys[6], keys[7], keys[8], keys[9], keys[10], keys[11]
+local function bind(args)
+  ARGV, PREFIX = args, args[1]
+  K_PENDING, K_EXEC, K_ACTIVE, K_DEADLINES = PREFIX .. 'pending', PREFIX .. 'exec', PREFIX .. 'active', PREFIX .. 'deadlines'
+  K_USAGE, K_RECENT, K_COUNTERS, K_HELD = PREFIX .. 'usage', PREFIX .. 'recent', PREFIX .. 'counters', PREFIX .. 'held'
 end
 local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority level
 local LEVELS = 5
+local ACTIVE_UNIT = 4294967296 -- 2^32: usage = active * ACTIVE_UNIT + pending
 
 -- Scores go out as exact integers (Lua's default number formatting keeps only 14 digits).
 local function int(n) return string.format('%.0f', n) end
@@ -37,42 +43,54 @@ local function level_max_exclusive(rank) return '(' .. int((rank + 1) * LEVEL_SP
 local function score_of(rank, seq) return int(rank * LEVEL_SPAN + seq) end
 local function user_pending_key(user) return PREFIX .. 'user-pending:' .. user end
 
--- Reads an execution's record and request in one call: meta JSON, request JSON (or nil).
+-- A record starts with its meta JSON; anything else in the exec hash is a tombstone.
+local function is_record(value) return value ~= false and value ~= nil and string.byte(value, 1) == 123 end
+
+-- Meta and request in one value, so one call reads, writes or drops both. JSON as cjson and
+-- the service write it never holds a raw newline.
+local function record(meta_json, payload) return meta_json .. '\n' .. payload end
+local function split(value)
+  local at = string.find(value, '\n', 1, true)
+  return string.sub(value, 1, at - 1), string.sub(value, at + 1)
+end
+
+-- An execution's meta JSON and request JSON; both nil when the id is unknown or only remembered.
 local function read(id)
-  local found = redis.call('HMGET', K_EXEC, id, 'r:' .. id)
-  return found[1], found[2]
+  local value = redis.call('HGET', K_EXEC, id)
+  if not is_record(value) then return nil, nil end
+  return split(value)
+end
+
+-- Just the meta JSON of a pending or active execution.
+local function read_meta(id)
+  return (split(redis.call('HGET', K_EXEC, id)))
+end
+
+-- {pending, active} of an encoded usage value (nil or false = nothing).
+local function usage_counts(value)
+  local total = tonumber(value or 0) or 0
+  local active = math.floor(total / ACTIVE_UNIT)
+  return total - active * ACTIVE_UNIT, active
 end
 
 local function adjust_usage(user, pending_delta, active_delta)
-  local counts = redis.call('HMGET', K_USAGE, 'p:' .. user, 'a:' .. user)
-  local pending = tonumber(counts[1] or '0') + pending_delta
-  local active = tonumber(counts[2] or '0') + active_delta
-  if pending == 0 and active == 0 then
-    redis.call('HDEL', K_USAGE, 'p:' .. user, 'a:' .. user)
-    redis.call('ZREM', K_USERS, user)
-    return
-  end
-  if pending_delta ~= 0 and active_delta ~= 0 then
-    redis.call('HSET', K_USAGE, 'p:' .. user, pending, 'a:' .. user, active)
-  elseif pending_delta ~= 0 then
-    redis.call('HSET', K_USAGE, 'p:' .. user, pending)
-  else
-    redis.call('HSET', K_USAGE, 'a:' .. user, active)
-  end
-  if pending_delta + active_delta ~= 0 then redis.call('ZADD', K_USERS, -(pending + active), user) end
+  local after = redis.call('HINCRBY', K_USAGE, user, active_delta * ACTIVE_UNIT + pending_delta)
+  if after == 0 then redis.call('HDEL', K_USAGE, user) end
 end
 
 -- Remembers a finished or refused id (refusal = its reason, or nil) so a redelivered request
--- for it is a duplicate; beyond capacity the oldest are forgotten.
+-- for it is a duplicate; beyond capacity the oldest are forgotten. A record the id still has
+-- (it must be out of every other structure by now) is replaced by the tombstone.
 local function remember(id, capacity, refusal)
-  if capacity <= 0 then return end
-  if redis.call('ZADD', K_RECENT, 'NX', redis.call('HINCRBY', K_COUNTERS, 'rseq', 1), id) == 0 then return end
-  if refusal then redis.call('HSET', K_REFUSALS, id, refusal) end
-  local size = redis.call('ZCARD', K_RECENT)
+  if capacity <= 0 then
+    redis.call('HDEL', K_EXEC, id)
+    return
+  end
+  redis.call('HSET', K_EXEC, id, refusal and ('x:' .. refusal) or 'f')
+  local size = redis.call('RPUSH', K_RECENT, id)
   if size > capacity then
-    local evicted = redis.call('ZRANGE', K_RECENT, 0, size - capacity - 1)
-    redis.call('ZREMRANGEBYRANK', K_RECENT, 0, size - capacity - 1)
-    redis.call('HDEL', K_REFUSALS, unpack(evicted))
+    local evicted = redis.call('LPOP', K_RECENT, size - capacity)
+    redis.call('HDEL', K_EXEC, unpack(evicted))
   end
 end
 
@@ -83,17 +101,11 @@ local function unqueue(id, meta)
   adjust_usage(meta.u, -1, 0)
 end
 
-local function forget(id)
-  redis.call('HDEL', K_EXEC, id, 'r:' .. id)
-end
-
 -- Frees an active execution's slot and everything it held.
 local function free_slot(id, meta, recent_capacity)
   redis.call('ZREM', K_ACTIVE, id)
-  redis.call('ZREM', K_LEASES, id)
-  redis.call('ZREM', K_UNCONFIRMED, id)
+  redis.call('ZREM', K_DEADLINES, 'l:' .. id, 'u:' .. id)
   adjust_usage(meta.u, 0, -1)
-  forget(id)
   remember(id, recent_capacity)
 end
 
@@ -103,72 +115,108 @@ local function oldest_pending()
   for rank = 0, LEVELS - 1 do
     local head = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', 0, 1)[1]
     if head then
-      local meta = cjson.decode(redis.call('HGET', K_EXEC, head))
+      local meta = cjson.decode(read_meta(head))
       if not best_meta or meta.q < best_meta.q then best_id, best_meta = head, meta end
     end
   end
   return best_id, best_meta
 end
 
--- One scheduling step (see schedule.lua for the order). settings = {now, max_active, stale_ms,
--- lease_ms, grace_ms, recent_capacity}. Returns kind, meta JSON, payload JSON; or 'idle', reason.
-local function dispatch_step(settings, saga)
-  local now = settings.now
-  local lost = redis.call('ZRANGEBYSCORE', K_LEASES, '-inf', '(' .. int(now), 'LIMIT', 0, 1)[1]
-  if lost then
-    local meta_json, payload = read(lost)
-    free_slot(lost, cjson.decode(meta_json), settings.recent_capacity)
+-- One repair due at `now`, most urgent first: a lease that ran out (the slot is reclaimed) or
+-- a dispatch still unconfirmed after the grace period (handed out again under the same saga).
+-- Returns kind, meta JSON, payload JSON; or nil when nothing is due.
+local function repair_step(settings)
+  local due = redis.call('ZRANGEBYSCORE', K_DEADLINES, '-inf', '(' .. int(settings.now), 'LIMIT', 0, 1)[1]
+  if not due then return nil end
+  local id = string.sub(due, 3)
+  local meta_json, payload = read(id)
+  if not meta_json then
+    -- A deadline outliving its execution would be a bug elsewhere; drop it rather than stall.
+    redis.call('ZREM', K_DEADLINES, due)
+    return repair_step(settings)
+  end
+  local lease_over = string.sub(due, 1, 2) == 'l:'
+  if not lease_over then
+    local lease = redis.call('ZSCORE', K_DEADLINES, 'l:' .. id)
+    lease_over = lease ~= false and tonumber(lease) < settings.now
+  end
+  if lease_over then
+    free_slot(id, cjson.decode(meta_json), settings.recent_capacity)
     return 'lease_expired', meta_json, payload
   end
+  redis.call('ZADD', K_DEADLINES, int(settings.now + settings.grace_ms), due)
+  return 'redispatch', meta_json, payload
+end
 
-  local unconfirmed = redis.call('ZRANGEBYSCORE', K_UNCONFIRMED, '-inf', '(' .. int(now - settings.grace_ms), 'LIMIT', 0, 1)[1]
-  if unconfirmed then
-    redis.call('ZADD', K_UNCONFIRMED, int(now), unconfirmed)
-    local meta_json, payload = read(unconfirmed)
-    return 'redispatch', meta_json, payload
-  end
-
-  if redis.call('EXISTS', K_HELD) == 1 then return 'idle', 'held' end
-  if redis.call('ZCARD', K_ACTIVE) >= settings.max_active then return 'idle', 'at_capacity' end
+-- Takes the next pending execution and makes it active under `saga`, or drops it as stale.
+-- Returns kind, meta JSON, payload JSON; or nil when the queue is empty.
+local function dispatch_step(settings, saga)
   local next_id = redis.call('ZRANGE', K_PENDING, 0, 0)[1]
-  if not next_id then return 'idle', 'empty' end
-
+  if not next_id then return nil end
+  local now = settings.now
   local next_meta, payload = read(next_id)
   local meta = cjson.decode(next_meta)
-  unqueue(next_id, meta)
+  redis.call('ZREM', K_PENDING, next_id)
+  redis.call('ZREM', user_pending_key(meta.u), next_id)
   if now - meta.e > settings.stale_ms then
-    forget(next_id)
+    adjust_usage(meta.u, -1, 0)
     remember(next_id, settings.recent_capacity)
-    return 'expired', cjson.encode(meta), payload
+    return 'expired', next_meta, payload
   end
-
   meta.s, meta.d, meta.g = 'a', now, saga
   local meta_json = cjson.encode(meta)
-  redis.call('HSET', K_EXEC, next_id, meta_json)
+  redis.call('HSET', K_EXEC, next_id, record(meta_json, payload))
   redis.call('ZADD', K_ACTIVE, redis.call('HINCRBY', K_COUNTERS, 'dseq', 1), next_id)
-  redis.call('ZADD', K_LEASES, int(now + settings.lease_ms), next_id)
-  redis.call('ZADD', K_UNCONFIRMED, int(now), next_id)
-  adjust_usage(meta.u, 0, 1)
+  redis.call('ZADD', K_DEADLINES, int(now + settings.lease_ms), 'l:' .. next_id, int(now + settings.grace_ms), 'u:' .. next_id)
+  adjust_usage(meta.u, -1, 1)
   return 'dispatched', meta_json, payload
 end
 
--- Scheduling steps until idle, one saga id (ARGV[first_saga..]) per dispatch, at most
--- MAX_REPAIR_STEPS steps that dispatch nothing. Returns {idle reason or '', kind1, meta1,
--- payload1, kind2, ...}; '' means it stopped early and should be run again.
+-- Scheduling steps until idle, in this order: repairs (see repair_step); then, unless held or
+-- at capacity, the next pending execution, dispatched under the next saga id (ARGV[first_saga..])
+-- or dropped as stale. Returns {idle reason or '', kind1, meta1, payload1, kind2, ...}; ''
+-- means it stopped early, because the saga ids or the budget of MAX_REPAIR_STEPS steps that
+-- dispatch nothing ran out, and should be run again. Nothing a step does makes a repair due
+-- within the same call, so repairs are looked for first, and held and the active count are
+-- read once.
 local MAX_REPAIR_STEPS = 64
 local function schedule(settings, first_saga)
   local result = {''}
   local saga_index, repairs = first_saga, 0
+  local function add(kind, meta_json, payload)
+    result[#result + 1] = kind
+    result[#result + 1] = meta_json
+    result[#result + 1] = payload
+  end
+  if saga_index > #ARGV then return result end
+  while repairs < MAX_REPAIR_STEPS do
+    local kind, meta_json, payload = repair_step(settings)
+    if not kind then break end
+    add(kind, meta_json, payload)
+    repairs = repairs + 1
+  end
+  if repairs >= MAX_REPAIR_STEPS then return result end
+  if redis.call('EXISTS', K_HELD) == 1 then
+    result[1] = 'held'
+    return result
+  end
+  local active = redis.call('ZCARD', K_ACTIVE)
   while saga_index <= #ARGV and repairs < MAX_REPAIR_STEPS do
-    local kind, first, payload = dispatch_step(settings, ARGV[saga_index])
-    if kind == 'idle' then
-      result[1] = first
+    if active >= settings.max_active then
+      result[1] = 'at_capacity'
       return result
     end
-    result[#result + 1] = kind
-    result[#result + 1] = first
-    result[#result + 1] = payload
-    if kind == 'dispatched' then saga_index = saga_index + 1 else repairs = repairs + 1 end
+    local kind, meta_json, payload = dispatch_step(settings, ARGV[saga_index])
+    if not kind then
+      result[1] = 'empty'
+      return result
+    end
+    add(kind, meta_json, payload)
+    if kind == 'dispatched' then
+      saga_index, active = saga_index + 1, active + 1
+    else
+      repairs = repairs + 1
+    end
   end
   return result
 end

@@ -1,5 +1,5 @@
 -- lookup: one execution with its state and, when pending, its true position.
--- KEYS: the eleven of common.lua.   ARGV: 1 prefix, 2 execution id.
+-- ARGV: 1 prefix, 2 execution id.
 -- Returns: {} if unknown | {meta, payload, position or -1 when active}
 local id = ARGV[2]
 local meta_json, payload = read(id)

@@ -1,6 +1,5 @@
 -- release: frees an execution wherever it is (finished, failed, cancelled); then, when saga ids
 -- are given, schedules in the same call (the slot may have just come free).
--- KEYS: the eleven of common.lua.
 -- ARGV: 1 prefix, 2 execution id, 3 now ms, 4 max active, 5 stale timeout ms, 6 lease ms,
 --       7 dispatch grace ms, 8 recent-ids capacity, 9.. saga ids (optional)
 -- Returns: {release reply, schedule reply or false}, where release reply is
@@ -16,7 +15,6 @@ local function release()
     return {'was_active', meta_json, payload}
   end
   unqueue(id, meta)
-  forget(id)
   remember(id, recent_capacity)
   return {'was_pending', meta_json, payload}
 end

@@ -2,7 +2,6 @@
 -- hands out again one dispatch left unconfirmed past the grace period; or, unless held or at
 -- capacity, takes the next pending execution (priority, then arrival) and either drops it as
 -- stale or makes it active under the next saga id.
--- KEYS: the eleven of common.lua.
 -- ARGV: 1 prefix, 2 now ms, 3 max active, 4 stale timeout ms, 5 lease ms, 6 dispatch grace ms,
 --       7 recent-ids capacity, 8.. saga ids (one per dispatch)
 -- Returns: {idle reason ('held' | 'at_capacity' | 'empty') or '' if it stopped early,

@@ -1,5 +1,5 @@
 -- snapshot: one consistent summary of the queue.
--- KEYS: the eleven of common.lua.   ARGV: 1 prefix.
+-- ARGV: 1 prefix.
 -- Returns: {pending count, active count, held 0|1, count per level (5 values), oldest meta or false}
 local result = {redis.call('ZCARD', K_PENDING), redis.call('ZCARD', K_ACTIVE), redis.call('EXISTS', K_HELD)}
 for rank = 0, LEVELS - 1 do result[#result + 1] = redis.call('ZCOUNT', K_PENDING, level_min(rank), level_max_exclusive(rank)) end
