@@ -123,6 +123,22 @@ async function bullmqCycles(url: string, work: Work[]): Promise<number> {
   return rate;
 }
 
+/** CPU seconds Redis's main thread has used so far (it runs every command and script). */
+async function redisCpuSeconds(url: string): Promise<number> {
+  const redis = new Redis(url);
+  const info = await redis.info('cpu');
+  await redis.quit();
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread');
+}
+
+/** Runs one round against Redis, returning its rate and Redis's CPU time per cycle in µs. */
+async function measured(url: string, run: () => Promise<number>): Promise<{ rate: number; redisMicros: number }> {
+  const before = await redisCpuSeconds(url);
+  const rate = await run();
+  return { rate, redisMicros: ((await redisCpuSeconds(url)) - before) / EXECUTIONS * 1e6 };
+}
+
 async function deleteKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
   let cursor = '0';
@@ -146,20 +162,31 @@ export async function runStateStoreBenchmark(): Promise<void> {
     dispatchGraceSeconds: 3600,
   };
   const results: Record<string, number[]> = { 'redis store': [], bullmq: [], 'in-memory store': [] };
+  const redisMicros: Record<string, number[]> = { 'redis store': [], bullmq: [] };
+  const record = (name: string, { rate, redisMicros: micros }: { rate: number; redisMicros: number }) => {
+    results[name]!.push(rate);
+    redisMicros[name]!.push(micros);
+  };
   for (let round = 0; round < ROUNDS; round++) {
     const prefix = `bench-${randomUUID().slice(0, 8)}:`;
     const store = new RedisQueueStateStore(limits, { url, keyPrefix: prefix });
-    results['redis store']!.push(await storeCycles(store, workload()));
+    record('redis store', await measured(url, () => storeCycles(store, workload())));
     await store.close();
     await deleteKeys(url, prefix);
-    results.bullmq!.push(await bullmqCycles(url, workload()));
+    record('bullmq', await measured(url, () => bullmqCycles(url, workload())));
     results['in-memory store']!.push(await storeCycles(new InMemoryQueueStateStore(limits), workload()));
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const bull = median(results.bullmq!);
   console.log(`\nScheduling cycles/s (admit + dispatch + release), ${EXECUTIONS} executions, ${USERS} users, concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds, Redis ${url}`);
   printTable(
-    ['implementation', 'cycles/s (median)', 'rounds', 'vs BullMQ'],
-    Object.entries(results).map(([name, values]) => [name, Math.round(median(values)).toLocaleString('en-US'), values.map((v) => Math.round(v)).join(' / '), `${(median(values) / bull).toFixed(2)}×`]),
+    ['implementation', 'cycles/s (median)', 'rounds', 'vs BullMQ', 'Redis CPU µs/cycle (median)'],
+    Object.entries(results).map(([name, values]) => [
+      name,
+      Math.round(median(values)).toLocaleString('en-US'),
+      values.map((v) => Math.round(v)).join(' / '),
+      `${(median(values) / bull).toFixed(2)}×`,
+      redisMicros[name] ? median(redisMicros[name]).toFixed(1) : '—',
+    ]),
   );
 }

@@ -96,7 +96,9 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   async confirmDispatched(executionIds: readonly string[]): Promise<void> {
-    if (executionIds.length > 0) await this.run('confirm-dispatched', ...executionIds);
+    if (executionIds.length === 0) return;
+    const { leaseSeconds, dispatchGraceSeconds } = this.limits;
+    await this.run('confirm-dispatched', leaseSeconds * 1000, dispatchGraceSeconds * 1000, ...executionIds);
   }
 
   async renewLease(executionId: string, now: number): Promise<boolean> {

@@ -13,14 +13,20 @@
 local id, user, rank, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local max_queue, max_per_user, stale_ms, recent_capacity = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 
-local known = redis.call('HGET', K_EXEC, id)
-if is_record(known) then
-  local meta = cjson.decode((split(known)))
-  if meta.s == 'a' then return {'duplicate', 'active'} end
-  return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), meta.p}
+-- The record goes in first (HSETNX doubles as the duplicate check); a refusal below replaces
+-- it with its tombstone. An arrival number spent on a duplicate or refusal leaves a gap, which
+-- order does not mind.
+local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', 1)
+if redis.call('HSETNX', K_EXEC, id, record(cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'}), ARGV[6])) == 0 then
+  local known = redis.call('HGET', K_EXEC, id)
+  if is_record(known) then
+    local meta = cjson.decode((split(known)))
+    if meta.s == 'a' then return {'duplicate', 'active'} end
+    return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), meta.p}
+  end
+  if known == 'f' then return {'duplicate', 'finished'} end
+  return {'duplicate', 'refused', string.sub(known, 3)}
 end
-if known == 'f' then return {'duplicate', 'finished'} end
-if known then return {'duplicate', 'refused', string.sub(known, 3)} end
 
 local result = {'accepted', 0}
 if redis.call('ZCARD', K_PENDING) >= max_queue then
@@ -42,19 +48,18 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
   end
 end
 
-local pending, active = usage_counts(redis.call('HGET', K_USAGE, user))
-local current = pending + active
+-- Counted first, taken back if over the limit: one call in the common case.
+local pending, active = usage_counts(redis.call('HINCRBY', K_USAGE, user, 1))
+local current = pending + active - 1
 if current >= max_per_user then
+  adjust_usage(user, -1, 0)
   remember(id, recent_capacity, 'user_limit')
   return {'user_limit', current}
 end
 
-local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', 1)
 local score = score_of(rank, seq)
 redis.call('ZADD', K_PENDING, score, id)
 redis.call('ZADD', user_pending_key(user), score, id)
-redis.call('HSET', K_EXEC, id, record(cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'}), ARGV[6]))
-adjust_usage(user, 1, 0)
 result[2] = redis.call('ZRANK', K_PENDING, id)
 if #ARGV < 14 then return result end
 return {result, schedule({

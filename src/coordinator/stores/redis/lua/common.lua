@@ -10,27 +10,35 @@
 --                     d dispatched ms, g saga id}, a newline, then the original execution_requested
 --                     JSON; afterwards, while remembered, a tombstone: 'f' (finished) or
 --                     'x:queue_full' | 'x:user_limit' (refused)
---   active     ZSET   execution id -> dispatch sequence (dispatch order)
---   deadlines  ZSET   'l:'..id -> lease deadline ms of an active execution;
---                     'u:'..id -> ms after which an unconfirmed dispatch is handed out again
+--   active     ZSET   active executions, each scored by when a scheduling run must look at it
+--                     again: 2 * ms + 1 while its dispatch is unconfirmed (ms = end of the grace
+--                     period), 2 * ms once confirmed (ms = lease deadline); plus 'h:' at -inf
+--                     while dispatching is held. One query finds what is due and whether held.
 --   usage      HASH   user -> active * 2^32 + pending (one field, so one call changes both)
 --   recent     LIST   finished or refused ids, oldest first, at most the recent-ids capacity
---   counters   HASH   seq (arrivals), dseq (dispatches)
---   held       STRING '1' while dispatching is held
+--   counters   HASH   seq (arrivals), dseq (dispatches; meta o, the active page's order)
 -- Per-user pending sets: ZSET prefix..'user-pending:'..user, same scores as pending.
 --
 -- Cost model: Redis runs one script at a time on its single thread, and each redis.call costs
 -- about a microsecond there whether it reads or writes, so the layout is chosen to need few
--- calls on the hot path (admit, dispatch, release): one usage field per user, one deadline set
--- for leases and unconfirmed dispatches, duplicate memory inside the record hash.
+-- calls and written elements on the hot path (admit, dispatch, release): one usage field per
+-- user, one element per active execution for its lease and its unconfirmed dispatch, duplicate
+-- memory inside the record hash. Element writes to large sorted sets cost the most.
 -- ARGV[1] is always the key prefix.
 local ARGV, PREFIX
-local K_PENDING, K_EXEC, K_ACTIVE, K_DEADLINES, K_USAGE, K_RECENT, K_COUNTERS, K_HELD
+local K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS
+local KEYS_BY_PREFIX = {}
+local HELD_MARK = 'h:'
 
 local function bind(args)
   ARGV, PREFIX = args, args[1]
-  K_PENDING, K_EXEC, K_ACTIVE, K_DEADLINES = PREFIX .. 'pending', PREFIX .. 'exec', PREFIX .. 'active', PREFIX .. 'deadlines'
-  K_USAGE, K_RECENT, K_COUNTERS, K_HELD = PREFIX .. 'usage', PREFIX .. 'recent', PREFIX .. 'counters', PREFIX .. 'held'
+  local keys = KEYS_BY_PREFIX[PREFIX]
+  if not keys then
+    keys = {}
+    for i, name in ipairs({'pending', 'exec', 'active', 'usage', 'recent', 'counters'}) do keys[i] = PREFIX .. name end
+    KEYS_BY_PREFIX[PREFIX] = keys
+  end
+  K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS = unpack(keys)
 end
 local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority level
 local LEVELS = 5
@@ -42,6 +50,9 @@ local function level_min(rank) return int(rank * LEVEL_SPAN) end
 local function level_max_exclusive(rank) return '(' .. int((rank + 1) * LEVEL_SPAN) end
 local function score_of(rank, seq) return int(rank * LEVEL_SPAN + seq) end
 local function user_pending_key(user) return PREFIX .. 'user-pending:' .. user end
+-- Scores of the active set (see above).
+local function unconfirmed_until(ms) return int(ms * 2 + 1) end
+local function lease_until(ms) return int(ms * 2) end
 
 -- A record starts with its meta JSON; anything else in the exec hash is a tombstone.
 local function is_record(value) return value ~= false and value ~= nil and string.byte(value, 1) == 123 end
@@ -104,7 +115,6 @@ end
 -- Frees an active execution's slot and everything it held.
 local function free_slot(id, meta, recent_capacity)
   redis.call('ZREM', K_ACTIVE, id)
-  redis.call('ZREM', K_DEADLINES, 'l:' .. id, 'u:' .. id)
   adjust_usage(meta.u, 0, -1)
   remember(id, recent_capacity)
 end
@@ -122,30 +132,26 @@ local function oldest_pending()
   return best_id, best_meta
 end
 
--- One repair due at `now`, most urgent first: a lease that ran out (the slot is reclaimed) or
--- a dispatch still unconfirmed after the grace period (handed out again under the same saga).
--- Returns kind, meta JSON, payload JSON; or nil when nothing is due.
-local function repair_step(settings)
-  local due = redis.call('ZRANGEBYSCORE', K_DEADLINES, '-inf', '(' .. int(settings.now), 'LIMIT', 0, 1)[1]
-  if not due then return nil end
-  local id = string.sub(due, 3)
+-- Whether dispatching is held, and the active execution most urgently due before `now` with
+-- its score (or nil).
+local function look_before_dispatching(now)
+  local found = redis.call('ZRANGEBYSCORE', K_ACTIVE, '-inf', '(' .. int(now * 2), 'WITHSCORES', 'LIMIT', 0, 2)
+  if found[1] == HELD_MARK then return true, found[3], found[4] end
+  return false, found[1], found[2]
+end
+
+-- Handles a due active execution: a lease that ran out (the slot is reclaimed) or a dispatch
+-- still unconfirmed after the grace period (handed out again under the same saga), unless the
+-- lease, counted from that dispatch, has run out too. Returns kind, meta JSON, payload JSON.
+local function repair_step(settings, id, score)
   local meta_json, payload = read(id)
-  if not meta_json then
-    -- A deadline outliving its execution would be a bug elsewhere; drop it rather than stall.
-    redis.call('ZREM', K_DEADLINES, due)
-    return repair_step(settings)
+  local unconfirmed = tonumber(score) % 2 == 1
+  if unconfirmed and cjson.decode(meta_json).d + settings.lease_ms >= settings.now then
+    redis.call('ZADD', K_ACTIVE, unconfirmed_until(settings.now + settings.grace_ms), id)
+    return 'redispatch', meta_json, payload
   end
-  local lease_over = string.sub(due, 1, 2) == 'l:'
-  if not lease_over then
-    local lease = redis.call('ZSCORE', K_DEADLINES, 'l:' .. id)
-    lease_over = lease ~= false and tonumber(lease) < settings.now
-  end
-  if lease_over then
-    free_slot(id, cjson.decode(meta_json), settings.recent_capacity)
-    return 'lease_expired', meta_json, payload
-  end
-  redis.call('ZADD', K_DEADLINES, int(settings.now + settings.grace_ms), due)
-  return 'redispatch', meta_json, payload
+  free_slot(id, cjson.decode(meta_json), settings.recent_capacity)
+  return 'lease_expired', meta_json, payload
 end
 
 -- Takes the next pending execution and makes it active under `saga`, or drops it as stale.
@@ -163,11 +169,10 @@ local function dispatch_step(settings, saga)
     remember(next_id, settings.recent_capacity)
     return 'expired', next_meta, payload
   end
-  meta.s, meta.d, meta.g = 'a', now, saga
+  meta.s, meta.d, meta.g, meta.o = 'a', now, saga, redis.call('HINCRBY', K_COUNTERS, 'dseq', 1)
   local meta_json = cjson.encode(meta)
   redis.call('HSET', K_EXEC, next_id, record(meta_json, payload))
-  redis.call('ZADD', K_ACTIVE, redis.call('HINCRBY', K_COUNTERS, 'dseq', 1), next_id)
-  redis.call('ZADD', K_DEADLINES, int(now + settings.lease_ms), 'l:' .. next_id, int(now + settings.grace_ms), 'u:' .. next_id)
+  redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + settings.grace_ms), next_id)
   adjust_usage(meta.u, -1, 1)
   return 'dispatched', meta_json, payload
 end
@@ -189,18 +194,18 @@ local function schedule(settings, first_saga)
     result[#result + 1] = payload
   end
   if saga_index > #ARGV then return result end
-  while repairs < MAX_REPAIR_STEPS do
-    local kind, meta_json, payload = repair_step(settings)
-    if not kind then break end
-    add(kind, meta_json, payload)
+  local held, due, score = look_before_dispatching(settings.now)
+  while due do
+    if repairs >= MAX_REPAIR_STEPS then return result end
+    add(repair_step(settings, due, score))
     repairs = repairs + 1
+    held, due, score = look_before_dispatching(settings.now)
   end
-  if repairs >= MAX_REPAIR_STEPS then return result end
-  if redis.call('EXISTS', K_HELD) == 1 then
+  if held then
     result[1] = 'held'
     return result
   end
-  local active = redis.call('ZCARD', K_ACTIVE)
+  local active = redis.call('ZCARD', K_ACTIVE) -- the held mark is not there: not held
   while saga_index <= #ARGV and repairs < MAX_REPAIR_STEPS do
     if active >= settings.max_active then
       result[1] = 'at_capacity'
