@@ -16,11 +16,11 @@ local max_queue, max_per_user, stale_ms, recent_capacity = tonumber(ARGV[7]), to
 -- The record goes in first (HSETNX doubles as the duplicate check); a refusal below replaces
 -- it with its tombstone. An arrival number spent on a duplicate or refusal leaves a gap, which
 -- order does not mind.
-local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', 1)
-if redis.call('HSETNX', K_EXEC, id, record(cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'}), ARGV[6])) == 0 then
+local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', '1')
+if redis.call('HSETNX', K_EXEC, id, cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'})) == 0 then
   local known = redis.call('HGET', K_EXEC, id)
   if is_record(known) then
-    local meta = cjson.decode((split(known)))
+    local meta = cjson.decode(known)
     if meta.s == 'a' then return {'duplicate', 'active'} end
     return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), meta.p}
   end
@@ -36,7 +36,7 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
     if not oldest or meta.e >= cutoff then break end
     local _, payload = read(oldest)
     unqueue(oldest, meta)
-    remember(oldest, recent_capacity)
+    finish(oldest, recent_capacity)
     result[#result + 1] = cjson.encode(meta)
     result[#result + 1] = payload
   end
@@ -49,7 +49,7 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
 end
 
 -- Counted first, taken back if over the limit: one call in the common case.
-local pending, active = usage_counts(redis.call('HINCRBY', K_USAGE, user, 1))
+local pending, active = usage_counts(redis.call('HINCRBY', K_USAGE, user, '1'))
 local current = pending + active - 1
 if current >= max_per_user then
   adjust_usage(user, -1, 0)
@@ -57,6 +57,7 @@ if current >= max_per_user then
   return {'user_limit', current}
 end
 
+redis.call('HSET', K_EXEC, 'r:' .. id, ARGV[6])
 local score = score_of(rank, seq)
 redis.call('ZADD', K_PENDING, score, id)
 redis.call('ZADD', user_pending_key(user), score, id)

@@ -5,11 +5,12 @@
 -- Keys, all named by the prefix in ARGV[1] (declared KEYS are not used: the per-user sets
 -- could not be declared anyway, so Redis Cluster is not supported):
 --   pending    ZSET   execution id -> priority rank * 2^48 + arrival sequence (queue order)
---   exec       HASH   execution id -> while pending or active, its record: meta JSON {i id, u user,
+--   exec       HASH   execution id -> while pending or active, its meta JSON {i id, u user,
 --                     p priority rank, e enqueued ms, q sequence, s 'p' pending | 'a' active,
---                     d dispatched ms, g saga id}, a newline, then the original execution_requested
---                     JSON; afterwards, while remembered, a tombstone: 'f' (finished) or
---                     'x:queue_full' | 'x:user_limit' (refused)
+--                     d dispatched ms, g saga id, o dispatch sequence}; afterwards, while
+--                     remembered, a tombstone: 'f' (finished) or 'x:queue_full' | 'x:user_limit'
+--                     (refused);
+--                     'r:'..execution id -> the original execution_requested JSON (pending or active)
 --   active     ZSET   active executions, each scored by when a scheduling run must look at it
 --                     again: 2 * ms + 1 while its dispatch is unconfirmed (ms = end of the grace
 --                     period), 2 * ms once confirmed (ms = lease deadline); plus 'h:' at -inf
@@ -23,7 +24,10 @@
 -- about a microsecond there whether it reads or writes, so the layout is chosen to need few
 -- calls and written elements on the hot path (admit, dispatch, release): one usage field per
 -- user, one element per active execution for its lease and its unconfirmed dispatch, duplicate
--- memory inside the record hash. Element writes to large sorted sets cost the most.
+-- memory inside the record hash. Element writes to large sorted sets cost the most. The request
+-- JSON is read into Lua only where it is returned: Lua interns every string, and its hash of a
+-- long string samples only 32 characters, so near-identical requests share hash chains and
+-- every long string made costs a walk along them.
 -- ARGV[1] is always the key prefix.
 local ARGV, PREFIX
 local K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS
@@ -44,8 +48,10 @@ local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority leve
 local LEVELS = 5
 local ACTIVE_UNIT = 4294967296 -- 2^32: usage = active * ACTIVE_UNIT + pending
 
--- Scores go out as exact integers (Lua's default number formatting keeps only 14 digits).
-local function int(n) return string.format('%.0f', n) end
+-- Numbers go to redis.call as strings made here: Redis would format a Lua number with
+-- "%.17g" (slow, and Lua's own default keeps only 14 digits); %d goes through a C integer.
+-- Constant numeric arguments are written as string literals for the same reason.
+local function int(n) return string.format('%d', n) end
 local function level_min(rank) return int(rank * LEVEL_SPAN) end
 local function level_max_exclusive(rank) return '(' .. int((rank + 1) * LEVEL_SPAN) end
 local function score_of(rank, seq) return int(rank * LEVEL_SPAN + seq) end
@@ -54,27 +60,19 @@ local function user_pending_key(user) return PREFIX .. 'user-pending:' .. user e
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
 
--- A record starts with its meta JSON; anything else in the exec hash is a tombstone.
+-- Meta is JSON; anything else in the exec hash is a tombstone.
 local function is_record(value) return value ~= false and value ~= nil and string.byte(value, 1) == 123 end
-
--- Meta and request in one value, so one call reads, writes or drops both. JSON as cjson and
--- the service write it never holds a raw newline.
-local function record(meta_json, payload) return meta_json .. '\n' .. payload end
-local function split(value)
-  local at = string.find(value, '\n', 1, true)
-  return string.sub(value, 1, at - 1), string.sub(value, at + 1)
-end
 
 -- An execution's meta JSON and request JSON; both nil when the id is unknown or only remembered.
 local function read(id)
-  local value = redis.call('HGET', K_EXEC, id)
-  if not is_record(value) then return nil, nil end
-  return split(value)
+  local found = redis.call('HMGET', K_EXEC, id, 'r:' .. id)
+  if not is_record(found[1]) then return nil, nil end
+  return found[1], found[2]
 end
 
 -- Just the meta JSON of a pending or active execution.
 local function read_meta(id)
-  return (split(redis.call('HGET', K_EXEC, id)))
+  return redis.call('HGET', K_EXEC, id)
 end
 
 -- {pending, active} of an encoded usage value (nil or false = nothing).
@@ -85,7 +83,7 @@ local function usage_counts(value)
 end
 
 local function adjust_usage(user, pending_delta, active_delta)
-  local after = redis.call('HINCRBY', K_USAGE, user, active_delta * ACTIVE_UNIT + pending_delta)
+  local after = redis.call('HINCRBY', K_USAGE, user, int(active_delta * ACTIVE_UNIT + pending_delta))
   if after == 0 then redis.call('HDEL', K_USAGE, user) end
 end
 
@@ -100,9 +98,15 @@ local function remember(id, capacity, refusal)
   redis.call('HSET', K_EXEC, id, refusal and ('x:' .. refusal) or 'f')
   local size = redis.call('RPUSH', K_RECENT, id)
   if size > capacity then
-    local evicted = redis.call('LPOP', K_RECENT, size - capacity)
+    local evicted = redis.call('LPOP', K_RECENT, int(size - capacity))
     redis.call('HDEL', K_EXEC, unpack(evicted))
   end
+end
+
+-- Drops a pending or active execution's request and remembers its id.
+local function finish(id, recent_capacity)
+  redis.call('HDEL', K_EXEC, 'r:' .. id)
+  remember(id, recent_capacity)
 end
 
 -- Takes a pending execution out of the queue (not out of exec/payload).
@@ -116,14 +120,14 @@ end
 local function free_slot(id, meta, recent_capacity)
   redis.call('ZREM', K_ACTIVE, id)
   adjust_usage(meta.u, 0, -1)
-  remember(id, recent_capacity)
+  finish(id, recent_capacity)
 end
 
 -- The oldest pending execution (smallest arrival sequence among the five level heads).
 local function oldest_pending()
   local best_id, best_meta
   for rank = 0, LEVELS - 1 do
-    local head = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', 0, 1)[1]
+    local head = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', '0', '1')[1]
     if head then
       local meta = cjson.decode(read_meta(head))
       if not best_meta or meta.q < best_meta.q then best_id, best_meta = head, meta end
@@ -135,7 +139,7 @@ end
 -- Whether dispatching is held, and the active execution most urgently due before `now` with
 -- its score (or nil).
 local function look_before_dispatching(now)
-  local found = redis.call('ZRANGEBYSCORE', K_ACTIVE, '-inf', '(' .. int(now * 2), 'WITHSCORES', 'LIMIT', 0, 2)
+  local found = redis.call('ZRANGEBYSCORE', K_ACTIVE, '-inf', '(' .. int(now * 2), 'WITHSCORES', 'LIMIT', '0', '2')
   if found[1] == HELD_MARK then return true, found[3], found[4] end
   return false, found[1], found[2]
 end
@@ -157,7 +161,7 @@ end
 -- Takes the next pending execution and makes it active under `saga`, or drops it as stale.
 -- Returns kind, meta JSON, payload JSON; or nil when the queue is empty.
 local function dispatch_step(settings, saga)
-  local next_id = redis.call('ZRANGE', K_PENDING, 0, 0)[1]
+  local next_id = redis.call('ZRANGE', K_PENDING, '0', '0')[1]
   if not next_id then return nil end
   local now = settings.now
   local next_meta, payload = read(next_id)
@@ -166,12 +170,12 @@ local function dispatch_step(settings, saga)
   redis.call('ZREM', user_pending_key(meta.u), next_id)
   if now - meta.e > settings.stale_ms then
     adjust_usage(meta.u, -1, 0)
-    remember(next_id, settings.recent_capacity)
+    finish(next_id, settings.recent_capacity)
     return 'expired', next_meta, payload
   end
-  meta.s, meta.d, meta.g, meta.o = 'a', now, saga, redis.call('HINCRBY', K_COUNTERS, 'dseq', 1)
+  meta.s, meta.d, meta.g, meta.o = 'a', now, saga, redis.call('HINCRBY', K_COUNTERS, 'dseq', '1')
   local meta_json = cjson.encode(meta)
-  redis.call('HSET', K_EXEC, next_id, record(meta_json, payload))
+  redis.call('HSET', K_EXEC, next_id, meta_json)
   redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + settings.grace_ms), next_id)
   adjust_usage(meta.u, -1, 1)
   return 'dispatched', meta_json, payload

@@ -8,10 +8,10 @@ if user ~= '' then source = user_pending_key(user) end
 local ids, total
 if rank then
   total = redis.call('ZCOUNT', source, level_min(rank), level_max_exclusive(rank))
-  ids = redis.call('ZRANGEBYSCORE', source, level_min(rank), level_max_exclusive(rank), 'LIMIT', offset, limit)
+  ids = redis.call('ZRANGEBYSCORE', source, level_min(rank), level_max_exclusive(rank), 'LIMIT', int(offset), int(limit))
 else
   total = redis.call('ZCARD', source)
-  ids = limit > 0 and redis.call('ZRANGE', source, offset, offset + limit - 1) or {}
+  ids = limit > 0 and redis.call('ZRANGE', source, int(offset), int(offset + limit - 1)) or {}
 end
 local result = {total}
 local first_position

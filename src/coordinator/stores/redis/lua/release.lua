@@ -15,7 +15,7 @@ local function release()
     return {'was_active', meta_json, payload}
   end
   unqueue(id, meta)
-  remember(id, recent_capacity)
+  finish(id, recent_capacity)
   return {'was_pending', meta_json, payload}
 end
 

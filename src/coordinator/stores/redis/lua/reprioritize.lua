@@ -2,13 +2,13 @@
 -- ARGV: 1 prefix, 2 execution id, 3 new priority rank
 -- Returns: {'moved', position} | {'not_pending'} | {'unknown'}
 local id, rank = ARGV[2], tonumber(ARGV[3])
-local meta_json, payload = read(id)
-if not meta_json then return {'unknown'} end
+local meta_json = redis.call('HGET', K_EXEC, id)
+if not is_record(meta_json) then return {'unknown'} end
 local meta = cjson.decode(meta_json)
 if meta.s == 'a' then return {'not_pending'} end
 local score = score_of(rank, meta.q)
 redis.call('ZADD', K_PENDING, 'XX', score, id)
 redis.call('ZADD', user_pending_key(meta.u), 'XX', score, id)
 meta.p = rank
-redis.call('HSET', K_EXEC, id, record(cjson.encode(meta), payload))
+redis.call('HSET', K_EXEC, id, cjson.encode(meta))
 return {'moved', redis.call('ZRANK', K_PENDING, id)}
