@@ -5,7 +5,7 @@ import { EXECUTION_REQUEST_FIELD_NAMES } from '../contracts/execution-request.fi
 import type { ExecutionAcceptedEvent, ExecutionFailedEvent, ExecutionRequestedEvent } from '../contracts/execution.events.js';
 import type { CreatePodCommand, DeletePodCommand } from '../contracts/pod.events.js';
 import { podNameFor } from '../ports/pod-runtime.port.js';
-import type { ActiveExecution } from './domain/coordinator-outcomes.js';
+import type { ActiveExecution, ActiveSummary } from './domain/coordinator-outcomes.js';
 import type { StoredRequest } from './queue-state-store.port.js';
 
 /** Exit code reported for executions that never ran. */
@@ -59,7 +59,8 @@ export class CoordinatorEvents {
     );
   }
 
-  deletePod(execution: ActiveExecution<StoredRequest>, reason: string, namespace: string): DeletePodCommand {
+  /** `origin`: the execution's request's (see originOf), which the command's metadata carries on. */
+  deletePod(execution: ActiveSummary, origin: EventOrigin, reason: string, namespace: string): DeletePodCommand {
     return createEvent(
       EventType.DeletePodCommand,
       {
@@ -69,14 +70,15 @@ export class CoordinatorEvents {
         pod_name: podNameFor(execution.executionId),
         namespace,
       },
-      originOf(execution.payload),
+      origin,
       this.source,
       this.now(),
     );
   }
 }
 
-function originOf(request: StoredRequest): EventOrigin {
+/** Who and which environment an execution's events speak for: those of its request. */
+export function originOf(request: StoredRequest): EventOrigin {
   return { userId: request.metadata.user_id, environment: request.metadata.environment };
 }
 

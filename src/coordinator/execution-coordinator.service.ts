@@ -14,7 +14,7 @@ import type { ExecutionQueueOptions } from '../config/execution-queue.options.js
 import { CLOCK, COORDINATOR_OBSERVER, EVENT_PUBLISHER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
-import { CoordinatorEvents } from './coordinator-events.js';
+import { CoordinatorEvents, originOf } from './coordinator-events.js';
 import { NO_OP_OBSERVER, type CoordinatorObserver, type FinishKind } from './coordinator-observer.port.js';
 import type { Clock } from './domain/clock.js';
 import type {
@@ -124,11 +124,15 @@ export class ExecutionCoordinator {
   }
 
   async handleCancelled(event: ExecutionCancelledEvent): Promise<void> {
+    // A release answers with a summary; the pod's delete command speaks for the request, so
+    // read it first (cancellations are rare; finishing, the common release, needs no request).
+    const known = await this.store.lookup(event.execution_id);
     const outcome = await this.store.release(event.execution_id, this.clock.now(), this.sagaIds());
     if (outcome.kind !== 'unknown') this.observer.cancelled();
     const outgoing: Outgoing[] = [];
     if (outcome.kind === 'was_active') {
-      outgoing.push({ event: this.events.deletePod(outcome.execution, `cancelled: ${event.reason}`, this.options.k8sNamespace) });
+      const origin = known ? originOf(known.execution.payload) : { userId: outcome.execution.userId };
+      outgoing.push({ event: this.events.deletePod(outcome.execution, origin, `cancelled: ${event.reason}`, this.options.k8sNamespace) });
     }
     await this.addScheduled(outcome.scheduled, outgoing);
     await this.send(outgoing);
@@ -211,7 +215,7 @@ export class ExecutionCoordinator {
   private addLost(execution: ActiveExecution<StoredRequest>, outgoing: Outgoing[]): void {
     this.observer.finished('lease_expired');
     this.logger.error(`Execution ${execution.executionId} lost its lease; reclaiming its slot and reporting it failed`);
-    outgoing.push({ event: this.events.deletePod(execution, 'lease expired', this.options.k8sNamespace) });
+    outgoing.push({ event: this.events.deletePod(execution, originOf(execution.payload), 'lease expired', this.options.k8sNamespace) });
     outgoing.push({ event: this.events.failed(execution.payload, ErrorType.SystemError, RejectionMessages.leaseExpired(this.options.queue.leaseSeconds)) });
   }
 

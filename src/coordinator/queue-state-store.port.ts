@@ -48,7 +48,7 @@ export interface QueueStateStore {
   /** Restarts an active execution's lease (a sign of life from its pod); false if it is not active. */
   renewLease(executionId: string, now: number): Promise<boolean>;
   /** Frees an execution wherever it is; given `now` and saga ids it then schedules in the same call. */
-  release(executionId: string, now?: number, sagaIds?: readonly string[]): Promise<Scheduled<ReleaseOutcome<StoredRequest>>>;
+  release(executionId: string, now?: number, sagaIds?: readonly string[]): Promise<Scheduled<ReleaseOutcome>>;
   reprioritize(executionId: string, priority: Priority): Promise<ReprioritizeOutcome>;
   setHeld(held: boolean): Promise<void>;
   snapshot(): Promise<QueueSnapshot>;

@@ -55,10 +55,13 @@ export type DispatchOutcome<P = unknown> =
   | { kind: 'lease_expired'; execution: ActiveExecution<P> }
   | { kind: 'idle'; reason: IdleReason };
 
-/** Where a released or cancelled execution was found. */
-export type ReleaseOutcome<P = unknown> =
-  | { kind: 'was_pending'; execution: QueuedExecution<P> }
-  | { kind: 'was_active'; execution: ActiveExecution<P> }
+/**
+ * Where a released or cancelled execution was found. Summaries only: a finished execution's
+ * request is not needed again, and a store need not read it back to answer.
+ */
+export type ReleaseOutcome =
+  | { kind: 'was_pending'; execution: ExecutionSummary }
+  | { kind: 'was_active'; execution: ActiveSummary }
   | { kind: 'unknown' };
 
 export type ReprioritizeOutcome =

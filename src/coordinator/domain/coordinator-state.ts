@@ -172,7 +172,7 @@ export class CoordinatorState<P = unknown> {
   }
 
   /** Frees an execution wherever it is (finished, failed, cancelled); unknown ids change nothing. */
-  release(executionId: string): ReleaseOutcome<P> {
+  release(executionId: string): ReleaseOutcome {
     const active = this.active.get(executionId);
     if (active) {
       this.freeSlot(active);

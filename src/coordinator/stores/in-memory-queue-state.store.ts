@@ -32,7 +32,7 @@ export class InMemoryQueueStateStore implements QueueStateStore {
     return this.state.renewLease(executionId, now);
   }
 
-  async release(executionId: string, now?: number, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome<StoredRequest>>> {
+  async release(executionId: string, now?: number, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome>> {
     const outcome = this.state.release(executionId);
     return now !== undefined && sagaIds.length > 0 ? { ...outcome, scheduled: this.state.schedule(now, sagaIds) } : outcome;
   }

@@ -105,14 +105,14 @@ export class RedisQueueStateStore implements QueueStateStore {
     return (await this.run('renew-lease', executionId, now + this.limits.leaseSeconds * 1000)) === 1;
   }
 
-  async release(executionId: string, now = 0, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome<StoredRequest>>> {
+  async release(executionId: string, now = 0, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome>> {
     const [released, scheduled] = (await this.run('release', executionId, ...this.schedulingSettings(now), ...sagaIds)) as [string[], Reply[] | null];
-    const [kind, meta, payload] = released;
-    const outcome: ReleaseOutcome<StoredRequest> =
+    const [kind, meta] = released;
+    const outcome: ReleaseOutcome =
       kind === 'was_active'
-        ? { kind, execution: this.active(meta!, payload!) }
+        ? { kind, execution: activeSummaryOf(parseMeta(meta!)) }
         : kind === 'was_pending'
-          ? { kind, execution: this.queued(meta!, payload!) }
+          ? { kind, execution: summaryOf(parseMeta(meta!)) }
           : { kind: 'unknown' };
     return scheduled ? { ...outcome, scheduled: this.scheduled(scheduled) } : outcome;
   }
@@ -228,14 +228,11 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   private queued(metaJson: string, payloadJson: string): QueuedExecution<StoredRequest> {
-    const payload = JSON.parse(payloadJson) as StoredRequest;
-    return { ...summaryOf(parseMeta(metaJson)), payload };
+    return { ...summaryOf(parseMeta(metaJson)), payload: JSON.parse(payloadJson) as StoredRequest };
   }
 
   private active(metaJson: string, payloadJson: string): ActiveExecution<StoredRequest> {
-    const meta = parseMeta(metaJson);
-    const payload = JSON.parse(payloadJson) as StoredRequest;
-    return { ...summaryOf(meta), payload, dispatchedAt: meta.d!, sagaId: meta.g! };
+    return { ...activeSummaryOf(parseMeta(metaJson)), payload: JSON.parse(payloadJson) as StoredRequest };
   }
 
   private queuedPairs(flat: Reply[]): QueuedExecution<StoredRequest>[] {

@@ -3,20 +3,20 @@
 -- ARGV: 1 prefix, 2 execution id, 3 now ms, 4 max active, 5 stale timeout ms, 6 lease ms,
 --       7 dispatch grace ms, 8 recent-ids capacity, 9.. saga ids (optional)
 -- Returns: {release reply, schedule reply or false}, where release reply is
---   {'was_active', meta, payload} | {'was_pending', meta, payload} | {'unknown'}
+--   {'was_active', meta} | {'was_pending', meta} | {'unknown'}   (the request is not read back)
 local id, recent_capacity = ARGV[2], tonumber(ARGV[8])
 
 local function release()
-  local meta_json, payload = read(id)
-  if not meta_json then return {'unknown'} end
+  local meta_json = redis.call('HGET', K_EXEC, id)
+  if not is_record(meta_json) then return {'unknown'} end
   local meta = cjson.decode(meta_json)
   if meta.s == 'a' then
     free_slot(id, meta, recent_capacity)
-    return {'was_active', meta_json, payload}
+    return {'was_active', meta_json}
   end
   unqueue(id, meta)
   finish(id, recent_capacity)
-  return {'was_pending', meta_json, payload}
+  return {'was_pending', meta_json}
 end
 
 local released = release()
