@@ -8,7 +8,6 @@ import type {
   DispatchStep,
   IdleReason,
   DuplicateOutcome,
-  ExecutionSummary,
   QueuedExecution,
   ReleaseOutcome,
   ReprioritizeOutcome,
@@ -27,19 +26,8 @@ import type {
 import type { QueueLimits } from '../../domain/queue-limits.js';
 import type { QueueStateStore, Scheduled, StoredRequest } from '../../queue-state-store.port.js';
 import { classifyRedisError } from './redis-errors.js';
+import { activeSummaryOf, parseMeta, summaryOf } from './redis-meta.js';
 import { buildLibrary, SCRIPT_NAMES, type ScriptName } from './redis-scripts.js';
-
-/** An execution's record as the scripts keep it (see lua/common.lua). */
-interface StoredMeta {
-  i: string;
-  u: string;
-  p: number;
-  e: number;
-  q: number;
-  s: 'p' | 'a';
-  d?: number;
-  g?: string;
-}
 
 type Reply = string | number | null | Reply[];
 
@@ -129,13 +117,13 @@ export class RedisQueueStateStore implements QueueStateStore {
 
   async snapshot(): Promise<QueueSnapshot> {
     const reply = (await this.run('snapshot')) as Reply[];
-    const oldest = reply[8] ? (JSON.parse(reply[8] as string) as StoredMeta) : null;
+    const oldest = reply[8] ? parseMeta(reply[8] as string) : null;
     return {
       pendingCount: Number(reply[0]),
       activeCount: Number(reply[1]),
       held: reply[2] === 1,
       byPriority: Object.fromEntries(PRIORITIES.map((priority, rank) => [priority, Number(reply[3 + rank])])) as QueueSnapshot['byPriority'],
-      oldestEnqueuedAt: oldest ? oldest.e : null,
+      oldestEnqueuedAt: oldest ? oldest.enqueuedAt : null,
     };
   }
 
@@ -248,15 +236,4 @@ function duplicateOf([, state, detail, rank]: Reply[]): DuplicateOutcome {
   return { kind: 'duplicate', state: state as 'active' | 'finished' };
 }
 
-function parseMeta(json: string): StoredMeta {
-  return JSON.parse(json) as StoredMeta;
-}
-
-function summaryOf(meta: StoredMeta): ExecutionSummary {
-  return { executionId: meta.i, userId: meta.u, priority: PRIORITIES[meta.p]!, enqueuedAt: meta.e };
-}
-
-function activeSummaryOf(meta: StoredMeta): ActiveSummary {
-  return { ...summaryOf(meta), dispatchedAt: meta.d!, sagaId: meta.g! };
-}
 

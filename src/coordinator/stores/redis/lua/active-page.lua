@@ -8,7 +8,7 @@ local rows = {}
 for _, id in ipairs(redis.call('ZRANGE', K_ACTIVE, '0', '-1')) do
   if id ~= HELD_MARK then
     local meta_json = read_meta(id)
-    rows[#rows + 1] = {cjson.decode(meta_json).o, meta_json}
+    rows[#rows + 1] = {tonumber(parse_meta(meta_json).o), meta_json}
   end
 end
 table.sort(rows, function(a, b) return a[1] < b[1] end)

@@ -17,12 +17,12 @@ local max_queue, max_per_user, stale_ms, recent_capacity = tonumber(ARGV[7]), to
 -- it with its tombstone. An arrival number spent on a duplicate or refusal leaves a gap, which
 -- order does not mind.
 local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', '1')
-if redis.call('HSETNX', K_EXEC, id, cjson.encode({i = id, u = user, p = rank, e = now, q = seq, s = 'p'})) == 0 then
+if redis.call('HSETNX', K_EXEC, id, encode_meta({s = 'p', p = ARGV[4], e = ARGV[5], q = int(seq), d = '', o = '', g = '', i = id, u = user})) == 0 then
   local known = redis.call('HGET', K_EXEC, id)
   if is_record(known) then
-    local meta = cjson.decode(known)
+    local meta = parse_meta(known)
     if meta.s == 'a' then return {'duplicate', 'active'} end
-    return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), meta.p}
+    return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), tonumber(meta.p)}
   end
   if known == 'f' then return {'duplicate', 'finished'} end
   return {'duplicate', 'refused', string.sub(known, 3)}
@@ -33,11 +33,11 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
   local cutoff = now - stale_ms
   while true do
     local oldest, meta = oldest_pending()
-    if not oldest or meta.e >= cutoff then break end
+    if not oldest or tonumber(meta.e) >= cutoff then break end
     local _, payload = read(oldest)
     unqueue(oldest, meta)
     finish(oldest, recent_capacity)
-    result[#result + 1] = cjson.encode(meta)
+    result[#result + 1] = encode_meta(meta)
     result[#result + 1] = payload
   end
   if redis.call('ZCARD', K_PENDING) >= max_queue then

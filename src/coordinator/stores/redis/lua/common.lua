@@ -5,11 +5,9 @@
 -- Keys, all named by the prefix in ARGV[1] (declared KEYS are not used: the per-user sets
 -- could not be declared anyway, so Redis Cluster is not supported):
 --   pending    ZSET   execution id -> priority rank * 2^48 + arrival sequence (queue order)
---   exec       HASH   execution id -> while pending or active, its meta JSON {i id, u user,
---                     p priority rank, e enqueued ms, q sequence, s 'p' pending | 'a' active,
---                     d dispatched ms, g saga id, o dispatch sequence}; afterwards, while
---                     remembered, a tombstone: 'f' (finished) or 'x:queue_full' | 'x:user_limit'
---                     (refused);
+--   exec       HASH   execution id -> while pending or active, its meta (see encode_meta); afterwards,
+--                     while remembered, a tombstone: 'f' (finished) or 'x:queue_full' |
+--                     'x:user_limit' (refused);
 --                     'r:'..execution id -> the original execution_requested JSON (pending or active)
 --   active     ZSET   active executions, each scored by when a scheduling run must look at it
 --                     again: 2 * ms + 1 while its dispatch is unconfirmed (ms = end of the grace
@@ -60,8 +58,24 @@ local function user_pending_key(user) return PREFIX .. 'user-pending:' .. user e
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
 
--- Meta is JSON; anything else in the exec hash is a tombstone.
-local function is_record(value) return value ~= false and value ~= nil and string.byte(value, 1) == 123 end
+-- An execution's meta, one string: s|p|e|q|d|o|g|i|u = state ('p' pending, 'a' active), priority
+-- rank, enqueued ms, arrival sequence, dispatched ms, dispatch sequence, saga id, execution id,
+-- user id (last, as the only field that may hold '|'; ids and saga ids never do). Cheaper to
+-- make and read here than JSON (cjson formats every number with %.14g); redis-meta.ts reads it.
+-- Fields stay strings in the table; compare numbers with tonumber.
+local META_PATTERN = '^([pa])|(%d*)|(%d*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|(.*)$'
+local function parse_meta(text)
+  local s, p, e, q, d, o, g, i, u = string.match(text, META_PATTERN)
+  return {s = s, p = p, e = e, q = q, d = d, o = o, g = g, i = i, u = u}
+end
+local function encode_meta(m)
+  return m.s .. '|' .. m.p .. '|' .. m.e .. '|' .. m.q .. '|' .. m.d .. '|' .. m.o .. '|' .. m.g .. '|' .. m.i .. '|' .. m.u
+end
+
+-- A meta starts with its state and a bar; anything else in the exec hash is a tombstone.
+local function is_record(value)
+  return value ~= false and value ~= nil and string.byte(value, 2) == 124 -- '|'
+end
 
 -- An execution's meta JSON and request JSON; both nil when the id is unknown or only remembered.
 local function read(id)
@@ -129,8 +143,8 @@ local function oldest_pending()
   for rank = 0, LEVELS - 1 do
     local head = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', '0', '1')[1]
     if head then
-      local meta = cjson.decode(read_meta(head))
-      if not best_meta or meta.q < best_meta.q then best_id, best_meta = head, meta end
+      local meta = parse_meta(read_meta(head))
+      if not best_meta or tonumber(meta.q) < tonumber(best_meta.q) then best_id, best_meta = head, meta end
     end
   end
   return best_id, best_meta
@@ -150,11 +164,12 @@ end
 local function repair_step(settings, id, score)
   local meta_json, payload = read(id)
   local unconfirmed = tonumber(score) % 2 == 1
-  if unconfirmed and cjson.decode(meta_json).d + settings.lease_ms >= settings.now then
+  local meta = parse_meta(meta_json)
+  if unconfirmed and tonumber(meta.d) + settings.lease_ms >= settings.now then
     redis.call('ZADD', K_ACTIVE, unconfirmed_until(settings.now + settings.grace_ms), id)
     return 'redispatch', meta_json, payload
   end
-  free_slot(id, cjson.decode(meta_json), settings.recent_capacity)
+  free_slot(id, meta, settings.recent_capacity)
   return 'lease_expired', meta_json, payload
 end
 
@@ -165,16 +180,16 @@ local function dispatch_step(settings, saga)
   if not next_id then return nil end
   local now = settings.now
   local next_meta, payload = read(next_id)
-  local meta = cjson.decode(next_meta)
+  local meta = parse_meta(next_meta)
   redis.call('ZREM', K_PENDING, next_id)
   redis.call('ZREM', user_pending_key(meta.u), next_id)
-  if now - meta.e > settings.stale_ms then
+  if now - tonumber(meta.e) > settings.stale_ms then
     adjust_usage(meta.u, -1, 0)
     finish(next_id, settings.recent_capacity)
     return 'expired', next_meta, payload
   end
-  meta.s, meta.d, meta.g, meta.o = 'a', now, saga, redis.call('HINCRBY', K_COUNTERS, 'dseq', '1')
-  local meta_json = cjson.encode(meta)
+  meta.s, meta.d, meta.g, meta.o = 'a', int(now), saga, int(redis.call('HINCRBY', K_COUNTERS, 'dseq', '1'))
+  local meta_json = encode_meta(meta)
   redis.call('HSET', K_EXEC, next_id, meta_json)
   redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + settings.grace_ms), next_id)
   adjust_usage(meta.u, -1, 1)

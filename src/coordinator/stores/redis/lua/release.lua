@@ -9,7 +9,7 @@ local id, recent_capacity = ARGV[2], tonumber(ARGV[8])
 local function release()
   local meta_json = redis.call('HGET', K_EXEC, id)
   if not is_record(meta_json) then return {'unknown'} end
-  local meta = cjson.decode(meta_json)
+  local meta = parse_meta(meta_json)
   if meta.s == 'a' then
     free_slot(id, meta, recent_capacity)
     return {'was_active', meta_json}

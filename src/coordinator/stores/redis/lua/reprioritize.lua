@@ -4,11 +4,11 @@
 local id, rank = ARGV[2], tonumber(ARGV[3])
 local meta_json = redis.call('HGET', K_EXEC, id)
 if not is_record(meta_json) then return {'unknown'} end
-local meta = cjson.decode(meta_json)
+local meta = parse_meta(meta_json)
 if meta.s == 'a' then return {'not_pending'} end
-local score = score_of(rank, meta.q)
+local score = score_of(rank, tonumber(meta.q))
 redis.call('ZADD', K_PENDING, 'XX', score, id)
 redis.call('ZADD', user_pending_key(meta.u), 'XX', score, id)
-meta.p = rank
-redis.call('HSET', K_EXEC, id, cjson.encode(meta))
+meta.p = int(rank)
+redis.call('HSET', K_EXEC, id, encode_meta(meta))
 return {'moved', redis.call('ZRANK', K_PENDING, id)}
