@@ -35,7 +35,7 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
     local oldest, meta = oldest_pending()
     if not oldest or tonumber(meta.e) >= cutoff then break end
     local _, payload = read(oldest)
-    unqueue(oldest, meta)
+    unqueue(oldest, meta.u)
     finish(oldest, recent_capacity)
     result[#result + 1] = encode_meta(meta)
     result[#result + 1] = payload

@@ -72,6 +72,15 @@ local function encode_meta(m)
   return m.s .. '|' .. m.p .. '|' .. m.e .. '|' .. m.q .. '|' .. m.d .. '|' .. m.o .. '|' .. m.g .. '|' .. m.i .. '|' .. m.u
 end
 
+-- The hot paths read single fields without building a table.
+local function meta_user(text) return string.match(text, '^[pa]|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') end
+-- A pending meta made active: {meta, user, enqueued ms as a string}.
+local PENDING_PATTERN = '^p(|%d*|(%d*)|%d*|)||(|[^|]*|(.*))$'
+local function activated(pending_meta, dispatched, order, saga)
+  local head, enqueued, tail, user = string.match(pending_meta, PENDING_PATTERN)
+  return 'a' .. head .. dispatched .. '|' .. order .. '|' .. saga .. tail, user, enqueued
+end
+
 -- A meta starts with its state and a bar; anything else in the exec hash is a tombstone.
 local function is_record(value)
   return value ~= false and value ~= nil and string.byte(value, 2) == 124 -- '|'
@@ -123,17 +132,21 @@ local function finish(id, recent_capacity)
   remember(id, recent_capacity)
 end
 
--- Takes a pending execution out of the queue (not out of exec/payload).
-local function unqueue(id, meta)
+-- Takes a pending execution of `user` out of the queue (not out of exec/payload, not out of
+-- its usage: unqueue does that too).
+local function unqueue_only(id, user)
   redis.call('ZREM', K_PENDING, id)
-  redis.call('ZREM', user_pending_key(meta.u), id)
-  adjust_usage(meta.u, -1, 0)
+  redis.call('ZREM', user_pending_key(user), id)
+end
+local function unqueue(id, user)
+  unqueue_only(id, user)
+  adjust_usage(user, -1, 0)
 end
 
--- Frees an active execution's slot and everything it held.
-local function free_slot(id, meta, recent_capacity)
+-- Frees the slot of an active execution of `user` and everything it held.
+local function free_slot(id, user, recent_capacity)
   redis.call('ZREM', K_ACTIVE, id)
-  adjust_usage(meta.u, 0, -1)
+  adjust_usage(user, 0, -1)
   finish(id, recent_capacity)
 end
 
@@ -169,7 +182,7 @@ local function repair_step(settings, id, score)
     redis.call('ZADD', K_ACTIVE, unconfirmed_until(settings.now + settings.grace_ms), id)
     return 'redispatch', meta_json, payload
   end
-  free_slot(id, meta, settings.recent_capacity)
+  free_slot(id, meta.u, settings.recent_capacity)
   return 'lease_expired', meta_json, payload
 end
 
@@ -180,19 +193,17 @@ local function dispatch_step(settings, saga)
   if not next_id then return nil end
   local now = settings.now
   local next_meta, payload = read(next_id)
-  local meta = parse_meta(next_meta)
-  redis.call('ZREM', K_PENDING, next_id)
-  redis.call('ZREM', user_pending_key(meta.u), next_id)
-  if now - tonumber(meta.e) > settings.stale_ms then
-    adjust_usage(meta.u, -1, 0)
+  local user, enqueued = meta_user(next_meta), string.match(next_meta, '^p|%d*|(%d*)|')
+  unqueue_only(next_id, user)
+  if now - tonumber(enqueued) > settings.stale_ms then
+    adjust_usage(user, -1, 0)
     finish(next_id, settings.recent_capacity)
     return 'expired', next_meta, payload
   end
-  meta.s, meta.d, meta.g, meta.o = 'a', int(now), saga, int(redis.call('HINCRBY', K_COUNTERS, 'dseq', '1'))
-  local meta_json = encode_meta(meta)
+  local meta_json = activated(next_meta, int(now), int(redis.call('HINCRBY', K_COUNTERS, 'dseq', '1')), saga)
   redis.call('HSET', K_EXEC, next_id, meta_json)
   redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + settings.grace_ms), next_id)
-  adjust_usage(meta.u, -1, 1)
+  adjust_usage(user, -1, 1)
   return 'dispatched', meta_json, payload
 end
 
@@ -204,19 +215,19 @@ end
 -- within the same call, so repairs are looked for first, and held and the active count are
 -- read once.
 local MAX_REPAIR_STEPS = 64
+local function add_step(result, kind, meta_json, payload)
+  result[#result + 1] = kind
+  result[#result + 1] = meta_json
+  result[#result + 1] = payload
+end
 local function schedule(settings, first_saga)
   local result = {''}
   local saga_index, repairs = first_saga, 0
-  local function add(kind, meta_json, payload)
-    result[#result + 1] = kind
-    result[#result + 1] = meta_json
-    result[#result + 1] = payload
-  end
   if saga_index > #ARGV then return result end
   local held, due, score = look_before_dispatching(settings.now)
   while due do
     if repairs >= MAX_REPAIR_STEPS then return result end
-    add(repair_step(settings, due, score))
+    add_step(result, repair_step(settings, due, score))
     repairs = repairs + 1
     held, due, score = look_before_dispatching(settings.now)
   end
@@ -235,7 +246,7 @@ local function schedule(settings, first_saga)
       result[1] = 'empty'
       return result
     end
-    add(kind, meta_json, payload)
+    add_step(result, kind, meta_json, payload)
     if kind == 'dispatched' then
       saga_index, active = saga_index + 1, active + 1
     else

@@ -9,12 +9,12 @@ local id, recent_capacity = ARGV[2], tonumber(ARGV[8])
 local function release()
   local meta_json = redis.call('HGET', K_EXEC, id)
   if not is_record(meta_json) then return {'unknown'} end
-  local meta = parse_meta(meta_json)
-  if meta.s == 'a' then
-    free_slot(id, meta, recent_capacity)
+  local user = meta_user(meta_json)
+  if string.byte(meta_json, 1) == 97 then -- 'a': active
+    free_slot(id, user, recent_capacity)
     return {'was_active', meta_json}
   end
-  unqueue(id, meta)
+  unqueue(id, user)
   finish(id, recent_capacity)
   return {'was_pending', meta_json}
 end
