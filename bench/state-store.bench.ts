@@ -132,11 +132,24 @@ async function redisCpuSeconds(url: string): Promise<number> {
   return field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread');
 }
 
-/** Runs one round against Redis, returning its rate and Redis's CPU time per cycle in µs. */
-async function measured(url: string, run: () => Promise<number>): Promise<{ rate: number; redisMicros: number }> {
-  const before = await redisCpuSeconds(url);
+interface Measured {
+  rate: number;
+  /** CPU time per cycle in µs: Redis's main thread, and this (client) process. */
+  redisMicros: number;
+  clientMicros: number;
+}
+
+/** Runs one round, measuring its rate and the CPU time Redis and this process spent per cycle. */
+async function measured(url: string, run: () => Promise<number>): Promise<Measured> {
+  const redisBefore = await redisCpuSeconds(url);
+  const clientBefore = process.cpuUsage();
   const rate = await run();
-  return { rate, redisMicros: ((await redisCpuSeconds(url)) - before) / EXECUTIONS * 1e6 };
+  const client = process.cpuUsage(clientBefore);
+  return {
+    rate,
+    redisMicros: ((await redisCpuSeconds(url)) - redisBefore) / EXECUTIONS * 1e6,
+    clientMicros: (client.user + client.system) / EXECUTIONS,
+  };
 }
 
 async function deleteKeys(url: string, prefix: string): Promise<void> {
@@ -163,9 +176,11 @@ export async function runStateStoreBenchmark(): Promise<void> {
   };
   const results: Record<string, number[]> = { 'redis store': [], bullmq: [], 'in-memory store': [] };
   const redisMicros: Record<string, number[]> = { 'redis store': [], bullmq: [] };
-  const record = (name: string, { rate, redisMicros: micros }: { rate: number; redisMicros: number }) => {
-    results[name]!.push(rate);
-    redisMicros[name]!.push(micros);
+  const clientMicros: Record<string, number[]> = { 'redis store': [], bullmq: [], 'in-memory store': [] };
+  const record = (name: string, round: Measured) => {
+    results[name]!.push(round.rate);
+    redisMicros[name]?.push(round.redisMicros);
+    clientMicros[name]!.push(round.clientMicros);
   };
   for (let round = 0; round < ROUNDS; round++) {
     const prefix = `bench-${randomUUID().slice(0, 8)}:`;
@@ -174,19 +189,20 @@ export async function runStateStoreBenchmark(): Promise<void> {
     await store.close();
     await deleteKeys(url, prefix);
     record('bullmq', await measured(url, () => bullmqCycles(url, workload())));
-    results['in-memory store']!.push(await storeCycles(new InMemoryQueueStateStore(limits), workload()));
+    record('in-memory store', await measured(url, () => storeCycles(new InMemoryQueueStateStore(limits), workload())));
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const bull = median(results.bullmq!);
   console.log(`\nScheduling cycles/s (admit + dispatch + release), ${EXECUTIONS} executions, ${USERS} users, concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds, Redis ${url}`);
   printTable(
-    ['implementation', 'cycles/s (median)', 'rounds', 'vs BullMQ', 'Redis CPU µs/cycle (median)'],
+    ['implementation', 'cycles/s (median)', 'rounds', 'vs BullMQ', 'Redis CPU µs/cycle', 'client CPU µs/cycle'],
     Object.entries(results).map(([name, values]) => [
       name,
       Math.round(median(values)).toLocaleString('en-US'),
       values.map((v) => Math.round(v)).join(' / '),
       `${(median(values) / bull).toFixed(2)}×`,
       redisMicros[name] ? median(redisMicros[name]).toFixed(1) : '—',
+      median(clientMicros[name]!).toFixed(1),
     ]),
   );
 }
