@@ -60,7 +60,7 @@ end
 redis.call('HSET', K_EXEC, 'r:' .. id, ARGV[6])
 local score = score_of(rank, seq)
 redis.call('ZADD', K_PENDING, score, id)
-redis.call('ZADD', user_pending_key(user), score, id)
+redis.call('RPUSH', user_pending_key(user), id)
 result[2] = redis.call('ZRANK', K_PENDING, id)
 if #ARGV < 14 then return result end
 return {result, schedule({

@@ -1,26 +1,44 @@
 -- pending-page: pending executions in queue order with true positions, optionally one level
--- and/or one user. Never scans the queue: ranges by rank or score, O(log n + limit).
+-- and/or one user. The whole queue is never scanned: ranges by rank or score, O(log n + limit);
+-- a user's page reads and sorts that user's pending ids (at most the per-user limit).
 -- ARGV: 1 prefix, 2 priority rank or '', 3 user id or '', 4 offset, 5 limit
 -- Returns: {total, meta1, position1, meta2, position2, ...}
 local rank, user, offset, limit = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-local source = K_PENDING
-if user ~= '' then source = user_pending_key(user) end
-local ids, total
+local result
+
+if user ~= '' then
+  local ids = redis.call('LRANGE', user_pending_key(user), '0', '-1')
+  local rows = {}
+  if #ids > 0 then
+    local low, high = -1, math.huge
+    if rank then low, high = rank * LEVEL_SPAN, (rank + 1) * LEVEL_SPAN end
+    for i, score in ipairs(redis.call('ZMSCORE', K_PENDING, unpack(ids))) do
+      local value = score and tonumber(score)
+      if value and value >= low and value < high then rows[#rows + 1] = {value, ids[i]} end
+    end
+    table.sort(rows, function(a, b) return a[1] < b[1] end)
+  end
+  result = {#rows}
+  for i = offset + 1, math.min(offset + limit, #rows) do
+    local id = rows[i][2]
+    result[#result + 1] = read_meta(id)
+    result[#result + 1] = redis.call('ZRANK', K_PENDING, id)
+  end
+  return result
+end
+
+local ids
 if rank then
-  total = redis.call('ZCOUNT', source, level_min(rank), level_max_exclusive(rank))
-  ids = redis.call('ZRANGEBYSCORE', source, level_min(rank), level_max_exclusive(rank), 'LIMIT', int(offset), int(limit))
+  result = {redis.call('ZCOUNT', K_PENDING, level_min(rank), level_max_exclusive(rank))}
+  ids = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', int(offset), int(limit))
 else
-  total = redis.call('ZCARD', source)
-  ids = limit > 0 and redis.call('ZRANGE', source, int(offset), int(offset + limit - 1)) or {}
+  result = {redis.call('ZCARD', K_PENDING)}
+  ids = limit > 0 and redis.call('ZRANGE', K_PENDING, int(offset), int(offset + limit - 1)) or {}
 end
-local result = {total}
-local first_position
-if user == '' then
-  first_position = offset
-  if rank then first_position = first_position + redis.call('ZCOUNT', K_PENDING, '-inf', '(' .. level_min(rank)) end
-end
+local first_position = offset
+if rank then first_position = first_position + redis.call('ZCOUNT', K_PENDING, '-inf', '(' .. level_min(rank)) end
 for i, id in ipairs(ids) do
   result[#result + 1] = read_meta(id)
-  result[#result + 1] = first_position and (first_position + i - 1) or redis.call('ZRANK', K_PENDING, id)
+  result[#result + 1] = first_position + i - 1
 end
 return result

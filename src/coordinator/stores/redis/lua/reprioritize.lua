@@ -8,7 +8,6 @@ local meta = parse_meta(meta_json)
 if meta.s == 'a' then return {'not_pending'} end
 local score = score_of(rank, tonumber(meta.q))
 redis.call('ZADD', K_PENDING, 'XX', score, id)
-redis.call('ZADD', user_pending_key(meta.u), 'XX', score, id)
 meta.p = int(rank)
 redis.call('HSET', K_EXEC, id, encode_meta(meta))
 return {'moved', redis.call('ZRANK', K_PENDING, id)}
