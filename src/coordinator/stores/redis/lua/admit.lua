@@ -13,16 +13,11 @@
 local id, user, rank, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local max_queue, max_per_user, stale_ms, recent_capacity = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 
--- The record goes in first (HSETNX doubles as the duplicate check); a refusal below replaces
--- it with its tombstone. An arrival number spent on a duplicate or refusal leaves a gap, which
--- order does not mind.
-local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', '1')
-if redis.call('HSETNX', K_EXEC, id, encode_meta({s = 'p', p = ARGV[4], e = ARGV[5], q = int(seq), d = '', o = '', g = '', i = id, u = user})) == 0 then
-  local known = redis.call('HGET', K_EXEC, id)
+local known = redis.call('HGET', K_EXEC, id)
+if known then
   if is_record(known) then
-    local meta = parse_meta(known)
-    if meta.s == 'a' then return {'duplicate', 'active'} end
-    return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), tonumber(meta.p)}
+    if string.byte(known, 1) == 97 then return {'duplicate', 'active'} end -- 'a'
+    return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), tonumber(parse_meta(known).p)}
   end
   if known == 'f' then return {'duplicate', 'finished'} end
   return {'duplicate', 'refused', string.sub(known, 3)}
@@ -49,15 +44,16 @@ if redis.call('ZCARD', K_PENDING) >= max_queue then
 end
 
 -- Counted first, taken back if over the limit: one call in the common case.
-local pending, active = usage_counts(redis.call('HINCRBY', K_USAGE, user, '1'))
-local current = pending + active - 1
+local current = redis.call('HINCRBY', K_USAGE, user, '1') - 1
 if current >= max_per_user then
-  adjust_usage(user, -1, 0)
+  count_usage(user, '-1')
   remember(id, recent_capacity, 'user_limit')
   return {'user_limit', current}
 end
 
-redis.call('HSET', K_EXEC, 'r:' .. id, ARGV[6])
+-- Meta and request in one call.
+local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', '1')
+redis.call('HSET', K_EXEC, id, encode_meta({s = 'p', p = ARGV[4], e = ARGV[5], q = int(seq), d = '', o = '', g = '', i = id, u = user}), 'r:' .. id, ARGV[6])
 local score = score_of(rank, seq)
 redis.call('ZADD', K_PENDING, score, id)
 redis.call('RPUSH', user_pending_key(user), id)

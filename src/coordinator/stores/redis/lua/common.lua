@@ -13,7 +13,8 @@
 --                     again: 2 * ms + 1 while its dispatch is unconfirmed (ms = end of the grace
 --                     period), 2 * ms once confirmed (ms = lease deadline); plus 'h:' at -inf
 --                     while dispatching is held. One query finds what is due and whether held.
---   usage      HASH   user -> active * 2^32 + pending (one field, so one call changes both)
+--   usage      HASH   user -> pending + active executions (the per-user limit's count; a
+--                     dispatch leaves it alone, and the admin reads split it using active)
 --   recent     LIST   finished or refused ids, oldest first, at most the recent-ids capacity
 --   counters   HASH   seq (arrivals), dseq (dispatches; meta o, the active page's order)
 -- Per-user pending lists: LIST prefix..'user-pending:'..user, the user's pending ids in arrival
@@ -46,7 +47,6 @@ local function bind(args)
 end
 local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority level
 local LEVELS = 5
-local ACTIVE_UNIT = 4294967296 -- 2^32: usage = active * ACTIVE_UNIT + pending
 
 -- Numbers go to redis.call as strings made here: Redis would format a Lua number with
 -- "%.17g" (slow, and Lua's own default keeps only 14 digits); %d goes through a C integer.
@@ -100,16 +100,30 @@ local function read_meta(id)
   return redis.call('HGET', K_EXEC, id)
 end
 
--- {pending, active} of an encoded usage value (nil or false = nothing).
-local function usage_counts(value)
-  local total = tonumber(value or 0) or 0
-  local active = math.floor(total / ACTIVE_UNIT)
-  return total - active * ACTIVE_UNIT, active
+-- One execution of `user` more (delta 1) or less (-1) counted against the per-user limit.
+-- Returns the new count.
+local function count_usage(user, delta)
+  local after = redis.call('HINCRBY', K_USAGE, user, delta)
+  if after == 0 then redis.call('HDEL', K_USAGE, user) end
+  return after
 end
 
-local function adjust_usage(user, pending_delta, active_delta)
-  local after = redis.call('HINCRBY', K_USAGE, user, int(active_delta * ACTIVE_UNIT + pending_delta))
-  if after == 0 then redis.call('HDEL', K_USAGE, user) end
+-- How many active executions each user has: {user -> count}. Reads every active execution's
+-- meta in one call: for the admin reads only (bounded by the active limit).
+local function active_per_user()
+  local ids = {}
+  for _, id in ipairs(redis.call('ZRANGE', K_ACTIVE, '0', '-1')) do
+    if id ~= HELD_MARK then ids[#ids + 1] = id end
+  end
+  local counts = {}
+  if #ids == 0 then return counts end
+  for _, meta in ipairs(redis.call('HMGET', K_EXEC, unpack(ids))) do
+    if meta then
+      local user = meta_user(meta)
+      counts[user] = (counts[user] or 0) + 1
+    end
+  end
+  return counts
 end
 
 -- Remembers a finished or refused id (refusal = its reason, or nil) so a redelivered request
@@ -142,13 +156,13 @@ local function unqueue_only(id, user)
 end
 local function unqueue(id, user)
   unqueue_only(id, user)
-  adjust_usage(user, -1, 0)
+  count_usage(user, '-1')
 end
 
 -- Frees the slot of an active execution of `user` and everything it held.
 local function free_slot(id, user, recent_capacity)
   redis.call('ZREM', K_ACTIVE, id)
-  adjust_usage(user, 0, -1)
+  count_usage(user, '-1')
   finish(id, recent_capacity)
 end
 
@@ -198,14 +212,13 @@ local function dispatch_step(settings, saga)
   local user, enqueued = meta_user(next_meta), string.match(next_meta, '^p|%d*|(%d*)|')
   unqueue_only(next_id, user)
   if now - tonumber(enqueued) > settings.stale_ms then
-    adjust_usage(user, -1, 0)
+    count_usage(user, '-1')
     finish(next_id, settings.recent_capacity)
     return 'expired', next_meta, payload
   end
   local meta_json = activated(next_meta, int(now), int(redis.call('HINCRBY', K_COUNTERS, 'dseq', '1')), saga)
   redis.call('HSET', K_EXEC, next_id, meta_json)
   redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + settings.grace_ms), next_id)
-  adjust_usage(user, -1, 1)
   return 'dispatched', meta_json, payload
 end
 
