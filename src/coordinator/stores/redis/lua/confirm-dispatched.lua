@@ -1,15 +1,19 @@
 -- confirm-dispatched: the commands of these dispatches were published; never hand them out again.
--- Each keeps its slot under a lease counted from when it was (last) handed out.
+-- Each keeps its slot under a lease counted from when it was (last) handed out. One read and
+-- one write for the whole batch.
 -- ARGV: 1 prefix, 2 lease ms, 3 dispatch grace ms, 4.. execution ids.
 -- Returns: how many were unconfirmed.
 local lease_ms, grace_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
-local confirmed = 0
-for i = 4, #ARGV do
-  local score = redis.call('ZSCORE', K_ACTIVE, ARGV[i])
+local ids = {}
+for i = 4, #ARGV do ids[#ids + 1] = ARGV[i] end
+if #ids == 0 then return 0 end
+local leases = {}
+for i, score in ipairs(redis.call('ZMSCORE', K_ACTIVE, unpack(ids))) do
   if score and tonumber(score) % 2 == 1 then
     local handed_out = (tonumber(score) - 1) / 2 - grace_ms
-    redis.call('ZADD', K_ACTIVE, lease_until(handed_out + lease_ms), ARGV[i])
-    confirmed = confirmed + 1
+    leases[#leases + 1] = lease_until(handed_out + lease_ms)
+    leases[#leases + 1] = ids[i]
   end
 end
-return confirmed
+if #leases > 0 then redis.call('ZADD', K_ACTIVE, 'XX', unpack(leases)) end
+return #leases / 2
