@@ -65,6 +65,8 @@ async function storeCycles(store: QueueStateStore, work: Work[]): Promise<number
   const running: string[] = [];
   const unconfirmed: string[] = [];
   let released = 0;
+  // Idle completers wait here; each dispatch wakes one of them (waking all would make the
+  // harness, not the store, do most of the work).
   const waiting: (() => void)[] = [];
   const wakeAll = () => waiting.splice(0).forEach((resolve) => resolve());
   const sagas = () => [randomUUID(), randomUUID()];
@@ -72,8 +74,8 @@ async function storeCycles(store: QueueStateStore, work: Work[]): Promise<number
     for (const step of result?.steps ?? []) {
       running.push(step.execution.executionId);
       unconfirmed.push(step.execution.executionId);
+      waiting.shift()?.();
     }
-    wakeAll();
     if (unconfirmed.length >= CONFIRM_BATCH) await store.confirmDispatched(unconfirmed.splice(0));
   };
   const producers = pool(work, CONCURRENCY, async ({ id, user, priority, request }) => {
