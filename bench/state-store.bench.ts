@@ -35,7 +35,14 @@ interface Work {
   id: string;
   user: string;
   priority: Priority;
-  request: ExecutionRequestedEvent;
+}
+
+/**
+ * The request a producer sends, made when it sends it (as a real producer does): 20,000 of them
+ * made up front would stay live through one round and be collected during the next.
+ */
+function requestOf({ id, user, priority }: Work): ExecutionRequestedEvent {
+  return sampleRequestEvent(id, user, priority);
 }
 
 function workload(): Work[] {
@@ -43,7 +50,7 @@ function workload(): Work[] {
     const id = randomUUID();
     const priority = PRIORITIES[i % PRIORITIES.length]!;
     const user = `user-${i % USERS}`;
-    return { id, user, priority, request: sampleRequestEvent(id, user, priority) };
+    return { id, user, priority };
   });
 }
 
@@ -78,8 +85,8 @@ async function storeCycles(store: QueueStateStore, work: Work[]): Promise<number
     }
     if (unconfirmed.length >= CONFIRM_BATCH) await store.confirmDispatched(unconfirmed.splice(0));
   };
-  const producers = pool(work, CONCURRENCY, async ({ id, user, priority, request }) => {
-    const outcome = await store.admit({ executionId: id, userId: user, priority, payload: request }, Date.now(), sagas());
+  const producers = pool(work, CONCURRENCY, async (item) => {
+    const outcome = await store.admit({ executionId: item.id, userId: item.user, priority: item.priority, payload: requestOf(item) }, Date.now(), sagas());
     if (outcome.kind === 'accepted') await took(outcome.scheduled);
   });
   // Completers: each running execution finishes at once; its release schedules the next.
@@ -113,9 +120,9 @@ async function bullmqCycles(url: string, work: Work[]): Promise<number> {
   worker.on('completed', () => {
     if (++completed === work.length) finish();
   });
-  await pool(work, CONCURRENCY, async ({ id, priority, request }) => {
+  await pool(work, CONCURRENCY, async (item) => {
     // BullMQ priorities: 1 is the highest; 0 would mean "no priority".
-    await queue.add('execution', request, { jobId: id, priority: priorityRank(priority) + 1, removeOnComplete: true, removeOnFail: true });
+    await queue.add('execution', requestOf(item), { jobId: item.id, priority: priorityRank(item.priority) + 1, removeOnComplete: true, removeOnFail: true });
   });
   await done;
   const rate = work.length / ((performance.now() - started) / 1000);
