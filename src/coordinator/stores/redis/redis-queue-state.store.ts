@@ -48,6 +48,8 @@ export class RedisQueueStateStore implements QueueStateStore {
   private readonly redis: Redis;
   private readonly librarySource: string;
   private readonly functionNames: Record<ScriptName, string>;
+  /** The limits as the scripts read them (limits_of in lua/common.lua): one argument, not seven. */
+  private readonly limitsArgument: string;
 
   constructor(
     private readonly limits: QueueLimits,
@@ -66,13 +68,15 @@ export class RedisQueueStateStore implements QueueStateStore {
     const library = buildLibrary();
     this.librarySource = library.source;
     this.functionNames = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, library.functionName(name)])) as Record<ScriptName, string>;
+    const { maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds, recentIdsCapacity, maxActiveExecutions, leaseSeconds, dispatchGraceSeconds } = limits;
+    this.limitsArgument = [maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds * 1000, recentIdsCapacity, maxActiveExecutions, leaseSeconds * 1000, dispatchGraceSeconds * 1000]
+      .map((value) => String(Math.round(value)))
+      .join(',');
   }
 
   async admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds: readonly string[] = []): Promise<Scheduled<AdmissionOutcome<StoredRequest>>> {
-    const { maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds, recentIdsCapacity, maxActiveExecutions, leaseSeconds, dispatchGraceSeconds } = this.limits;
-    const schedulingArgs = sagaIds.length > 0 ? [maxActiveExecutions, leaseSeconds * 1000, dispatchGraceSeconds * 1000, ...sagaIds] : [];
-    const reply = (await this.run('admit', request.executionId, request.userId, priorityRank(request.priority), now, JSON.stringify(request.payload),
-      maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds * 1000, recentIdsCapacity, ...schedulingArgs)) as Reply[];
+    const { maxQueueSize, maxExecutionsPerUser } = this.limits;
+    const reply = (await this.run('admit', this.limitsArgument, request.executionId, request.userId, priorityRank(request.priority), now, JSON.stringify(request.payload), ...sagaIds)) as Reply[];
     // With scheduling, an accepted request answers {admission, schedule}; anything else is flat.
     if (Array.isArray(reply[0])) return { ...this.admission(reply[0], maxQueueSize, maxExecutionsPerUser), scheduled: this.scheduled(reply[1] as Reply[]) };
     return this.admission(reply, maxQueueSize, maxExecutionsPerUser);
@@ -80,13 +84,12 @@ export class RedisQueueStateStore implements QueueStateStore {
 
   async schedule(now: number, sagaIds: readonly string[]): Promise<ScheduleResult<StoredRequest>> {
     if (sagaIds.length === 0) return { steps: [], idle: null };
-    return this.scheduled((await this.run('schedule', ...this.schedulingSettings(now), ...sagaIds)) as Reply[]);
+    return this.scheduled((await this.run('schedule', this.limitsArgument, now, ...sagaIds)) as Reply[]);
   }
 
   async confirmDispatched(executionIds: readonly string[]): Promise<void> {
     if (executionIds.length === 0) return;
-    const { leaseSeconds, dispatchGraceSeconds } = this.limits;
-    await this.run('confirm-dispatched', leaseSeconds * 1000, dispatchGraceSeconds * 1000, ...executionIds);
+    await this.run('confirm-dispatched', this.limitsArgument, ...executionIds);
   }
 
   async renewLease(executionId: string, now: number): Promise<boolean> {
@@ -94,7 +97,7 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   async release(executionId: string, now = 0, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome>> {
-    const [released, scheduled] = (await this.run('release', executionId, ...this.schedulingSettings(now), ...sagaIds)) as [string[], Reply[] | null];
+    const [released, scheduled] = (await this.run('release', this.limitsArgument, executionId, now, ...sagaIds)) as [string[], Reply[] | null];
     const [kind, meta] = released;
     const outcome: ReleaseOutcome =
       kind === 'was_active'
@@ -184,11 +187,6 @@ export class RedisQueueStateStore implements QueueStateStore {
     } catch (error) {
       throw classifyRedisError(error, name);
     }
-  }
-
-  private schedulingSettings(now: number): number[] {
-    const { maxActiveExecutions, staleTimeoutSeconds, leaseSeconds, dispatchGraceSeconds, recentIdsCapacity } = this.limits;
-    return [now, maxActiveExecutions, staleTimeoutSeconds * 1000, leaseSeconds * 1000, dispatchGraceSeconds * 1000, recentIdsCapacity];
   }
 
   private admission(reply: Reply[], maxQueueSize: number, maxExecutionsPerUser: number): AdmissionOutcome<StoredRequest> {

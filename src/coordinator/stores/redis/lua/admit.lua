@@ -1,8 +1,7 @@
 -- admit: duplicate check, stale sweep when full, queue-size and per-user checks, enqueue.
--- ARGV: 1 prefix, 2 execution id, 3 user id, 4 priority rank (0 critical .. 4 background),
---       5 now ms, 6 request JSON, 7 max queue size, 8 max per user, 9 stale timeout ms,
---       10 recent-ids capacity, 11 max active, 12 lease ms, 13 dispatch grace ms,
---       14.. saga ids: when given and the request is accepted, schedules in the same call
+-- ARGV: 1 prefix, 2 limits (see limits_of), 3 execution id, 4 user id, 5 priority rank
+--       (0 critical .. 4 background), 6 now ms, 7 request JSON,
+--       8.. saga ids: when given and the request is accepted, schedules in the same call
 -- Returns: {'duplicate', 'pending', position, priority rank} | {'duplicate', 'active' | 'finished'}
 --        | {'duplicate', 'refused', 'queue_full' | 'user_limit'}
 --        | {'accepted', position, expired...}       expired = meta1, payload1, meta2, payload2, ...
@@ -10,8 +9,9 @@
 --        | {'user_limit', current}
 -- or, when saga ids were given and the request was accepted: {that reply, schedule reply}
 -- (schedule reply as in schedule.lua).
-local id, user, rank, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-local max_queue, max_per_user, stale_ms, recent_capacity = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local limits = limits_of(ARGV[2])
+local id, user, rank, now = ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
+local max_queue, max_per_user, stale_ms, recent_capacity = limits.max_queue, limits.max_per_user, limits.stale_ms, limits.recent_capacity
 
 local known = redis.call('HGET', K_EXEC, id)
 if known then
@@ -53,13 +53,10 @@ end
 
 -- Meta and request in one call.
 local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', '1')
-redis.call('HSET', K_EXEC, id, encode_meta({s = 'p', p = ARGV[4], e = ARGV[5], q = int(seq), d = '', o = '', g = '', i = id, u = user}), 'r:' .. id, ARGV[6])
+redis.call('HSET', K_EXEC, id, encode_meta({s = 'p', p = ARGV[5], e = ARGV[6], q = int(seq), d = '', o = '', g = '', i = id, u = user}), 'r:' .. id, ARGV[7])
 local score = score_of(rank, seq)
 redis.call('ZADD', K_PENDING, score, id)
 redis.call('RPUSH', user_pending_key(user), id)
 result[2] = redis.call('ZRANK', K_PENDING, id)
-if #ARGV < 14 then return result end
-return {result, schedule({
-  now = now, max_active = tonumber(ARGV[11]), stale_ms = stale_ms, lease_ms = tonumber(ARGV[12]),
-  grace_ms = tonumber(ARGV[13]), recent_capacity = recent_capacity,
-}, 14)}
+if #ARGV < 8 then return result end
+return {result, schedule(settings_at(ARGV[2], now), 8)}

@@ -271,10 +271,29 @@ local function schedule(settings, first_saga)
   return result
 end
 
--- Reads the six scheduling settings from ARGV[from .. from + 5].
-local function schedule_settings(from)
+-- The queue limits arrive as one argument, "max queue size,max per user,stale timeout ms,
+-- recent-ids capacity,max active,lease ms,dispatch grace ms" (see redis-queue-state.store.ts),
+-- instead of seven; each distinct text is parsed once and kept.
+local LIMITS_BY_TEXT, LIMITS_KEPT = {}, 0
+local function limits_of(text)
+  local limits = LIMITS_BY_TEXT[text]
+  if limits then return limits end
+  local q, u, s, r, a, l, g = string.match(text, '^(%d+),(%d+),(%d+),(%d+),(%d+),(%d+),(%d+)$')
+  if not q then error('unreadable queue limits: ' .. tostring(text)) end
+  limits = {
+    max_queue = tonumber(q), max_per_user = tonumber(u), stale_ms = tonumber(s), recent_capacity = tonumber(r),
+    max_active = tonumber(a), lease_ms = tonumber(l), grace_ms = tonumber(g),
+  }
+  if LIMITS_KEPT >= 16 then LIMITS_BY_TEXT, LIMITS_KEPT = {}, 0 end
+  LIMITS_BY_TEXT[text], LIMITS_KEPT = limits, LIMITS_KEPT + 1
+  return limits
+end
+
+-- What a scheduling run needs: the limits and the time of this call.
+local function settings_at(limits_text, now)
+  local limits = limits_of(limits_text)
   return {
-    now = tonumber(ARGV[from]), max_active = tonumber(ARGV[from + 1]), stale_ms = tonumber(ARGV[from + 2]),
-    lease_ms = tonumber(ARGV[from + 3]), grace_ms = tonumber(ARGV[from + 4]), recent_capacity = tonumber(ARGV[from + 5]),
+    now = now, max_active = limits.max_active, stale_ms = limits.stale_ms, lease_ms = limits.lease_ms,
+    grace_ms = limits.grace_ms, recent_capacity = limits.recent_capacity,
   }
 end

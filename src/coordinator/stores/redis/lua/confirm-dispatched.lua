@@ -1,11 +1,12 @@
 -- confirm-dispatched: the commands of these dispatches were published; never hand them out again.
 -- Each keeps its slot under a lease counted from when it was (last) handed out. One read and
 -- one write for the whole batch.
--- ARGV: 1 prefix, 2 lease ms, 3 dispatch grace ms, 4.. execution ids.
+-- ARGV: 1 prefix, 2 limits (see limits_of), 3.. execution ids.
 -- Returns: how many were unconfirmed.
-local lease_ms, grace_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
+local limits = limits_of(ARGV[2])
+local lease_ms, grace_ms = limits.lease_ms, limits.grace_ms
 local ids = {}
-for i = 4, #ARGV do ids[#ids + 1] = ARGV[i] end
+for i = 3, #ARGV do ids[#ids + 1] = ARGV[i] end
 if #ids == 0 then return 0 end
 local leases = {}
 for i, score in ipairs(redis.call('ZMSCORE', K_ACTIVE, unpack(ids))) do

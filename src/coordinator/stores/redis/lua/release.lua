@@ -1,10 +1,9 @@
 -- release: frees an execution wherever it is (finished, failed, cancelled); then, when saga ids
 -- are given, schedules in the same call (the slot may have just come free).
--- ARGV: 1 prefix, 2 execution id, 3 now ms, 4 max active, 5 stale timeout ms, 6 lease ms,
---       7 dispatch grace ms, 8 recent-ids capacity, 9.. saga ids (optional)
+-- ARGV: 1 prefix, 2 limits (see limits_of), 3 execution id, 4 now ms, 5.. saga ids (optional)
 -- Returns: {release reply, schedule reply or false}, where release reply is
 --   {'was_active', meta} | {'was_pending', meta} | {'unknown'}   (the request is not read back)
-local id, recent_capacity = ARGV[2], tonumber(ARGV[8])
+local id, recent_capacity = ARGV[3], limits_of(ARGV[2]).recent_capacity
 
 local function release()
   local meta_json = redis.call('HGET', K_EXEC, id)
@@ -20,5 +19,5 @@ local function release()
 end
 
 local released = release()
-if #ARGV < 9 then return {released, false} end
-return {released, schedule(schedule_settings(3), 9)}
+if #ARGV < 5 then return {released, false} end
+return {released, schedule(settings_at(ARGV[2], tonumber(ARGV[4])), 5)}
