@@ -213,14 +213,29 @@ export async function runStateStoreBenchmark(): Promise<void> {
     redisMicros[name]?.push(round.redisMicros);
     clientMicros[name]!.push(round.clientMicros);
   };
-  for (let round = 0; round < ROUNDS; round++) {
-    const prefix = `bench-${randomUUID().slice(0, 8)}:`;
-    const store = new RedisQueueStateStore(limits, { url, keyPrefix: prefix });
-    record('redis store', await measured(url, () => storeCycles(store, workload())));
-    await store.close();
-    await deleteKeys(url, prefix);
-    record('bullmq', await measured(url, () => bullmqCycles(url, workload())));
-    record('in-memory store', await measured(url, () => storeCycles(new InMemoryQueueStateStore(limits), workload())));
+  const runs: Record<string, () => Promise<number>> = {
+    'redis store': async () => {
+      const prefix = `bench-${randomUUID().slice(0, 8)}:`;
+      const store = new RedisQueueStateStore(limits, { url, keyPrefix: prefix });
+      try {
+        return await storeCycles(store, workload());
+      } finally {
+        await store.close();
+        await deleteKeys(url, prefix);
+      }
+    },
+    bullmq: () => bullmqCycles(url, workload()),
+    'in-memory store': () => storeCycles(new InMemoryQueueStateStore(limits), workload()),
+  };
+  // One unrecorded warm-up round (compilers, connections, Redis's memory), then the measured
+  // rounds, each in a different order so no implementation always runs first or last.
+  const names = Object.keys(runs);
+  for (let round = -1; round < ROUNDS; round++) {
+    const order = names.map((_, index) => names[(index + Math.max(round, 0)) % names.length]!);
+    for (const name of order) {
+      const result = await measured(url, runs[name]!);
+      if (round >= 0) record(name, result);
+    }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const bull = median(results.bullmq!);
