@@ -30,10 +30,18 @@ export function parseMeta(text: string): StoredMeta {
   };
 }
 
+// Object literals rather than spreads: these run several times per scheduling cycle.
 export function summaryOf(meta: StoredMeta): ExecutionSummary {
   return { executionId: meta.executionId, userId: meta.userId, priority: PRIORITIES[meta.priorityRank]!, enqueuedAt: meta.enqueuedAt };
 }
 
 export function activeSummaryOf(meta: StoredMeta): ActiveSummary {
-  return { ...summaryOf(meta), dispatchedAt: meta.dispatchedAt!, sagaId: meta.sagaId! };
+  return {
+    executionId: meta.executionId,
+    userId: meta.userId,
+    priority: PRIORITIES[meta.priorityRank]!,
+    enqueuedAt: meta.enqueuedAt,
+    dispatchedAt: meta.dispatchedAt!,
+    sagaId: meta.sagaId!,
+  };
 }

@@ -213,12 +213,16 @@ export class RedisQueueStateStore implements QueueStateStore {
     return { steps, idle: idle === '' ? null : (idle as IdleReason) };
   }
 
-  private queued(metaJson: string, payloadJson: string): QueuedExecution<StoredRequest> {
-    return { ...summaryOf(parseMeta(metaJson)), payload: JSON.parse(payloadJson) as StoredRequest };
+  private queued(metaText: string, payloadJson: string): QueuedExecution<StoredRequest> {
+    const execution = summaryOf(parseMeta(metaText)) as QueuedExecution<StoredRequest>;
+    execution.payload = JSON.parse(payloadJson) as StoredRequest;
+    return execution;
   }
 
-  private active(metaJson: string, payloadJson: string): ActiveExecution<StoredRequest> {
-    return { ...activeSummaryOf(parseMeta(metaJson)), payload: JSON.parse(payloadJson) as StoredRequest };
+  private active(metaText: string, payloadJson: string): ActiveExecution<StoredRequest> {
+    const execution = activeSummaryOf(parseMeta(metaText)) as ActiveExecution<StoredRequest>;
+    execution.payload = JSON.parse(payloadJson) as StoredRequest;
+    return execution;
   }
 
   private queuedPairs(flat: Reply[]): QueuedExecution<StoredRequest>[] {
