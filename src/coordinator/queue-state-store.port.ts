@@ -34,7 +34,9 @@ export interface QueueStateStore {
   /**
    * Duplicate check, stale sweep when full, queue-size and per-user checks, enqueue. Given saga
    * ids and accepted, it also schedules in the same atomic call (see `schedule`), so handling a
-   * request costs one round trip.
+   * request costs one round trip; unless other executions were already waiting, which means no
+   * slot is free or dispatching is held: then it answers `idle: 'waiting'` without scheduling
+   * (and without looking for expired leases, which releases and the housekeeping run do).
    */
   admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds?: readonly string[]): Promise<Scheduled<AdmissionOutcome<StoredRequest>>>;
   /**

@@ -183,6 +183,17 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         expect(duplicate).toEqual({ kind: 'duplicate', state: 'pending', position: 0, priority: 'normal' });
       });
 
+      it('does not schedule on an admission that finds others already waiting', async () => {
+        const store = open({ maxActiveExecutions: 1, leaseSeconds: 1 });
+        await store.admit({ executionId: 'a', userId: 'u1', priority: 'normal', payload: request('a') }, 0, ['s1']);
+        await store.admit({ executionId: 'b', userId: 'u1', priority: 'normal', payload: request('b') }, 0, ['s2']);
+        // 'a' holds the slot and its lease has run out, but the admission of 'c' queues behind
+        // 'b' and leaves the repair to the next release or scheduling run.
+        const third = await store.admit({ executionId: 'c', userId: 'u2', priority: 'critical', payload: request('c') }, 5 * SECOND, ['s3']);
+        expect(third).toMatchObject({ kind: 'accepted', position: 0, scheduled: { idle: 'waiting', steps: [] } });
+        expect(describeSteps(await store.schedule(5 * SECOND, ['s4']))).toEqual(['lease_expired:a', 'dispatched:c']);
+      });
+
       it('dispatches the next execution in the release call that freed its slot', async () => {
         const store = open({ maxActiveExecutions: 1 });
         await admit(store, 'a');

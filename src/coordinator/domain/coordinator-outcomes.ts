@@ -39,8 +39,12 @@ export type DuplicateOutcome =
   | { kind: 'duplicate'; state: 'refused'; refusal: AdmissionRefusal }
   | { kind: 'duplicate'; state: 'active' | 'finished' };
 
-/** Why nothing was dispatched. */
-export type IdleReason = 'held' | 'at_capacity' | 'empty';
+/**
+ * Why nothing was dispatched. `waiting`: an admission found other executions already waiting,
+ * so it did not schedule: the queue is only non-empty while dispatching is held or no slot is
+ * free, and what frees a slot (a release, the housekeeping run, a resume) schedules itself.
+ */
+export type IdleReason = 'held' | 'at_capacity' | 'empty' | 'waiting';
 
 /**
  * Result of one scheduling step. Besides dispatching, a step repairs what a crash or a lost

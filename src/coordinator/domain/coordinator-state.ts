@@ -87,6 +87,11 @@ export class CoordinatorState<P = unknown> {
     this.recent = new RecentIds(limits.recentIdsCapacity);
   }
 
+  /** How many executions are waiting. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   /** Duplicate check, queue-size check (after a stale sweep), per-user check, then enqueue. */
   admit(request: AdmissionRequest<P>, now: number): AdmissionOutcome<P> {
     const { executionId, userId } = request;

@@ -16,8 +16,10 @@ export class InMemoryQueueStateStore implements QueueStateStore {
   }
 
   async admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds: readonly string[] = []): Promise<Scheduled<AdmissionOutcome<StoredRequest>>> {
+    const othersWaiting = this.state.pendingCount > 0;
     const outcome = this.state.admit(request, now);
-    return outcome.kind === 'accepted' && sagaIds.length > 0 ? { ...outcome, scheduled: this.state.schedule(now, sagaIds) } : outcome;
+    if (outcome.kind !== 'accepted' || sagaIds.length === 0) return outcome;
+    return { ...outcome, scheduled: othersWaiting ? { steps: [], idle: 'waiting' } : this.state.schedule(now, sagaIds) };
   }
 
   async schedule(now: number, sagaIds: readonly string[]) {

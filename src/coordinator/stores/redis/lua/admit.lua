@@ -8,7 +8,8 @@
 --        | {'queue_full', expired...}
 --        | {'user_limit', current}
 -- or, when saga ids were given and the request was accepted: {that reply, schedule reply}
--- (schedule reply as in schedule.lua).
+-- (schedule reply as in schedule.lua; {'waiting'} without scheduling when others were already
+-- waiting: see the port's admit).
 local limits = limits_of(ARGV[2])
 local id, user, rank, now = ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
 local max_queue, max_per_user, stale_ms, recent_capacity = limits.max_queue, limits.max_per_user, limits.stale_ms, limits.recent_capacity
@@ -24,7 +25,8 @@ if known then
 end
 
 local result = {'accepted', 0}
-if redis.call('ZCARD', K_PENDING) >= max_queue then
+local waiting_before = redis.call('ZCARD', K_PENDING)
+if waiting_before >= max_queue then
   local cutoff = now - stale_ms
   while true do
     local oldest, meta = oldest_pending()
@@ -59,4 +61,5 @@ redis.call('ZADD', K_PENDING, score, id)
 redis.call('RPUSH', user_pending_key(user), id)
 result[2] = redis.call('ZRANK', K_PENDING, id)
 if #ARGV < 8 then return result end
+if waiting_before > 0 then return {result, {'waiting'}} end
 return {result, schedule(settings_at(ARGV[2], now), 8)}

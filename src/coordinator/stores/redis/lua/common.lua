@@ -11,8 +11,9 @@
 --                     'r:'..execution id -> the original execution_requested JSON (pending or active)
 --   active     ZSET   active executions, each scored by when a scheduling run must look at it
 --                     again: 2 * ms + 1 while its dispatch is unconfirmed (ms = end of the grace
---                     period), 2 * ms once confirmed (ms = lease deadline); plus 'h:' at -inf
---                     while dispatching is held. One query finds what is due and whether held.
+--                     period, or the lease deadline if that comes first), 2 * ms once confirmed
+--                     (ms = lease deadline: dispatch or last sign of life + lease); plus 'h:' at
+--                     -inf while dispatching is held. One query finds what is due and whether held.
 --   usage      HASH   user -> pending + active executions (the per-user limit's count; a
 --                     dispatch leaves it alone, and the admin reads split it using active)
 --   recent     LIST   finished or refused ids, oldest first, at most the recent-ids capacity
@@ -188,14 +189,15 @@ local function look_before_dispatching(now)
 end
 
 -- Handles a due active execution: a lease that ran out (the slot is reclaimed) or a dispatch
--- still unconfirmed after the grace period (handed out again under the same saga), unless the
--- lease, counted from that dispatch, has run out too. Returns kind, meta JSON, payload JSON.
+-- still unconfirmed after the grace period (handed out again under the same saga), unless its
+-- lease, counted from the dispatch, has run out too. Returns kind, meta JSON, payload JSON.
 local function repair_step(settings, id, score)
   local meta_json, payload = read(id)
   local unconfirmed = tonumber(score) % 2 == 1
   local meta = parse_meta(meta_json)
-  if unconfirmed and tonumber(meta.d) + settings.lease_ms >= settings.now then
-    redis.call('ZADD', K_ACTIVE, unconfirmed_until(settings.now + settings.grace_ms), id)
+  local lease_deadline = tonumber(meta.d) + settings.lease_ms
+  if unconfirmed and lease_deadline >= settings.now then
+    redis.call('ZADD', K_ACTIVE, unconfirmed_until(math.min(settings.now + settings.grace_ms, lease_deadline)), id)
     return 'redispatch', meta_json, payload
   end
   free_slot(id, meta.u, settings.recent_capacity)
@@ -218,7 +220,7 @@ local function dispatch_step(settings, saga)
   end
   local meta_json = activated(next_meta, int(now), int(redis.call('HINCRBY', K_COUNTERS, 'dseq', '1')), saga)
   redis.call('HSET', K_EXEC, next_id, meta_json)
-  redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + settings.grace_ms), next_id)
+  redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + math.min(settings.grace_ms, settings.lease_ms)), next_id)
   return 'dispatched', meta_json, payload
 end
 
