@@ -27,6 +27,7 @@ import type { QueueLimits } from '../../domain/queue-limits.js';
 import type { QueueStateStore, Scheduled, StoredRequest } from '../../queue-state-store.port.js';
 import { classifyRedisError } from './redis-errors.js';
 import { activeSummaryOf, parseMeta, summaryOf } from './redis-meta.js';
+import { RedisLibraryLoader } from './redis-library-loader.js';
 import { buildLibrary, SCRIPT_NAMES, type ScriptName } from './redis-scripts.js';
 
 type Reply = string | number | null | Reply[];
@@ -46,7 +47,7 @@ export interface RedisStoreSettings {
  */
 export class RedisQueueStateStore implements QueueStateStore {
   private readonly redis: Redis;
-  private readonly librarySource: string;
+  private readonly libraryLoader: RedisLibraryLoader;
   private readonly functionNames: Record<ScriptName, string>;
   /** The limits as the scripts read them (limits_of in lua/common.lua): one argument, not seven. */
   private readonly limitsArgument: string;
@@ -66,7 +67,7 @@ export class RedisQueueStateStore implements QueueStateStore {
     // Connection errors surface on the calls that need Redis; the client logs nothing itself.
     this.redis.on('error', () => undefined);
     const library = buildLibrary();
-    this.librarySource = library.source;
+    this.libraryLoader = new RedisLibraryLoader(this.redis, library);
     this.functionNames = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, library.functionName(name)])) as Record<ScriptName, string>;
     const { maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds, recentIdsCapacity, maxActiveExecutions, leaseSeconds, dispatchGraceSeconds } = limits;
     this.limitsArgument = [maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds * 1000, recentIdsCapacity, maxActiveExecutions, leaseSeconds * 1000, dispatchGraceSeconds * 1000]
@@ -181,7 +182,7 @@ export class RedisQueueStateStore implements QueueStateStore {
         return await call();
       } catch (error) {
         if (!(error instanceof Error) || !/Function not found/i.test(error.message)) throw error;
-        await this.redis.call('FUNCTION', 'LOAD', 'REPLACE', this.librarySource);
+        await this.libraryLoader.load();
         return await call();
       }
     } catch (error) {

@@ -25,10 +25,15 @@ function readLua(name: string): string {
 
 /** Function names are global in Redis: each build's library carries its own version tag. */
 export interface FunctionLibrary {
+  /** Library name: LIBRARY_NAME_PREFIX and the source's hash. */
+  name: string;
   /** `FUNCTION LOAD` source: shared helpers, then one registered function per script file. */
   source: string;
   functionName(script: ScriptName): string;
 }
+
+/** Every version of the library is named with this, then its tag. */
+export const LIBRARY_NAME_PREFIX = 'execution_queue_';
 
 /**
  * Builds the Redis function library (Redis 7+): common.lua once, then each script body wrapped
@@ -38,7 +43,8 @@ export interface FunctionLibrary {
 export function buildLibrary(): FunctionLibrary {
   const bodies = SCRIPT_NAMES.map((name) => [name, readLua(name)] as const);
   const tag = createHash('sha1').update(readLua('common')).update(bodies.map(([, body]) => body).join('\n')).digest('hex').slice(0, 12);
-  const functionName = (script: ScriptName) => `execution_queue_${tag}_${script.replaceAll('-', '_')}`;
+  const name = `${LIBRARY_NAME_PREFIX}${tag}`;
+  const functionName = (script: ScriptName) => `${name}_${script.replaceAll('-', '_')}`;
   const registrations = bodies.map(([name, body]) => `redis.register_function('${functionName(name)}', function(_, args)\n  bind(args)\n${body}\nend)`);
-  return { source: [`#!lua name=execution_queue_${tag}`, readLua('common'), ...registrations].join('\n'), functionName };
+  return { name, source: [`#!lua name=${name}`, readLua('common'), ...registrations].join('\n'), functionName };
 }
