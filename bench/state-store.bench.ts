@@ -76,6 +76,7 @@ async function storeCycles(store: QueueStateStore, work: Work[]): Promise<number
   // harness, not the store, do most of the work).
   const waiting: (() => void)[] = [];
   const wakeAll = () => waiting.splice(0).forEach((resolve) => resolve());
+  // Two fresh saga ids per call, as the coordinator passes them (SAGAS_PER_RUN).
   const sagas = () => [randomUUID(), randomUUID()];
   const took = async (result: ScheduleResult<StoredRequest> | undefined) => {
     for (const step of result?.steps ?? []) {

@@ -42,7 +42,7 @@ interface Outgoing {
  * Saga ids handed to one scheduling run. One event usually frees at most one slot, so a few
  * suffice; a run that needs more (a resume, a reclaimed batch) is simply run again.
  */
-const SAGAS_PER_RUN = 4;
+const SAGAS_PER_RUN = 2;
 
 /** Largest number of events published in one send; a resume with many slots free sends in chunks. */
 const MAX_EVENTS_PER_SEND = 500;
