@@ -81,3 +81,18 @@ export class FakeKubelet {
 function container(state: V1ContainerStatus['state'], ready: boolean): V1ContainerStatus {
   return { name: 'executor', image: 'python:3.11-slim', imageID: '', ready, restartCount: 0, state };
 }
+
+/**
+ * Compacts the test etcd up to its current revision, so every older resource version is gone
+ * (the API server then answers a watch resuming from one with 410). Needs the etcd that
+ * `npm run infra:up` starts (ETCD_URL); a cluster of one's own (KUBECONFIG) does not expose it.
+ */
+export async function compactEtcd(): Promise<number> {
+  const url = process.env.ETCD_URL;
+  if (!url) throw new Error('ETCD_URL is not set: this test needs the etcd started by `npm run infra:up` (not an external KUBECONFIG)');
+  const range = (await (await fetch(`${url}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) })).json()) as { header: { revision: string } };
+  const revision = Number(range.header.revision);
+  const compaction = await fetch(`${url}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(revision), physical: true }) });
+  if (!compaction.ok) throw new Error(`etcd compaction failed: ${compaction.status} ${await compaction.text()}`);
+  return revision;
+}

@@ -20,6 +20,7 @@ export class PodWatcher {
   private readonly firstList = new Promise<void>((resolve) => (this.listed = resolve));
   /** Handling is serialised so events about one pod are published in order. */
   private queue: Promise<void> = Promise.resolve();
+  private expiredWatches = 0;
 
   constructor(
     private readonly kubeConfig: KubeConfig,
@@ -35,6 +36,11 @@ export class PodWatcher {
 
   whenListed(): Promise<void> {
     return this.firstList;
+  }
+
+  /** How many times the server said the version a watch resumed from was gone (410), each followed by a new list. */
+  get expiries(): number {
+    return this.expiredWatches;
   }
 
   async stop(): Promise<void> {
@@ -94,6 +100,7 @@ export class PodWatcher {
           }, reject);
       });
       if (outcome === 'gone') {
+        this.expiredWatches++;
         this.logger.log('Pod watch expired (410 Gone); listing again');
         return;
       }
