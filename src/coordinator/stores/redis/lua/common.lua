@@ -149,14 +149,10 @@ local function finish(id, recent_capacity)
   remember(id, recent_capacity)
 end
 
--- Takes a pending execution of `user` out of the queue (not out of exec/payload, not out of
--- its usage: unqueue does that too).
-local function unqueue_only(id, user)
+-- Takes a pending execution of `user` out of the queue (not out of exec/payload).
+local function unqueue(id, user)
   redis.call('ZREM', K_PENDING, id)
   redis.call('LREM', user_pending_key(user), '1', id)
-end
-local function unqueue(id, user)
-  unqueue_only(id, user)
   count_usage(user, '-1')
 end
 
@@ -207,12 +203,12 @@ end
 -- Takes the next pending execution and makes it active under `saga`, or drops it as stale.
 -- Returns kind, meta JSON, payload JSON; or nil when the queue is empty.
 local function dispatch_step(settings, saga)
-  local next_id = redis.call('ZRANGE', K_PENDING, '0', '0')[1]
+  local next_id = redis.call('ZPOPMIN', K_PENDING)[1] -- taken out of the queue either way
   if not next_id then return nil end
   local now = settings.now
   local next_meta, payload = read(next_id)
   local user, enqueued = meta_user(next_meta), string.match(next_meta, '^p|%d*|(%d*)|')
-  unqueue_only(next_id, user)
+  redis.call('LREM', user_pending_key(user), '1', next_id)
   if now - tonumber(enqueued) > settings.stale_ms then
     count_usage(user, '-1')
     finish(next_id, settings.recent_capacity)
