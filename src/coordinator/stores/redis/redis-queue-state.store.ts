@@ -47,6 +47,12 @@ export interface RedisStoreSettings {
  */
 export class RedisQueueStateStore implements QueueStateStore {
   private readonly redis: Redis;
+  /**
+   * Admissions have a connection of their own: Redis runs calls one at a time in the order each
+   * connection sends them, so on one shared connection a burst of requests would hold up the
+   * releases and dispatches behind it, the calls that free slots and start work.
+   */
+  private readonly admissions: Redis;
   private readonly libraryLoader: RedisLibraryLoader;
   private readonly functionNames: Record<ScriptName, string>;
   /** The limits as the scripts read them (limits_of in lua/common.lua): one argument, not seven. */
@@ -56,16 +62,21 @@ export class RedisQueueStateStore implements QueueStateStore {
     private readonly limits: QueueLimits,
     private readonly settings: RedisStoreSettings,
   ) {
-    this.redis = new Redis(settings.url, {
-      // Fail calls quickly while Redis is away so the event goes back to Kafka instead of
-      // piling up here; the client keeps reconnecting in the background.
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-      ...settings.client,
-    });
-    // Connection errors surface on the calls that need Redis; the client logs nothing itself.
-    this.redis.on('error', () => undefined);
+    const connect = () => {
+      const client = new Redis(settings.url, {
+        // Fail calls quickly while Redis is away so the event goes back to Kafka instead of
+        // piling up here; the client keeps reconnecting in the background.
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+        ...settings.client,
+      });
+      // Connection errors surface on the calls that need Redis; the client logs nothing itself.
+      client.on('error', () => undefined);
+      return client;
+    };
+    this.redis = connect();
+    this.admissions = connect();
     const library = buildLibrary();
     this.libraryLoader = new RedisLibraryLoader(this.redis, library);
     this.functionNames = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, library.functionName(name)])) as Record<ScriptName, string>;
@@ -166,6 +177,7 @@ export class RedisQueueStateStore implements QueueStateStore {
 
   async close(): Promise<void> {
     this.redis.disconnect();
+    this.admissions.disconnect();
   }
 
   /** Nest calls this at shutdown for the provider created from this class. */
@@ -176,7 +188,8 @@ export class RedisQueueStateStore implements QueueStateStore {
   /** Calls one function of the library, loading the library first if this Redis lacks it (new or flushed server). */
   private async run(name: ScriptName, ...args: (string | number)[]): Promise<Reply> {
     // Every function names its keys from the prefix (see lua/common.lua), so none are declared.
-    const call = () => this.redis.fcall(this.functionNames[name], 0, this.settings.keyPrefix, ...args) as Promise<Reply>;
+    const client = name === 'admit' ? this.admissions : this.redis;
+    const call = () => client.fcall(this.functionNames[name], 0, this.settings.keyPrefix, ...args) as Promise<Reply>;
     try {
       try {
         return await call();
