@@ -8,7 +8,8 @@
 --   exec       HASH   execution id -> while pending or active, its meta (see encode_meta); afterwards,
 --                     while remembered, a tombstone: 'f' (finished) or 'x:queue_full' |
 --                     'x:user_limit' (refused);
---                     'r:'..execution id -> the original execution_requested JSON (pending or active)
+--                     'r:'..execution id -> the original execution_requested JSON (pending or active;
+--                     emptied when it finishes, deleted when its tombstone is)
 --   active     ZSET   active executions, each scored by when a scheduling run must look at it
 --                     again: 2 * ms + 1 while its dispatch is unconfirmed (ms = end of the grace
 --                     period, or the lease deadline if that comes first), 2 * ms once confirmed
@@ -128,25 +129,35 @@ local function active_per_user()
 end
 
 -- Remembers a finished or refused id (refusal = its reason, or nil) so a redelivered request
--- for it is a duplicate; beyond capacity the oldest are forgotten. A record the id still has
--- (it must be out of every other structure by now) is replaced by the tombstone.
-local function remember(id, capacity, refusal)
+-- for it is a duplicate; beyond capacity the oldest are forgotten (both their fields).
+-- `had_record`: the id was pending or active, so its meta becomes the tombstone and its request
+-- is emptied in the same call (the empty field goes when the id is forgotten: one call, not two).
+local function remember(id, capacity, refusal, had_record)
   if capacity <= 0 then
-    redis.call('HDEL', K_EXEC, id)
+    redis.call('HDEL', K_EXEC, id, 'r:' .. id)
     return
   end
-  redis.call('HSET', K_EXEC, id, refusal and ('x:' .. refusal) or 'f')
+  local tombstone = refusal and ('x:' .. refusal) or 'f'
+  if had_record then
+    redis.call('HSET', K_EXEC, id, tombstone, 'r:' .. id, '')
+  else
+    redis.call('HSET', K_EXEC, id, tombstone)
+  end
   local size = redis.call('RPUSH', K_RECENT, id)
   if size > capacity then
     local evicted = redis.call('LPOP', K_RECENT, int(size - capacity))
-    redis.call('HDEL', K_EXEC, unpack(evicted))
+    local fields = {}
+    for _, old in ipairs(evicted) do
+      fields[#fields + 1] = old
+      fields[#fields + 1] = 'r:' .. old
+    end
+    redis.call('HDEL', K_EXEC, unpack(fields))
   end
 end
 
 -- Drops a pending or active execution's request and remembers its id.
 local function finish(id, recent_capacity)
-  redis.call('HDEL', K_EXEC, 'r:' .. id)
-  remember(id, recent_capacity)
+  remember(id, recent_capacity, nil, true)
 end
 
 -- Takes a pending execution of `user` out of the queue (not out of exec/payload).
