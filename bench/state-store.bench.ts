@@ -20,7 +20,7 @@ import { sampleRequestEvent } from './sample-request.js';
  */
 const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const USERS = 100;
 const CONFIRM_BATCH = 16;
 
