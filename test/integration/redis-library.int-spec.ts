@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { loadConfig } from '../../src/config/load-config.js';
 import { RedisLibraryLoader } from '../../src/coordinator/stores/redis/redis-library-loader.js';
 import { buildLibrary } from '../../src/coordinator/stores/redis/redis-scripts.js';
+import { anExecutionRequest } from '../builders/execution-request.builder.js';
 import { redisClient, redisStore } from '../builders/redis-harness.js';
 
 jest.setTimeout(30_000);
@@ -33,6 +34,37 @@ describe('Redis function library versions', () => {
       expect(await redis.fcall(`${OLD_VERSION}_ping`, 0)).toBe('old');
       // ... and this version's calls keep working beside it.
       expect((await store.snapshot()).pendingCount).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('Redis store keys after executions end', () => {
+  const redis = redisClient();
+  afterAll(() => redis.disconnect());
+
+  it('keeps no request of an ended execution, and only as many tombstones as it remembers ids', async () => {
+    const prefix = `test-ended-${Date.now()}:`;
+    const store = redisStore({ ...LIMITS, maxActiveExecutions: 2, recentIdsCapacity: 3 }, prefix);
+    try {
+      const ids = ['e1', 'e2', 'e3', 'e4', 'e5', 'e6'];
+      for (const id of ids) await store.admit({ executionId: id, userId: 'keys-user', priority: 'normal', payload: anExecutionRequest().withId(id).withUser('keys-user').build() }, 0, ['s']);
+      // e1 and e2 run and finish, each release dispatching the next (e3, e4), which finish too;
+      // e6 is cancelled while it waits; e5 still waits.
+      await store.release('e1', 0, ['s3']);
+      await store.release('e2', 0, ['s4']);
+      await store.release('e3', 0, []);
+      await store.release('e4', 0, []);
+      expect(await store.release('e6', 0, [])).toMatchObject({ kind: 'was_pending' });
+      const fields = await redis.hgetall(`${prefix}exec`);
+      const requests = Object.entries(fields).filter(([field, value]) => field.startsWith('r:') && value !== '');
+      expect(requests.map(([field]) => field)).toEqual(['r:e5']);
+      // Five ended, three remembered: the oldest two (e1, e2) are forgotten with both their fields.
+      expect(Object.keys(fields).filter((field) => !field.startsWith('r:')).sort()).toEqual(['e3', 'e4', 'e5', 'e6']);
+      expect(Object.keys(fields).filter((field) => field.startsWith('r:')).sort()).toEqual(['r:e3', 'r:e4', 'r:e5', 'r:e6']);
+      expect(await redis.lrange(`${prefix}recent`, 0, -1)).toEqual(['e3', 'e4', 'e6']);
+      expect(await store.admit({ executionId: 'e1', userId: 'keys-user', priority: 'normal', payload: anExecutionRequest().withId('e1').build() }, 0)).toMatchObject({ kind: 'accepted' });
     } finally {
       await store.close();
     }
