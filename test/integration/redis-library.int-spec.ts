@@ -69,4 +69,21 @@ describe('Redis store keys after executions end', () => {
       await store.close();
     }
   });
+
+  it('skips queue and active entries that have no execution behind them instead of stalling', async () => {
+    const prefix = `test-orphans-${Date.now()}:`;
+    const store = redisStore({ ...LIMITS, maxActiveExecutions: 2, leaseSeconds: 1 }, prefix);
+    try {
+      await store.admit({ executionId: 'real', userId: 'orphan-user', priority: 'low', payload: anExecutionRequest().withId('real').build() }, 0);
+      // Entries no code path leaves behind: a queued id ahead of 'real' and an active one whose lease ran out.
+      await redis.zadd(`${prefix}pending`, 0, 'ghost-queued');
+      await redis.zadd(`${prefix}active`, 2, 'ghost-active');
+      const result = await store.schedule(10_000, ['s1', 's2']);
+      expect(result.steps.map((step) => `${step.kind}:${step.execution.executionId}`)).toEqual(['dispatched:real']);
+      expect(await redis.zscore(`${prefix}active`, 'ghost-active')).toBeNull();
+      expect(await redis.zscore(`${prefix}pending`, 'ghost-queued')).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
 });

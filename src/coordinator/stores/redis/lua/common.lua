@@ -34,7 +34,7 @@
 -- ARGV[1] is always the key prefix.
 local ARGV, PREFIX
 local K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS
-local KEYS_BY_PREFIX = {}
+local KEYS_BY_PREFIX, KEYS_KEPT = {}, 0 -- key names per prefix, built once (a few prefixes in practice)
 local HELD_MARK = 'h:'
 
 local function bind(args)
@@ -43,7 +43,8 @@ local function bind(args)
   if not keys then
     keys = {}
     for i, name in ipairs({'pending', 'exec', 'active', 'usage', 'recent', 'counters'}) do keys[i] = PREFIX .. name end
-    KEYS_BY_PREFIX[PREFIX] = keys
+    if KEYS_KEPT >= 64 then KEYS_BY_PREFIX, KEYS_KEPT = {}, 0 end
+    KEYS_BY_PREFIX[PREFIX], KEYS_KEPT = keys, KEYS_KEPT + 1
   end
   K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS = unpack(keys)
 end
@@ -90,14 +91,14 @@ local function is_record(value)
   return value ~= false and value ~= nil and string.byte(value, 2) == 124 -- '|'
 end
 
--- An execution's meta JSON and request JSON; both nil when the id is unknown or only remembered.
+-- An execution's meta and request JSON; both nil when the id is unknown or only remembered.
 local function read(id)
   local found = redis.call('HMGET', K_EXEC, id, 'r:' .. id)
   if not is_record(found[1]) then return nil, nil end
   return found[1], found[2]
 end
 
--- Just the meta JSON of a pending or active execution.
+-- Just the meta of a pending or active execution.
 local function read_meta(id)
   return redis.call('HGET', K_EXEC, id)
 end
@@ -197,9 +198,15 @@ end
 
 -- Handles a due active execution: a lease that ran out (the slot is reclaimed) or a dispatch
 -- still unconfirmed after the grace period (handed out again under the same saga), unless its
--- lease, counted from the dispatch, has run out too. Returns kind, meta JSON, payload JSON.
+-- lease, counted from the dispatch, has run out too. Returns kind, meta, payload JSON; or nil
+-- for an entry without an execution behind it, which would be a bug elsewhere: it is dropped
+-- rather than left to stop every scheduling run.
 local function repair_step(settings, id, score)
   local meta_json, payload = read(id)
+  if not meta_json then
+    redis.call('ZREM', K_ACTIVE, id)
+    return nil
+  end
   local unconfirmed = tonumber(score) % 2 == 1
   local meta = parse_meta(meta_json)
   local lease_deadline = tonumber(meta.d) + settings.lease_ms
@@ -212,12 +219,14 @@ local function repair_step(settings, id, score)
 end
 
 -- Takes the next pending execution and makes it active under `saga`, or drops it as stale.
--- Returns kind, meta JSON, payload JSON; or nil when the queue is empty.
+-- Returns kind, meta, payload JSON; or nil when the queue is empty.
 local function dispatch_step(settings, saga)
   local next_id = redis.call('ZPOPMIN', K_PENDING)[1] -- taken out of the queue either way
   if not next_id then return nil end
   local now = settings.now
   local next_meta, payload = read(next_id)
+  -- A queue entry without an execution would be a bug elsewhere: skip it, never stall on it.
+  if not next_meta then return dispatch_step(settings, saga) end
   local user, enqueued = meta_user(next_meta), string.match(next_meta, '^p|%d*|(%d*)|')
   redis.call('LREM', user_pending_key(user), '1', next_id)
   if now - tonumber(enqueued) > settings.stale_ms then
@@ -251,7 +260,8 @@ local function schedule(settings, first_saga)
   local held, due, score = look_before_dispatching(settings.now)
   while due do
     if repairs >= MAX_REPAIR_STEPS then return result end
-    add_step(result, repair_step(settings, due, score))
+    local kind, meta_json, payload = repair_step(settings, due, score)
+    if kind then add_step(result, kind, meta_json, payload) end
     repairs = repairs + 1
     held, due, score = look_before_dispatching(settings.now)
   end
