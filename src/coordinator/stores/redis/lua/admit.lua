@@ -17,7 +17,7 @@ local max_queue, max_per_user, stale_ms, recent_capacity = limits.max_queue, lim
 local known = redis.call('HGET', K_EXEC, id)
 if known then
   if is_record(known) then
-    if string.byte(known, 1) == 97 then return {'duplicate', 'active'} end -- 'a'
+    if is_active(known) then return {'duplicate', 'active'} end
     return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), tonumber(parse_meta(known).p)}
   end
   if known == 'f' then return {'duplicate', 'finished'} end
@@ -29,12 +29,12 @@ local waiting_before = redis.call('ZCARD', K_PENDING)
 if waiting_before >= max_queue then
   local cutoff = now - stale_ms
   while true do
-    local oldest, meta = oldest_pending()
+    local oldest, meta, text = oldest_pending()
     if not oldest or tonumber(meta.e) >= cutoff then break end
-    local _, payload = read(oldest)
+    local payload = redis.call('HGET', K_EXEC, 'r:' .. oldest)
     unqueue(oldest, meta.u)
     finish(oldest, recent_capacity)
-    result[#result + 1] = encode_meta(meta)
+    result[#result + 1] = text
     result[#result + 1] = payload
   end
   if redis.call('ZCARD', K_PENDING) >= max_queue then

@@ -90,6 +90,7 @@ end
 local function is_record(value)
   return value ~= false and value ~= nil and string.byte(value, 2) == 124 -- '|'
 end
+local function is_active(meta) return string.byte(meta, 1) == 97 end -- 'a'
 
 -- An execution's meta and request JSON; both nil when the id is unknown or only remembered.
 local function read(id)
@@ -175,17 +176,19 @@ local function free_slot(id, user, recent_capacity)
   finish(id, recent_capacity)
 end
 
--- The oldest pending execution (smallest arrival sequence among the five level heads).
+-- The oldest pending execution (smallest arrival sequence among the five level heads):
+-- id, parsed meta, meta as stored.
 local function oldest_pending()
-  local best_id, best_meta
+  local best_id, best_meta, best_text
   for rank = 0, LEVELS - 1 do
     local head = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', '0', '1')[1]
     if head then
-      local meta = parse_meta(read_meta(head))
-      if not best_meta or tonumber(meta.q) < tonumber(best_meta.q) then best_id, best_meta = head, meta end
+      local text = read_meta(head)
+      local meta = parse_meta(text)
+      if not best_meta or tonumber(meta.q) < tonumber(best_meta.q) then best_id, best_meta, best_text = head, meta, text end
     end
   end
-  return best_id, best_meta
+  return best_id, best_meta, best_text
 end
 
 -- Whether dispatching is held, and the active execution most urgently due before `now` with

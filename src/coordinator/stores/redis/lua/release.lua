@@ -9,7 +9,7 @@ local function release()
   local meta_json = redis.call('HGET', K_EXEC, id)
   if not is_record(meta_json) then return {'unknown'} end
   local user = meta_user(meta_json)
-  if string.byte(meta_json, 1) == 97 then -- 'a': active
+  if is_active(meta_json) then
     free_slot(id, user, recent_capacity)
     return {'was_active', meta_json}
   end

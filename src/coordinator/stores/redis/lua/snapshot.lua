@@ -4,6 +4,6 @@
 local held = redis.call('ZSCORE', K_ACTIVE, HELD_MARK) and 1 or 0
 local result = {redis.call('ZCARD', K_PENDING), redis.call('ZCARD', K_ACTIVE) - held, held}
 for rank = 0, LEVELS - 1 do result[#result + 1] = redis.call('ZCOUNT', K_PENDING, level_min(rank), level_max_exclusive(rank)) end
-local _, oldest = oldest_pending()
-result[#result + 1] = oldest and encode_meta(oldest) or false
+local _, _, oldest = oldest_pending()
+result[#result + 1] = oldest or false
 return result
