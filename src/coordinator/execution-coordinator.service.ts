@@ -99,6 +99,7 @@ export class ExecutionCoordinator {
         outgoing.push({ event: this.refusal(request, 'queue_full') });
         break;
       case 'user_limit':
+        this.addExpired(outcome.expired, outgoing);
         this.observer.rejected('user_limit', request.priority);
         outgoing.push({ event: this.refusal(request, 'user_limit') });
         break;

@@ -5,6 +5,8 @@ import type { EventPublisher } from '../../src/ports/event-publisher.port.js';
 export class RecordingPublisher implements EventPublisher {
   readonly events: AnyEvent[] = [];
   failingTypes = new Set<string>();
+  /** While set, what runs after a send never runs (a replica that dies right after publishing). */
+  confirmationsLost = false;
 
   async publish(event: AnyEvent): Promise<void> {
     if (this.failingTypes.has(event.event_type)) throw new Error(`broker refused ${event.event_type}`);
@@ -19,7 +21,7 @@ export class RecordingPublisher implements EventPublisher {
   }
 
   async afterSent(task: () => Promise<void>): Promise<void> {
-    await task();
+    if (!this.confirmationsLost) await task();
   }
 
   ofType<T extends AnyEvent['event_type']>(type: T): Extract<AnyEvent, { event_type: T }>[] {

@@ -120,10 +120,22 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         await admit(store, 'a', 0, 'alice');
         await next(store, 0, 's');
         await admit(store, 'b', 0, 'alice');
-        expect(await admit(store, 'c', 0, 'alice')).toEqual({ kind: 'user_limit', limit: 2, current: 2 });
+        expect(await admit(store, 'c', 0, 'alice')).toEqual({ kind: 'user_limit', limit: 2, current: 2, expired: [] });
         expect(await admit(store, 'd', 0, 'bob')).toMatchObject({ kind: 'accepted' });
         expect(await store.userUsage('alice')).toEqual({ pending: 1, active: 1 });
         expect(await store.userUsage('nobody')).toEqual({ pending: 0, active: 0 });
+      });
+
+      it('reports the stale entries a full queue swept even when the request is then refused for its user', async () => {
+        const store = open({ maxQueueSize: 3, maxExecutionsPerUser: 2, staleTimeoutSeconds: 10 });
+        await admit(store, 'old', 0, 'bob');
+        await admit(store, 'a', 5 * SECOND, 'alice');
+        await admit(store, 'c', 5 * SECOND, 'alice');
+        // The queue is full; 'old' is stale and swept, then 'd' is over alice's limit.
+        const outcome = await admit(store, 'd', 10 * SECOND + 1, 'alice');
+        expect(outcome).toMatchObject({ kind: 'user_limit', current: 2, expired: [{ executionId: 'old', userId: 'bob' }] });
+        expect(await store.lookup('old')).toBeUndefined();
+        expect(await store.userUsage('bob')).toEqual({ pending: 0, active: 0 });
       });
     });
 
@@ -332,6 +344,30 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         expect(await drain(store, 120 * SECOND)).toEqual(['dispatched:b']);
         await store.confirmDispatched(['b']);
         expect(await drain(store, 150 * SECOND + 1)).toEqual(['lease_expired:a']);
+      });
+
+      it('counts a sign of life as confirming the dispatch: the pod exists, so its command arrived', async () => {
+        const store = open({ dispatchGraceSeconds: 30, leaseSeconds: 100 });
+        await admit(store, 'a');
+        await next(store, 0, 'saga-a');
+        expect(await store.renewLease('a', 10 * SECOND)).toBe(true);
+        // Never confirmed as published, but alive: not handed out again after the grace period,
+        // and its lease runs from the sign of life.
+        expect(await drain(store, 60 * SECOND)).toEqual([]);
+        expect(await drain(store, 110 * SECOND)).toEqual([]);
+        expect(await drain(store, 110 * SECOND + 1)).toEqual(['lease_expired:a']);
+      });
+
+      it('repairs in the order things fell due: earliest first, a lease before a grace period at the same time', async () => {
+        const store = open({ dispatchGraceSeconds: 30, leaseSeconds: 100, staleTimeoutSeconds: 3600 });
+        for (const id of ['a', 'c', 'b']) await admit(store, id);
+        await next(store, 0, 'saga-a');
+        await store.confirmDispatched(['a']);
+        await next(store, 10 * SECOND, 'saga-c');
+        // c's grace ended at 40 s: handed out again at 70 s (first), then b is dispatched.
+        expect(await drain(store, 70 * SECOND)).toEqual(['redispatch:c', 'dispatched:b']);
+        // All three fall due at 100 s: a's lease first, then the two grace ends by execution id.
+        expect(await drain(store, 100 * SECOND + 1)).toEqual(['lease_expired:a', 'redispatch:b', 'redispatch:c']);
       });
 
       it('hands out a dispatch again when it stays unconfirmed past the grace period, with the same saga', async () => {

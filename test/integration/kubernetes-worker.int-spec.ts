@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -67,6 +68,22 @@ describe('Kubernetes pod runtime against a real API server', () => {
     expect(configMap.data![command.runtime_filename]).toBe(command.script);
     expect(configMap.metadata!.ownerReferences).toEqual([expect.objectContaining({ kind: 'Pod', name: pod.metadata!.name, uid: pod.metadata!.uid })]);
     expect(typesFor(publisher, command.execution_id)).toEqual(['pod_created']);
+  });
+
+  it('runs an execution whose id is 64 characters long (the longest allowed) from creation to its terminal event', async () => {
+    const { runtime, publisher } = await start();
+    const executionId = `k8s-long-${randomUUID().replace(/-/g, '')}`.padEnd(64, '0');
+    expect(executionId).toHaveLength(64);
+    const command = createPodCommand({ execution_id: executionId });
+    await runtime.createPod(command);
+    const pod = await kubelet.read(executionId);
+    expect(pod.metadata!.labels!['execution-queue/execution-id']!.length).toBeLessThanOrEqual(63);
+    expect(pod.metadata!.annotations!['execution-queue/execution-id']).toBe(executionId);
+    await kubelet.schedule(executionId);
+    await kubelet.running(executionId);
+    await kubelet.finished(executionId, 'Succeeded', 0);
+    await eventually(() => typesFor(publisher, executionId).includes('execution_completed'), 'execution_completed', 10_000);
+    expect(typesFor(publisher, executionId)).toEqual(['pod_created', 'pod_scheduled', 'pod_running', 'execution_completed']);
   });
 
   it('treats a repeated command as a no-op and reports a manifest the API server rejects as execution_failed', async () => {

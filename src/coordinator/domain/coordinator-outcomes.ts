@@ -24,7 +24,7 @@ export type AdmissionOutcome<P = unknown> =
   | { kind: 'accepted'; position: number; expired: QueuedExecution<P>[] }
   | DuplicateOutcome
   | { kind: 'queue_full'; maxQueueSize: number; expired: QueuedExecution<P>[] }
-  | { kind: 'user_limit'; limit: number; current: number };
+  | { kind: 'user_limit'; limit: number; current: number; expired: QueuedExecution<P>[] };
 
 /** A refusal at admission, remembered so a redelivered request gets the same answer. */
 export type AdmissionRefusal = 'queue_full' | 'user_limit';

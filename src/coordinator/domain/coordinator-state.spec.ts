@@ -68,7 +68,7 @@ describe('CoordinatorState', () => {
         existing: [['a', 'u1'], ['b', 'u1']],
         dispatched: 1,
         incoming: ['x', 'u1'],
-        expected: { kind: 'user_limit', limit: 2, current: 2 },
+        expected: { kind: 'user_limit', limit: 2, current: 2, expired: [] },
       },
       {
         name: 'admits another user while one is at the limit',

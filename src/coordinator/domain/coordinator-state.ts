@@ -17,6 +17,7 @@ import { MAX_REPAIR_STEPS_PER_RUN } from './coordinator-outcomes.js';
 import { PendingQueue, type PendingEntry, type PriorityCounts } from './pending-queue.js';
 import type { QueueLimits } from './queue-limits.js';
 import { RecentIds } from './recent-ids.js';
+import { DueIndex } from './due-index.js';
 
 export interface AdmissionRequest<P> {
   executionId: string;
@@ -74,13 +75,8 @@ export class CoordinatorState<P = unknown> {
   private readonly pendingByUser = new Map<string, Set<string>>();
   /** Finished, expired or refused ids; refusals noted with their reason. */
   private readonly recent: RecentIds<AdmissionRefusal | 'done'>;
-  /**
-   * Lease deadline per active execution. Deadlines are `now + lease` with a clock that only
-   * moves forward, so re-inserting on renewal keeps the map ordered by deadline.
-   */
-  private readonly leases = new Map<string, number>();
-  /** Dispatches whose command is not yet confirmed as published, by hand-out time (ordered likewise). */
-  private readonly unconfirmed = new Map<string, number>();
+  /** When each active execution is next looked at: its lease end, or its grace end while unconfirmed. */
+  private readonly due = new DueIndex();
   private held = false;
 
   constructor(private readonly limits: QueueLimits) {
@@ -109,7 +105,7 @@ export class CoordinatorState<P = unknown> {
     const current = usage.pending + usage.active;
     if (current >= this.limits.maxExecutionsPerUser) {
       this.recent.add(executionId, 'user_limit');
-      return { kind: 'user_limit', limit: this.limits.maxExecutionsPerUser, current };
+      return { kind: 'user_limit', limit: this.limits.maxExecutionsPerUser, current, expired };
     }
     const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload);
     this.adjustUsage(userId, 1, 0);
@@ -123,10 +119,8 @@ export class CoordinatorState<P = unknown> {
    * timeout, drops it.
    */
   dispatchNext(now: number, sagaId: string): DispatchOutcome<P> {
-    const lost = this.takeExpiredLease(now);
-    if (lost) return { kind: 'lease_expired', execution: lost };
-    const unconfirmed = this.takeUnconfirmedPastGrace(now);
-    if (unconfirmed) return { kind: 'redispatch', execution: unconfirmed };
+    const repair = this.repairDue(now);
+    if (repair) return repair;
     if (this.held) return { kind: 'idle', reason: 'held' };
     if (this.active.size >= this.limits.maxActiveExecutions) return { kind: 'idle', reason: 'at_capacity' };
     const entry = this.pending.takeNext();
@@ -139,8 +133,7 @@ export class CoordinatorState<P = unknown> {
     }
     const execution: ActiveExecution<P> = { ...toQueued(entry), dispatchedAt: now, sagaId };
     this.active.set(entry.executionId, execution);
-    this.leases.set(entry.executionId, now + this.limits.leaseSeconds * 1000);
-    this.unconfirmed.set(entry.executionId, now);
+    this.due.set(entry.executionId, now + Math.min(this.graceMs, this.leaseMs), true);
     this.adjustUsage(entry.userId, 0, 1);
     return { kind: 'dispatched', execution };
   }
@@ -163,16 +156,24 @@ export class CoordinatorState<P = unknown> {
     return { steps, idle: null };
   }
 
-  /** Marks dispatches whose `create_pod_command` was published; they will not be handed out again. */
+  /**
+   * Marks dispatches whose `create_pod_command` was published; they will not be handed out
+   * again, and keep their slot under a lease counted from the dispatch.
+   */
   confirmDispatched(executionIds: readonly string[]): void {
-    for (const id of executionIds) this.unconfirmed.delete(id);
+    for (const id of executionIds) {
+      const execution = this.active.get(id);
+      if (execution && this.due.isUnconfirmed(id)) this.due.set(id, execution.dispatchedAt + this.leaseMs, false);
+    }
   }
 
-  /** A sign of life from an active execution's pod: its lease starts over. False if it is not active. */
+  /**
+   * A sign of life from an active execution's pod: its lease starts over, and its dispatch
+   * counts as confirmed (the pod exists, so the command arrived). False if it is not active.
+   */
   renewLease(executionId: string, now: number): boolean {
     if (!this.active.has(executionId)) return false;
-    this.leases.delete(executionId);
-    this.leases.set(executionId, now + this.limits.leaseSeconds * 1000);
+    this.due.set(executionId, now + this.leaseMs, false);
     return true;
   }
 
@@ -289,29 +290,35 @@ export class CoordinatorState<P = unknown> {
 
   private freeSlot(execution: ActiveExecution<P>): void {
     this.active.delete(execution.executionId);
-    this.leases.delete(execution.executionId);
-    this.unconfirmed.delete(execution.executionId);
+    this.due.delete(execution.executionId);
     this.adjustUsage(execution.userId, 0, -1);
     this.recent.add(execution.executionId, 'done');
   }
 
-  /** The active execution whose lease ran out first, its slot freed; undefined if none has. */
-  private takeExpiredLease(now: number): ActiveExecution<P> | undefined {
-    const first = this.leases.entries().next();
-    if (first.done || first.value[1] >= now) return undefined;
-    const execution = this.active.get(first.value[0])!;
+  /**
+   * The first due active execution, repaired: a dispatch still unconfirmed after its grace
+   * period is handed out again (same saga) while its lease, counted from the dispatch, lasts;
+   * otherwise the lease ran out and the slot is reclaimed. Undefined if nothing is due.
+   */
+  private repairDue(now: number): DispatchOutcome<P> | undefined {
+    const due = this.due.firstDueBefore(now);
+    if (!due) return undefined;
+    const execution = this.active.get(due.executionId)!;
+    const leaseEnd = execution.dispatchedAt + this.leaseMs;
+    if (due.unconfirmed && leaseEnd >= now) {
+      this.due.set(due.executionId, Math.min(now + this.graceMs, leaseEnd), true);
+      return { kind: 'redispatch', execution };
+    }
     this.freeSlot(execution);
-    return execution;
+    return { kind: 'lease_expired', execution };
   }
 
-  /** The oldest unconfirmed dispatch past the grace period, with its hand-out time renewed. */
-  private takeUnconfirmedPastGrace(now: number): ActiveExecution<P> | undefined {
-    const first = this.unconfirmed.entries().next();
-    if (first.done || now - first.value[1] <= this.limits.dispatchGraceSeconds * 1000) return undefined;
-    const [executionId] = first.value;
-    this.unconfirmed.delete(executionId);
-    this.unconfirmed.set(executionId, now);
-    return this.active.get(executionId)!;
+  private get leaseMs(): number {
+    return this.limits.leaseSeconds * 1000;
+  }
+
+  private get graceMs(): number {
+    return this.limits.dispatchGraceSeconds * 1000;
   }
 
   private trackPending(userId: string, executionId: string, pending: boolean): void {

@@ -6,3 +6,4 @@ export * from './pending-queue.js';
 export * from './queue-limits.js';
 export * from './recent-ids.js';
 export * from './rejection-messages.js';
+export * from './due-index.js';

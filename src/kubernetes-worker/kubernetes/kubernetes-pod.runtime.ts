@@ -12,7 +12,7 @@ import { Semaphore } from './semaphore.js';
 import {
   configMapFor,
   ENVIRONMENT_ANNOTATION,
-  EXECUTION_ID_LABEL,
+  executionIdOf,
   podFor,
   REPORTED_ANNOTATION,
   USER_ANNOTATION,
@@ -128,7 +128,7 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
 
   /** Called by the watch for every state of every executor pod, in order, possibly repeated. */
   private async onPodChange(pod: V1Pod): Promise<void> {
-    const executionId = pod.metadata?.labels?.[EXECUTION_ID_LABEL];
+    const executionId = executionIdOf(pod);
     if (!executionId) return;
     if (pod.metadata?.annotations?.[REPORTED_ANNOTATION] || this.reported.has(executionId)) {
       this.scheduleCleanup(pod);
@@ -162,7 +162,7 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   }
 
   private onPodDeleted(pod: V1Pod): void {
-    const executionId = pod.metadata?.labels?.[EXECUTION_ID_LABEL];
+    const executionId = executionIdOf(pod);
     if (!executionId) return;
     this.announced.delete(executionId);
     this.reported.delete(executionId);

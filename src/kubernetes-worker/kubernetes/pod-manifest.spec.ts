@@ -1,4 +1,4 @@
-import { configMapFor, podFor, toLabelValue } from './pod-manifest.js';
+import { configMapFor, executionIdLabelValue, executionIdOf, podFor, toLabelValue } from './pod-manifest.js';
 
 const settings = {
   namespace: 'integr8scode',
@@ -41,6 +41,20 @@ describe('pod manifest', () => {
     expect(pod.spec!.activeDeadlineSeconds).toBe(1);
     expect(pod.metadata!.labels!['execution-queue/user']).toBe('unknown');
     expect(pod.spec!.volumes!.map((volume) => volume.emptyDir?.sizeLimit ?? volume.configMap?.name)).toEqual(['executor-abc-1', '64Mi', '32Mi']);
+  });
+
+  it('keeps label values of long execution ids within 63 characters, distinct, with the full id in an annotation', () => {
+    const longId = `${'a'.repeat(45)}-${'b'.repeat(18)}`;
+    const sibling = `${'a'.repeat(45)}-${'b'.repeat(17)}c`;
+    expect(longId).toHaveLength(64);
+    const pod = podFor({ ...(command as object), execution_id: longId } as never, settings);
+    const label = pod.metadata!.labels!['execution-queue/execution-id']!;
+    expect(label.length).toBeLessThanOrEqual(63);
+    expect(label).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+    expect(label).not.toBe(executionIdLabelValue(sibling));
+    expect(executionIdOf(pod)).toBe(longId);
+    expect(executionIdLabelValue('abc-1')).toBe('abc-1');
+    expect(executionIdLabelValue('x'.repeat(63))).toBe('x'.repeat(63));
   });
 
   it('runs the runtime command through an entrypoint that quotes every part', () => {

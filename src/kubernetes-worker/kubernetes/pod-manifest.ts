@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import type { CreatePodCommand } from '../../contracts/pod.events.js';
 import { podNameFor } from '../../ports/pod-runtime.port.js';
@@ -10,6 +11,8 @@ export const EXECUTOR_COMPONENT = 'executor';
 export const EXECUTION_ID_LABEL = 'execution-queue/execution-id';
 export const USER_LABEL = 'execution-queue/user';
 export const LANGUAGE_LABEL = 'execution-queue/language';
+/** The full execution id; the label may hold a shortened form (label values are capped at 63 characters). */
+export const EXECUTION_ID_ANNOTATION = 'execution-queue/execution-id';
 export const SAGA_ANNOTATION = 'execution-queue/saga-id';
 export const USER_ANNOTATION = 'execution-queue/user-id';
 export const ENVIRONMENT_ANNOTATION = 'execution-queue/environment';
@@ -18,6 +21,7 @@ export const REPORTED_ANNOTATION = 'execution-queue/reported';
 export const EXECUTOR_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=${EXECUTOR_COMPONENT}`;
 
 const CONTAINER = 'executor';
+const MAX_LABEL_VALUE = 63;
 const SCRIPTS_MOUNT = '/scripts';
 const ENTRYPOINT_KEY = 'entrypoint.sh';
 
@@ -36,8 +40,23 @@ export interface PodManifestSettings {
  * starting and ending alphanumeric. The exact user id stays in an annotation.
  */
 export function toLabelValue(value: string): string {
-  const cleaned = value.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  const cleaned = value.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, MAX_LABEL_VALUE).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
   return cleaned === '' ? 'unknown' : cleaned;
+}
+
+/**
+ * The execution id as a label value: unchanged when it fits (ids are DNS-label characters), else
+ * its first 46 characters, a dash and 16 hex digits of its SHA-256, so distinct ids stay distinct.
+ */
+export function executionIdLabelValue(executionId: string): string {
+  if (executionId.length <= MAX_LABEL_VALUE) return executionId;
+  const digest = createHash('sha256').update(executionId).digest('hex').slice(0, 16);
+  return `${executionId.slice(0, MAX_LABEL_VALUE - digest.length - 1).replace(/-+$/, '')}-${digest}`;
+}
+
+/** The execution a pod runs: the annotation holds the full id (the label may be shortened). */
+export function executionIdOf(pod: V1Pod): string | undefined {
+  return pod.metadata?.annotations?.[EXECUTION_ID_ANNOTATION] ?? pod.metadata?.labels?.[EXECUTION_ID_LABEL];
 }
 
 /** The ConfigMap with the script and an entrypoint that runs the runtime command on it. */
@@ -63,6 +82,7 @@ export function podFor(command: CreatePodCommand, settings: PodManifestSettings)
       namespace: settings.namespace,
       labels: labelsFor(command),
       annotations: {
+        [EXECUTION_ID_ANNOTATION]: command.execution_id,
         [SAGA_ANNOTATION]: command.saga_id,
         [USER_ANNOTATION]: command.metadata.user_id ?? '',
         [ENVIRONMENT_ANNOTATION]: command.metadata.environment,
@@ -120,7 +140,7 @@ function labelsFor(command: CreatePodCommand): Record<string, string> {
   return {
     [MANAGED_BY_LABEL]: MANAGED_BY,
     [COMPONENT_LABEL]: EXECUTOR_COMPONENT,
-    [EXECUTION_ID_LABEL]: command.execution_id,
+    [EXECUTION_ID_LABEL]: executionIdLabelValue(command.execution_id),
     [USER_LABEL]: toLabelValue(command.metadata.user_id ?? 'unknown'),
     [LANGUAGE_LABEL]: toLabelValue(command.language),
   };

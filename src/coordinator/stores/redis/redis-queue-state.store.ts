@@ -208,7 +208,7 @@ export class RedisQueueStateStore implements QueueStateStore {
       case 'duplicate':
         return duplicateOf(reply);
       case 'user_limit':
-        return { kind: 'user_limit', limit: maxExecutionsPerUser, current: Number(reply[1]) };
+        return { kind: 'user_limit', limit: maxExecutionsPerUser, current: Number(reply[1]), expired: this.queuedPairs(reply.slice(2)) };
       case 'queue_full':
         return { kind: 'queue_full', maxQueueSize, expired: this.queuedPairs(reply.slice(1)) };
       default:

@@ -6,7 +6,7 @@
 --        | {'duplicate', 'refused', 'queue_full' | 'user_limit'}
 --        | {'accepted', position, expired...}       expired = meta1, payload1, meta2, payload2, ...
 --        | {'queue_full', expired...}
---        | {'user_limit', current}
+--        | {'user_limit', current, expired...}
 -- or, when saga ids were given and the request was accepted: {that reply, schedule reply}
 -- (schedule reply as in schedule.lua; {'waiting'} without scheduling when others were already
 -- waiting: see the port's admit).
@@ -50,7 +50,9 @@ local current = redis.call('HINCRBY', K_USAGE, user, '1') - 1
 if current >= max_per_user then
   count_usage(user, '-1')
   remember(id, recent_capacity, 'user_limit')
-  return {'user_limit', current}
+  -- The swept executions are reported with the refusal (dropping them here would lose them).
+  result[1], result[2] = 'user_limit', current
+  return result
 end
 
 -- Meta and request in one call.

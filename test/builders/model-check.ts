@@ -1,0 +1,76 @@
+import { loadConfig } from '../../src/config/load-config.js';
+import type { ExecutionQueueOptions } from '../../src/config/execution-queue.options.js';
+import { PRIORITIES } from '../../src/contracts/priority.constants.js';
+import { ManualClock } from '../../src/coordinator/domain/clock.js';
+import type { QueueLimits } from '../../src/coordinator/domain/queue-limits.js';
+import { ExecutionCoordinator } from '../../src/coordinator/execution-coordinator.service.js';
+import type { QueueStateStore } from '../../src/coordinator/queue-state-store.port.js';
+import { anExecutionRequest } from './execution-request.builder.js';
+import { RecordingPublisher } from './recording-publisher.js';
+import { cancelledEvent, essence, finishedEvent, MODEL_USERS, ReferenceModel, type ModelCommand } from './reference-model.js';
+
+/**
+ * Drives the real coordinator over `store` and the reference model with the same commands,
+ * and after each command compares every published event and every count: depth by priority,
+ * active, held, each user's usage, each pending execution's position, each active execution.
+ */
+export async function checkAgainstModel(store: QueueStateStore, limits: QueueLimits, commands: readonly ModelCommand[]): Promise<void> {
+  const options: ExecutionQueueOptions = { ...loadConfig({}), queue: { ...loadConfig({}).queue, ...limits } };
+  const model = new ReferenceModel(limits);
+  const clock = new ManualClock(model.now);
+  const publisher = new RecordingPublisher();
+  const coordinator = new ExecutionCoordinator(store, publisher, clock, options);
+  for (const [step, command] of commands.entries()) {
+    model.apply(command);
+    await applyToCoordinator(coordinator, publisher, clock, command);
+    const context = `after step ${step} (${JSON.stringify(command)})`;
+    expect({ context, events: publisher.take().map(essence) }).toEqual({ context, events: model.out.splice(0) });
+    const status = await store.snapshot();
+    const byPriority = Object.fromEntries(PRIORITIES.map((priority) => [priority, model.pending.filter((entry) => entry.priority === priority).length]));
+    expect({ context, pending: status.pendingCount, active: status.activeCount, held: status.held, byPriority: status.byPriority }).toEqual({
+      context,
+      pending: model.pending.length,
+      active: model.active.size,
+      held: model.held,
+      byPriority,
+    });
+    for (const user of MODEL_USERS) {
+      const usage = await store.userUsage(user);
+      expect({ context, user, usage: usage.pending + usage.active }).toEqual({ context, user, usage: model.usage(user) });
+    }
+    for (const [position, entry] of model.inOrder().entries()) {
+      expect({ context, lookup: await store.lookup(entry.id) }).toMatchObject({ context, lookup: { state: 'pending', position } });
+    }
+    for (const id of model.active.keys()) {
+      expect({ context, lookup: await store.lookup(id) }).toMatchObject({ context, lookup: { state: 'active' } });
+    }
+  }
+}
+
+async function applyToCoordinator(coordinator: ExecutionCoordinator, publisher: RecordingPublisher, clock: ManualClock, command: ModelCommand): Promise<void> {
+  switch (command.type) {
+    case 'request':
+      return coordinator.handleRequested(anExecutionRequest().withId(command.id).withUser(command.user).withPriority(command.priority).build());
+    case 'cancel':
+      return coordinator.handleCancelled(cancelledEvent(command.id));
+    case 'finish':
+      return coordinator.handleFinished(finishedEvent(command.id, command.as));
+    case 'sign-of-life':
+      return coordinator.handleSignOfLife(command.id);
+    case 'reprioritize':
+      await coordinator.reprioritize(command.id, command.priority);
+      return;
+    case 'hold':
+      return coordinator.hold();
+    case 'resume':
+      return coordinator.resume();
+    case 'housekeeping':
+      return coordinator.schedule();
+    case 'lose-confirmations':
+      publisher.confirmationsLost = command.on;
+      return;
+    case 'advance':
+      clock.advance(command.ms);
+      return;
+  }
+}
