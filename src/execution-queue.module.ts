@@ -42,6 +42,7 @@ import {
 import { InMemoryBus } from './kafka-transport/in-memory-bus.js';
 import { InMemoryClientProxy } from './kafka-transport/in-memory.client-proxy.js';
 import { KafkaClientProxy } from './kafka-transport/kafka.client-proxy.js';
+import { InMemoryBusHealthIndicator } from './kafka-transport/in-memory-bus.health-indicator.js';
 import { KafkaHealthIndicator } from './kafka-transport/kafka.health-indicator.js';
 import type { ClientProxy } from '@nestjs/microservices';
 import { TransportEventPublisher } from './kafka-transport/transport-event.publisher.js';
@@ -112,19 +113,19 @@ const providers: Provider[] = [
   },
   {
     provide: COORDINATOR_OBSERVER,
-    useFactory: (store: QueueStateStore) => new QueueMetrics(store),
-    inject: [QUEUE_STATE_STORE],
+    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, bus: InMemoryBus) => new QueueMetrics(store, options.transport === 'memory' ? bus : undefined),
+    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, IN_MEMORY_BUS],
   },
   {
     provide: HEALTH_INDICATORS,
-    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, kubeConfig: KubeConfig | null): HealthIndicator[] => [
+    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, kubeConfig: KubeConfig | null, bus: InMemoryBus): HealthIndicator[] => [
       new StateStoreHealthIndicator(store, options.stateStore),
       options.transport === 'kafka'
         ? new KafkaHealthIndicator(options.kafka)
-        : { name: 'transport', check: async () => ({ status: 'up', transport: options.transport }) },
+        : new InMemoryBusHealthIndicator(bus),
       ...(kubeConfig ? [new KubernetesApiHealthIndicator(kubeConfig, options.k8sNamespace)] : []),
     ],
-    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, KUBE_CONFIG],
+    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, KUBE_CONFIG, IN_MEMORY_BUS],
   },
   HealthIndicatorsLifecycle,
   ExecutionCoordinator,

@@ -1,4 +1,6 @@
 import type { WireMessage } from '../contracts/wire-codec.js';
+import { isTransient } from '../ports/transient-error.js';
+import type { TransportRetrySource, TransportRetryStats } from '../ports/transport-retries.port.js';
 
 /** A message as a consumer receives it: the wire message plus where it sat on its topic. */
 export interface DeliveredMessage extends WireMessage {
@@ -14,7 +16,17 @@ interface Subscription {
   readonly backlog: DeliveredMessage[];
   running: boolean;
   closed: boolean;
+  /** Failed attempts at the message at the head of the backlog, while it is being retried. */
+  attempts: number;
+  /** When the head message first failed (epoch ms), while it is being retried. */
+  failingSince?: number;
+  /** Wakes a retry wait early when the subscription closes. */
+  wake?: () => void;
 }
+
+/** First retry after 100 ms, doubling up to 5 s between attempts. */
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 5000;
 
 /**
  * An in-process stand-in for a broker. Each consumer group subscribed to a topic gets every
@@ -22,19 +34,22 @@ interface Subscription {
  * is asynchronous: `publish` returns before any consumer runs, so publishers and consumers
  * interleave the way they do over Kafka.
  */
-export class InMemoryBus {
+export class InMemoryBus implements TransportRetrySource {
   private readonly subscriptions = new Map<string, Subscription[]>();
   private readonly nextOffsets = new Map<string, number>();
   private readonly idleWaiters: (() => void)[] = [];
+  private retriesTotal = 0;
+  private lastError?: string;
 
   subscribe(topic: string, group: string, consume: MessageConsumer): () => void {
-    const subscription: Subscription = { group, consume, backlog: [], running: false, closed: false };
+    const subscription: Subscription = { group, consume, backlog: [], running: false, closed: false, attempts: 0 };
     const list = this.subscriptions.get(topic) ?? [];
     list.push(subscription);
     this.subscriptions.set(topic, list);
     return () => {
       subscription.closed = true;
       subscription.backlog.length = 0;
+      subscription.wake?.();
       this.subscriptions.set(topic, (this.subscriptions.get(topic) ?? []).filter((other) => other !== subscription));
       this.notifyIfIdle();
     };
@@ -62,17 +77,59 @@ export class InMemoryBus {
     setImmediate(() => void this.drain(subscription));
   }
 
+  /**
+   * Delivers the backlog in order. A transient failure (the state store away) keeps the message
+   * at the head and tries it again after a growing pause, so nothing is lost and the group's
+   * order holds, as a Kafka consumer that does not commit would. Consumers handle every other
+   * failure themselves (dead letters); one that still escapes is dropped, never retried forever.
+   */
   private async drain(subscription: Subscription): Promise<void> {
     while (!subscription.closed && subscription.backlog.length > 0) {
-      const message = subscription.backlog.shift()!;
       try {
-        await subscription.consume(message);
-      } catch {
-        // Consumers own their error handling (dead letters); the bus never stops on one.
+        await subscription.consume(subscription.backlog[0]!);
+      } catch (error) {
+        if (isTransient(error) && !subscription.closed) {
+          await this.pauseBeforeRetry(subscription, error as Error);
+          continue;
+        }
       }
+      subscription.backlog.shift();
+      subscription.attempts = 0;
+      subscription.failingSince = undefined;
     }
     subscription.running = false;
     this.notifyIfIdle();
+  }
+
+  /** How consumers are doing with retries: read by the ready probe and the metrics. */
+  retryStats(): TransportRetryStats {
+    let retrying = 0;
+    let failingSince: number | undefined;
+    for (const list of this.subscriptions.values()) {
+      for (const subscription of list) {
+        if (subscription.failingSince === undefined) continue;
+        retrying++;
+        failingSince = Math.min(failingSince ?? Infinity, subscription.failingSince);
+      }
+    }
+    return { retrying, retriesTotal: this.retriesTotal, failingSince, lastError: this.lastError };
+  }
+
+  private async pauseBeforeRetry(subscription: Subscription, error: Error): Promise<void> {
+    subscription.failingSince ??= Date.now();
+    const delay = Math.min(FIRST_RETRY_MS * 2 ** subscription.attempts, MAX_RETRY_MS);
+    subscription.attempts++;
+    this.retriesTotal++;
+    this.lastError = error.message;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      timer.unref();
+      subscription.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    subscription.wake = undefined;
   }
 
   private isIdle(): boolean {

@@ -34,7 +34,7 @@ export async function handleInbound(route: InboundRoute, message: ConsumedMessag
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   } catch (error) {
     if (isTransient(error)) {
-      route.logger.warn(`Transient failure on ${where}; it will be retried: ${(error as Error).message}`);
+      route.logger.warn(`Transient failure on ${where}; the transport retries it: ${(error as Error).message}`);
       throw error;
     }
     const reason = error instanceof Error ? error.message : JSON.stringify(error);

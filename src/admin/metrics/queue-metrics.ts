@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PRIORITIES, type Priority } from '../../contracts/priority.constants.js';
 import type { CoordinatorObserver, FinishKind, RejectionReason } from '../../coordinator/coordinator-observer.port.js';
 import type { QueueStateStore } from '../../coordinator/queue-state-store.port.js';
+import type { TransportRetrySource } from '../../ports/transport-retries.port.js';
 
 /** Wait-time buckets in seconds: from instant dispatch to the default stale timeout. */
 const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -20,8 +21,27 @@ export class QueueMetrics implements CoordinatorObserver {
   private readonly cancelledTotal: Counter;
   private readonly waitSeconds: Histogram<'priority'>;
 
-  constructor(store: QueueStateStore) {
+  constructor(store: QueueStateStore, transport?: TransportRetrySource) {
     const registers = [this.registry];
+    if (transport) {
+      new Counter({
+        name: 'execution_queue_transport_retries_total',
+        help: 'Deliveries of the in-process bus tried again after a transient failure (state store away)',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(transport.retryStats().retriesTotal);
+        },
+      });
+      new Gauge({
+        name: 'execution_queue_transport_retrying',
+        help: 'Consumers of the in-process bus waiting to retry a message',
+        registers,
+        collect() {
+          this.set(transport.retryStats().retrying);
+        },
+      });
+    }
     new Gauge({
       name: 'execution_queue_depth',
       help: 'Pending executions by priority',
@@ -63,7 +83,7 @@ export class QueueMetrics implements CoordinatorObserver {
     });
     this.finishedTotal = new Counter({
       name: 'execution_queue_finished_total',
-      help: 'Executions that ended, by outcome (completed, failed, timeout)',
+      help: 'Executions that ended, by outcome (completed, failed, timeout, lease_expired)',
       labelNames: ['outcome'],
       registers,
     });
