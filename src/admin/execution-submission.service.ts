@@ -9,6 +9,8 @@ import { CLOCK, EVENT_PUBLISHER } from '../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
 import type { Clock } from '../coordinator/domain/clock.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
+import { PublishTimeoutError } from '../ports/publish-timeout.error.js';
+import { SubmissionUnavailableException } from './submission-unavailable.exception.js';
 import type { SubmitExecutionDto } from './dto/submit-execution.dto.js';
 import { FieldValidationException } from './http-exception.filter.js';
 import { LANGUAGE_RUNTIMES } from './language-runtimes.js';
@@ -58,7 +60,12 @@ export class ExecutionSubmissionService {
       eventSourceOf(this.options),
       new Date(this.clock.now()),
     );
-    await this.publisher.publish(event);
+    try {
+      await this.publisher.publish(event, { signal: AbortSignal.timeout(this.options.submitTimeoutSeconds * 1000) });
+    } catch (error) {
+      if (error instanceof PublishTimeoutError) throw new SubmissionUnavailableException(executionId, this.options.submitTimeoutSeconds);
+      throw error;
+    }
     return executionId;
   }
 }

@@ -1,6 +1,7 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ErrorResponseDto, FieldErrorDto } from './dto/error-response.dto.js';
+import { SubmissionUnavailableException } from './submission-unavailable.exception.js';
 
 /** Raised by the validation pipe with one entry per bad field. */
 export class FieldValidationException extends HttpException {
@@ -17,6 +18,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
+    if (exception instanceof SubmissionUnavailableException) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      body.execution_id = exception.executionId;
+    }
     response.status(body.status_code).json(body);
   }
 

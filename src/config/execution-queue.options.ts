@@ -30,6 +30,8 @@ export interface ExecutionQueueOptions {
   };
   /** `QUEUE_HOUSEKEEPING_SECONDS`, default 30 (0 = off): how often an idle coordinator looks for expired leases and half-done dispatches. */
   housekeepingSeconds: number;
+  /** `SUBMIT_TIMEOUT_SECONDS`, default 5: longest a `POST /api/v1/executions` waits for the broker before answering 503. */
+  submitTimeoutSeconds: number;
   /** `TRANSPORT`, default `memory`: `memory` (in-process bus) or `kafka`. */
   transport: 'memory' | 'kafka';
   kafka: {

@@ -28,6 +28,7 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
       dispatchGraceSeconds: reader.integer('QUEUE_DISPATCH_GRACE_SECONDS', DEFAULT_DISPATCH_GRACE_SECONDS, 1, 24 * 3600),
     },
     housekeepingSeconds: reader.integer('QUEUE_HOUSEKEEPING_SECONDS', 30, 0, 24 * 3600),
+    submitTimeoutSeconds: reader.integer('SUBMIT_TIMEOUT_SECONDS', 5, 1, 300),
     transport: reader.oneOf('TRANSPORT', ['memory', 'kafka'] as const, 'memory'),
     kafka: {
       brokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),

@@ -3,6 +3,7 @@ import { defer, type Observable } from 'rxjs';
 import { WIRE_FIXTURES } from '../../test/fixtures/wire-events.fixtures.js';
 import { ExecutionAcceptedEvent } from '../contracts/execution.events.js';
 import { WireCodec } from '../contracts/wire-codec.js';
+import { PublishTimeoutError } from '../ports/publish-timeout.error.js';
 import { TransientError } from '../ports/transient-error.js';
 import { TransportEventPublisher } from './transport-event.publisher.js';
 
@@ -36,5 +37,14 @@ describe('TransportEventPublisher', () => {
     const { client, delivered } = flakyClient([new TypeError('cannot serialise')]);
     await expect(new TransportEventPublisher(client, new WireCodec(), async () => undefined).publish(event)).rejects.toThrow('cannot serialise');
     expect(delivered).toEqual([]);
+  });
+
+  it('gives up with PublishTimeoutError when its signal aborts, also in the middle of a send that hangs', async () => {
+    const hanging = { emit: () => defer(() => new Promise(() => undefined)) } as unknown as ClientProxy;
+    const started = Date.now();
+    await expect(new TransportEventPublisher(hanging, new WireCodec()).publish(event, { signal: AbortSignal.timeout(50) })).rejects.toBeInstanceOf(PublishTimeoutError);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const { client } = flakyClient(Array.from({ length: 100 }, () => new TransientError('down')));
+    await expect(new TransportEventPublisher(client, new WireCodec()).publish(event, { signal: AbortSignal.timeout(50) })).rejects.toBeInstanceOf(PublishTimeoutError);
   });
 });

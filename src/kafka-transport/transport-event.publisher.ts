@@ -3,7 +3,8 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import type { AnyEvent } from '../contracts/event-registry.js';
 import type { WireCodec, WireMessage } from '../contracts/wire-codec.js';
-import type { EventPublisher } from '../ports/event-publisher.port.js';
+import type { EventPublisher, PublishOptions } from '../ports/event-publisher.port.js';
+import { PublishTimeoutError } from '../ports/publish-timeout.error.js';
 import type { OutboundMessage } from './in-memory.client-proxy.js';
 import { currentOutbox } from './publish-outbox.js';
 import { isTransient } from '../ports/transient-error.js';
@@ -36,15 +37,17 @@ export class TransportEventPublisher implements EventPublisher {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  publish(event: AnyEvent): Promise<void> {
+  publish(event: AnyEvent, options: PublishOptions = {}): Promise<void> {
     const outbox = currentOutbox();
     if (outbox) {
       outbox.add([this.codec.encode(event)]);
       return Promise.resolve();
     }
     const { topic, ...message } = this.codec.encode(event);
-    return this.withRetries(`${event.event_type} for ${event.execution_id}`, () =>
-      lastValueFrom(this.client.emit<unknown, OutboundMessage>(topic, message), { defaultValue: undefined }),
+    return this.withRetries(
+      `${event.event_type} for ${event.execution_id}`,
+      () => lastValueFrom(this.client.emit<unknown, OutboundMessage>(topic, message), { defaultValue: undefined }),
+      options.signal,
     );
   }
 
@@ -76,17 +79,47 @@ export class TransportEventPublisher implements EventPublisher {
     await this.withRetries(`${messages.length} events`, () => client.dispatchBatch(messages));
   }
 
-  private async withRetries(what: string, send: () => Promise<unknown>): Promise<void> {
+  /**
+   * Sends until it succeeds, pausing longer after each transient failure. With a signal, gives
+   * up when it aborts, even in the middle of a send (which may still arrive later).
+   */
+  private async withRetries(what: string, send: () => Promise<unknown>, signal?: AbortSignal): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await send();
+        await untilAborted(send(), signal, what);
         return;
       } catch (error) {
         if (!isTransient(error)) throw error;
         const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
         this.logger.warn(`Publishing ${what} failed (attempt ${attempt}); retrying in ${backoff} ms: ${(error as Error).message}`);
-        await this.sleep(backoff);
+        await untilAborted(this.sleep(backoff), signal, what);
       }
     }
   }
+}
+
+/** `work`, or a PublishTimeoutError as soon as `signal` aborts (the work itself goes on). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(new PublishTimeoutError(what));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => undefined);
+      reject(new PublishTimeoutError(what));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }

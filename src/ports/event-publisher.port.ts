@@ -1,8 +1,17 @@
 import type { AnyEvent } from '../contracts/event-registry.js';
 
+/** How long a caller is willing to wait for a publish. */
+export interface PublishOptions {
+  /**
+   * When it aborts, the publish stops retrying and rejects with PublishTimeoutError. A send
+   * already on the wire may still arrive: the caller must treat the outcome as unknown.
+   */
+  signal?: AbortSignal;
+}
+
 /** Sends events to their topics. Resolves once the transport has accepted the events. */
 export interface EventPublisher {
-  publish(event: AnyEvent): Promise<void>;
+  publish(event: AnyEvent, options?: PublishOptions): Promise<void>;
   /** Sends several events at once (one broker round trip where the transport can); in order per key. */
   publishAll(events: AnyEvent[]): Promise<void>;
   /**

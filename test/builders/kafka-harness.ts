@@ -1,3 +1,4 @@
+import { configureHttpApp } from '../../src/admin/http-app.setup.js';
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -157,8 +158,11 @@ export interface KafkaService {
   close(): Promise<void>;
 }
 
-/** The service with the Kafka transport, under the test's topic prefix; no HTTP listener. */
-export async function startKafkaService(prefix: string, overrides: Partial<ExecutionQueueOptions> = {}): Promise<KafkaService> {
+/**
+ * The service with the Kafka transport, under the test's topic prefix; no HTTP listener (tests
+ * that need the REST API pass `http` and call `app.getHttpServer()` through supertest).
+ */
+export async function startKafkaService(prefix: string, overrides: Partial<ExecutionQueueOptions> = {}, http = false): Promise<KafkaService> {
   const defaults = loadConfig({});
   const options: ExecutionQueueOptions = {
     ...defaults,
@@ -171,6 +175,7 @@ export async function startKafkaService(prefix: string, overrides: Partial<Execu
   };
   const moduleRef = await Test.createTestingModule({ imports: [ExecutionQueueModule.forRoot(options)] }).compile();
   const app = moduleRef.createNestApplication({ logger: process.env.TEST_LOGS ? ['error', 'warn', 'log'] : false });
+  if (http) configureHttpApp(app, options.serviceVersion);
   let microservice = app.connectMicroservice({ strategy: createTransportStrategy(app) });
   await app.init();
   await app.startAllMicroservices();

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import kafkajs from 'kafkajs';
+import request from 'supertest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { anExecutionRequest } from '../builders/execution-request.builder.js';
 import { kafkaBrokers, startKafkaService, useKafkaTestbed } from '../builders/kafka-harness.js';
@@ -76,6 +77,46 @@ describe('Kafka transport when things go wrong', () => {
     const refused = new Set(bed.probe.on('execution_failed').map((message) => message.key));
     expect(sent.filter((id) => refused.has(id))).toEqual([]);
     expect(sent.length).toBeGreaterThan(100);
+  });
+
+  (ownsBroker ? it : it.skip)('answers every submission within the submit timeout while the broker is down, and loses none it answered 202', async () => {
+    const token = 'integration-token-0123456789';
+    bed.service = await startKafkaService(bed.prefix, { simulatedRunMs: 20 }, true);
+    await bed.probe.start();
+    const http = request(bed.service.app.getHttpServer());
+    const submit = async (executionId: string) => {
+      const started = Date.now();
+      const response = await http
+        .post('/api/v1/executions')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ execution_id: executionId, user_id: 'broker-outage', script: 'print(1)', language: 'python', language_version: '3.11' });
+      return { executionId, status: response.status, body: response.body as Record<string, unknown>, retryAfter: response.headers['retry-after'], ms: Date.now() - started };
+    };
+    const answers = [await submit('post-before-0'), await submit('post-before-1')];
+    broker('down');
+    for (let i = 0; i < 6; i++) answers.push(await submit(`post-during-${i}`));
+    broker('up');
+    answers.push(await submit('post-after-0'));
+
+    const during = answers.filter((answer) => answer.executionId.startsWith('post-during'));
+    expect(answers.filter((answer) => answer.ms > 6_000).map((answer) => `${answer.executionId}: ${answer.ms} ms`)).toEqual([]);
+    for (const answer of during.filter((candidate) => candidate.status !== 202)) {
+      expect(answer).toMatchObject({ status: 503, retryAfter: '5', body: { status_code: 503, error: 'Service Unavailable', execution_id: answer.executionId } });
+    }
+    expect(during.filter((answer) => answer.status === 503).length).toBeGreaterThan(0);
+    // A client does what the 503 says: submits again with the same id once the broker is back.
+    for (const answer of during.filter((candidate) => candidate.status === 503)) expect((await submit(answer.executionId)).status).toBe(202);
+
+    const ids = answers.map((answer) => answer.executionId);
+    await eventually(() => {
+      const completed = new Set(bed.probe.on('execution_completed').map((message) => message.key));
+      return ids.every((id) => completed.has(id));
+    }, 'every submission completed', 90_000);
+    // A 503 whose send arrived after all is a duplicate of its retry: never a second dispatch.
+    // (The probe may miss a command written around the outage; the completion proves it.)
+    const sagas = new Map<string | null, Set<string>>();
+    for (const command of bed.probe.on('create_pod_command')) sagas.set(command.key, (sagas.get(command.key) ?? new Set()).add(String(command.json.saga_id)));
+    expect(ids.filter((id) => (sagas.get(id)?.size ?? 0) > 1).map((id) => `${id}: ${[...(sagas.get(id) ?? [])].join(', ')}`)).toEqual([]);
   });
 
   it('on SIGTERM stops consuming, commits what it handled and exits; a successor handles only the rest', async () => {
