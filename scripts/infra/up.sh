@@ -6,5 +6,6 @@ source "$(dirname "$0")/common.sh"
 bash "${REPO_ROOT}/scripts/infra/kafka.sh" up
 bash "${REPO_ROOT}/scripts/infra/redis.sh" up
 bash "${REPO_ROOT}/scripts/infra/kube.sh" up
+bash "${REPO_ROOT}/scripts/infra/schemathesis.sh"
 say "ready; addresses in ${ENV_FILE}:"
 sed 's/^/[infra]   /' "${ENV_FILE}"

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiPayloadTooLargeResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from './dto/error-response.dto.js';
 
 /** Marks a route as bearer-protected and documents the errors every `/api/v1` route can answer. */
@@ -9,4 +9,9 @@ export function ApiProtectedRoute(): MethodDecorator & ClassDecorator {
     ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing or invalid bearer token' }),
     ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; `fields` names each bad field' }),
   );
+}
+
+/** Documents the 413 of a route that takes a JSON body (bodies over the 2 MB limit are not read). */
+export function ApiJsonBody(): MethodDecorator {
+  return applyDecorators(ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'The JSON body is larger than 2 MB' }));
 }

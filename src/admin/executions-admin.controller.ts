@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProtectedRoute } from './api-errors.decorator.js';
+import { ApiJsonBody, ApiProtectedRoute } from './api-errors.decorator.js';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
 import { ExecutionIdParamDto, PageQueryDto, PendingQueryDto, ReprioritizeDto } from './dto/admin-queries.dto.js';
 import {
@@ -47,6 +47,7 @@ export class ExecutionsAdminController {
   @ApiOkResponse({ type: ReprioritizedDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Neither pending nor active' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already dispatched' })
+  @ApiJsonBody()
   reprioritize(@Param() params: ExecutionIdParamDto, @Body() body: ReprioritizeDto): Promise<ReprioritizedDto> {
     return this.admin.reprioritize(params.id, body.priority);
   }

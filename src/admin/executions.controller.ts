@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from './dto/error-response.dto.js';
-import { ApiProtectedRoute } from './api-errors.decorator.js';
+import { ApiJsonBody, ApiProtectedRoute } from './api-errors.decorator.js';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
 import { SubmitExecutionDto, SubmitExecutionResponseDto } from './dto/submit-execution.dto.js';
 import { ExecutionSubmissionService } from './execution-submission.service.js';
@@ -20,6 +20,7 @@ export class ExecutionsController {
     description: 'Publishes `execution_requested`. Acceptance or rejection follows as `execution_accepted` or `execution_failed`.',
   })
   @ApiAcceptedResponse({ type: SubmitExecutionResponseDto })
+  @ApiJsonBody()
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
     description: 'The broker did not take the request within SUBMIT_TIMEOUT_SECONDS (default 5); `Retry-After` says when to try again, `execution_id` which id to submit again with',

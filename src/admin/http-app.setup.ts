@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { documentedRoutesOnly } from './documented-routes.middleware.js';
+import { allowedMethodsByPath, buildOpenApiDocument } from './openapi-document.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
 import { createValidationPipe } from './validation.pipe-factory.js';
 
@@ -17,14 +19,7 @@ export function configureHttpApp(app: INestApplication, version: string): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Execution Queue')
-      .setDescription('Queue, limits and dispatch of script executions; operator API.')
-      .setVersion(version)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'One of ADMIN_TOKENS' })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app, version);
+  app.use(documentedRoutesOnly(allowedMethodsByPath(document)));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

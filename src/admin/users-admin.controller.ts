@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorResponseDto } from './dto/error-response.dto.js';
 import { ApiProtectedRoute } from './api-errors.decorator.js';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
 import { PageQueryDto, UserIdParamDto } from './dto/admin-queries.dto.js';
@@ -23,6 +24,7 @@ export class UsersAdminController {
   @Get(':user_id')
   @ApiOperation({ summary: "One user's pending and active counts and the per-user limit" })
   @ApiOkResponse({ type: UserDetailDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Empty user id (`/users/`): no such route' })
   one(@Param() params: UserIdParamDto): Promise<UserDetailDto> {
     return this.admin.user(params.user_id);
   }

@@ -6,6 +6,14 @@ export function Nullable(): PropertyDecorator {
   return ValidateIf((_object, value) => value !== null);
 }
 
+/**
+ * The field may be left out, but if present it must be valid: unlike class-validator's
+ * IsOptional, `null` is not taken as absent (the API's schema has no nullable fields).
+ */
+export function OmittableNotNull(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
+}
+
 /** A short identifier-like string. */
 export function IsShortString(maxLength = MAX_ID_LENGTH): PropertyDecorator {
   return (target, key) => {

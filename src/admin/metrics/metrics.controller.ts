@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { COORDINATOR_OBSERVER } from '../../execution-queue.constants.js';
 import { QueueMetrics } from './queue-metrics.js';
 
@@ -11,6 +11,7 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics: queue depth by priority, active, decision counters, wait-time histogram' })
+  @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string', example: 'execution_queue_active 3\n' } })
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();
