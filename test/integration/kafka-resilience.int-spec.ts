@@ -94,8 +94,12 @@ describe('Kafka transport when things go wrong', () => {
     };
     const answers = [await submit('post-before-0'), await submit('post-before-1')];
     broker('down');
-    for (let i = 0; i < 6; i++) answers.push(await submit(`post-during-${i}`));
-    broker('up');
+    try {
+      // Concurrent, so the outage stays short (a client's consumer gives up after long ones).
+      answers.push(...(await Promise.all(Array.from({ length: 6 }, (_, i) => submit(`post-during-${i}`)))));
+    } finally {
+      broker('up');
+    }
     answers.push(await submit('post-after-0'));
 
     const during = answers.filter((answer) => answer.executionId.startsWith('post-during'));
