@@ -1,5 +1,5 @@
 /**
- * Architecture rules (DESIGN §2): the domain imports no framework or I/O library, modules only
+ * Architecture rules (docs/design.md, section 1): the domain imports no framework or I/O library, modules only
  * reach the rooms they may, and there are no import cycles.
  */
 module.exports = {

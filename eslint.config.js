@@ -29,7 +29,7 @@ export default tseslint.config(
   {
     files: ['src/coordinator/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: FRAMEWORK_AND_IO, message: 'Domain code stays free of frameworks and I/O (DESIGN §2).' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: FRAMEWORK_AND_IO, message: 'Domain code stays free of frameworks and I/O (docs/design.md, section 1).' }] }],
       'no-restricted-globals': ['error', { name: 'Date', message: 'Use the injected Clock so tests control time.' }],
     },
   },

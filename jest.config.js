@@ -1,4 +1,4 @@
-// Jest runs the TypeScript sources as ES modules through swc (see DESIGN §8).
+// Jest runs the TypeScript sources as ES modules through swc (README, Tests).
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },

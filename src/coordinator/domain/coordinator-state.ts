@@ -63,7 +63,7 @@ export type ExecutionLookup<P> =
   | { state: 'active'; execution: ActiveExecution<P> };
 
 /**
- * The coordinator's whole state and every rule of DESIGN §4, as plain synchronous code.
+ * The coordinator's whole state and every rule of docs/design.md ("The rulebook"), as plain synchronous code.
  * Each method is one atomic state change; the caller publishes the events the outcome calls
  * for. Times are passed in (epoch milliseconds) so the rules never read a clock themselves.
  */

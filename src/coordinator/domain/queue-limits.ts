@@ -1,4 +1,4 @@
-/** The limits the coordinator enforces (DESIGN §4, §5). */
+/** The limits the coordinator enforces (docs/design.md, section 3). */
 export interface QueueLimits {
   /** Most executions that may be pending at once. */
   maxQueueSize: number;
