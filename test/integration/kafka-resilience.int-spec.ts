@@ -93,6 +93,9 @@ describe('Kafka transport when things go wrong', () => {
       return { executionId, status: response.status, body: response.body as Record<string, unknown>, retryAfter: response.headers['retry-after'], ms: Date.now() - started };
     };
     const answers = [await submit('post-before-0'), await submit('post-before-1')];
+    // Stop the broker only once the service's consumers are settled (a consumer still joining
+    // its group when the broker goes away gives up for good).
+    await eventually(() => ['post-before-0', 'post-before-1'].every((id) => bed.probe.on('execution_completed', id).length > 0), 'the first submissions completed', 90_000);
     broker('down');
     try {
       // Concurrent, so the outage stays short (a client's consumer gives up after long ones).
