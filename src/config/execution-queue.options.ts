@@ -73,6 +73,12 @@ export interface ExecutionQueueOptions {
     /** `K8S_OUTPUT_VOLUME_SIZE`, `K8S_TMP_VOLUME_SIZE` (64Mi each): size limits of the writable volumes. */
     outputVolumeSize: string;
     tmpVolumeSize: string;
+    /** `K8S_WORKER_SHARDS`, default 8: executor pods are spread over this many shards, each watched by one worker replica (keep it fixed while pods exist). */
+    shards: number;
+    /** `K8S_WORKER_LEASE_SECONDS`, default 15: a worker that has not renewed its shard leases for this long loses them to another replica. */
+    shardLeaseSeconds: number;
+    /** `K8S_WORKER_LEASE_GROUP`, default `execution-queue`: prefix of the shard Lease names; worker deployments sharing a namespace need different groups. */
+    shardLeaseGroup: string;
   };
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;

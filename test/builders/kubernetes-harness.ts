@@ -24,6 +24,8 @@ export function startRuntime(kubeConfig: KubeConfig, publisher = new RecordingPu
     namespace: TEST_NAMESPACE,
     ...options.kubernetes,
     finishedPodTtlSeconds: 600,
+    // A lease group of its own: runtimes of other tests never share (or wait for) its shards.
+    shardLeaseGroup: `test-${randomUUID().slice(0, 8)}`,
     ...overrides,
   });
   runtime.start();

@@ -36,11 +36,11 @@ describe('k8s/ manifests against a real API server', () => {
     expect(refused).toEqual([]);
   });
 
-  it('lock the executions namespace down: the worker role is limited to pods, pods/log and configmaps, executors get no traffic', () => {
+  it('lock the executions namespace down: the worker role is limited to pods, pods/log, configmaps and leases, executors get no traffic', () => {
     const all = manifests().map(({ object }) => object as KubernetesObject & Record<string, unknown>);
     const role = all.find((object) => object.kind === 'Role') as unknown as { metadata: { namespace: string }; rules: { resources: string[] }[] };
     expect(role.metadata.namespace).toBe('integr8scode');
-    expect(role.rules.flatMap((rule) => rule.resources).sort()).toEqual(['configmaps', 'pods', 'pods/log']);
+    expect(role.rules.flatMap((rule) => rule.resources).sort()).toEqual(['configmaps', 'leases', 'pods', 'pods/log']);
     const policy = all.find((object) => object.kind === 'NetworkPolicy') as unknown as { spec: Record<string, unknown> };
     expect(policy.spec).toMatchObject({ policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
     for (const deployment of all.filter((object) => object.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } }[]) {

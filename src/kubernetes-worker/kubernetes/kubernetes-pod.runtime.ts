@@ -1,3 +1,5 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { ErrorType, type Environment } from '../../contracts/error-type.constants.js';
@@ -12,6 +14,7 @@ import { Semaphore } from './semaphore.js';
 import {
   configMapFor,
   ENVIRONMENT_ANNOTATION,
+  EXECUTOR_SELECTOR,
   executionIdOf,
   podFor,
   REPORTED_ANNOTATION,
@@ -19,13 +22,21 @@ import {
   type PodManifestSettings,
 } from './pod-manifest.js';
 import { podStateOf, type PodState } from './pod-status.js';
+import { shardSelector } from './pod-shards.js';
 import { PodWatcher } from './pod-watcher.js';
+import { ShardLeases } from './shard-leases.js';
 
 export interface KubernetesRuntimeSettings extends PodManifestSettings {
   /** Most pod creations in flight at once. */
   maxConcurrentCreates: number;
   /** How long a finished pod is kept (for logs and debugging) before it is deleted. */
   finishedPodTtlSeconds: number;
+  /** A worker that has not renewed its shard leases for this long loses them to another replica. */
+  shardLeaseSeconds: number;
+  /** Prefix of the shard Lease names; the replicas of one worker deployment share it. */
+  shardLeaseGroup: string;
+  /** This worker's name in the leases; unique per process (host name and pid by default). */
+  identity?: string;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -41,7 +52,11 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   private readonly logger = new Logger(KubernetesPodRuntime.name);
   private readonly core: CoreV1Api;
   private readonly creations: Semaphore;
-  private readonly watcher: PodWatcher;
+  /** Follows the pods of the shards this worker holds; replaced when they change. */
+  private watcher: PodWatcher | undefined;
+  private readonly leases: ShardLeases;
+  private watching!: () => void;
+  private readonly firstWatch = new Promise<void>((resolve) => (this.watching = resolve));
   /** Signs of life already announced per execution in this process (cheap to repeat after a restart). */
   private readonly announced = new Map<string, Set<PodState['kind']>>();
   /**
@@ -59,22 +74,56 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   ) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.creations = new Semaphore(settings.maxConcurrentCreates);
-    this.watcher = new PodWatcher(kubeConfig, this.core, settings.namespace, (pod) => this.onPodChange(pod), (pod) => this.onPodDeleted(pod));
+    this.leases = new ShardLeases(
+      kubeConfig,
+      {
+        namespace: settings.namespace,
+        shards: settings.shards,
+        leaseSeconds: settings.shardLeaseSeconds,
+        group: settings.shardLeaseGroup,
+        identity: settings.identity ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+      },
+      (shards) => this.watchShards(kubeConfig, shards),
+    );
   }
 
+  /** Starts taking shard leases; the pods of the shards it gets are watched. */
   start(): void {
-    this.watcher.start();
+    this.leases.start();
+  }
+
+  /** The shards this worker watches now. */
+  get shards(): number[] {
+    return this.leases.shards;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.watcher.stop();
+    // Handing the leases back stops the watch first, so another replica takes over at once.
+    await this.leases.stop();
     for (const timer of this.cleanups.values()) clearTimeout(timer);
     this.cleanups.clear();
   }
 
-  /** Resolves once the watch has listed the namespace (tests wait on it). */
+  /** Resolves once a watch of this worker's shards has listed them (tests wait on it). */
   whenWatching(): Promise<void> {
-    return this.watcher.whenListed();
+    return this.firstWatch;
+  }
+
+  private async watchShards(kubeConfig: KubeConfig, shards: number[]): Promise<void> {
+    await this.watcher?.stop();
+    this.watcher = undefined;
+    if (shards.length === 0) return;
+    const watcher = new PodWatcher(
+      kubeConfig,
+      this.core,
+      this.settings.namespace,
+      (pod) => this.onPodChange(pod),
+      (pod) => this.onPodDeleted(pod),
+      shardSelector(EXECUTOR_SELECTOR, shards),
+    );
+    this.watcher = watcher;
+    watcher.start();
+    void watcher.whenListed().then(() => this.watching());
   }
 
   async createPod(command: CreatePodCommand): Promise<void> {
@@ -171,7 +220,18 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
     this.cleanups.delete(pod.metadata!.name!);
   }
 
+  /**
+   * The terminal event of a pod, with an event id derived from the pod (its uid) and its end: a
+   * worker that dies after publishing and before marking the pod makes its successor publish it
+   * again, and the repeat carries the same event id, so consumers can recognise it.
+   */
   private async terminalEvent(pod: V1Pod, executionId: string, state: Extract<PodState, { kind: 'completed' | 'failed' | 'timeout' }>, origin: EventOrigin): Promise<AnyEvent> {
+    const event = await this.terminalEventBody(pod, executionId, state, origin);
+    event.event_id = stableEventId(`${pod.metadata?.uid ?? executionId}:${state.kind}`);
+    return event;
+  }
+
+  private async terminalEventBody(pod: V1Pod, executionId: string, state: Extract<PodState, { kind: 'completed' | 'failed' | 'timeout' }>, origin: EventOrigin): Promise<AnyEvent> {
     const { stdout, stderr } = await this.logsOf(pod);
     const usage = resourceUsageOf(pod);
     if (state.kind === 'completed') {
@@ -243,4 +303,11 @@ function resourceUsageOf(pod: V1Pod) {
   if (!terminated?.startedAt || !terminated.finishedAt) return null;
   const wall = (new Date(terminated.finishedAt).getTime() - new Date(terminated.startedAt).getTime()) / 1000;
   return { execution_time_wall_seconds: Math.max(0, wall), cpu_time_jiffies: 0, clk_tck_hertz: CLOCK_TICKS_PER_SECOND, peak_memory_kb: 0 };
+}
+
+/** A UUID (version 5 layout) that is always the same for the same name. */
+function stableEventId(name: string): string {
+  const hex = createHash('sha256').update(`execution-queue:${name}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

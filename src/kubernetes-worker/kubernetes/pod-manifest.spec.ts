@@ -5,6 +5,7 @@ const settings = {
   defaults: { cpuLimit: '1000m', memoryLimit: '512Mi', cpuRequest: '100m', memoryRequest: '128Mi' },
   outputVolumeSize: '64Mi',
   tmpVolumeSize: '32Mi',
+  shards: 8,
 };
 
 const command = {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import type { CreatePodCommand } from '../../contracts/pod.events.js';
 import { podNameFor } from '../../ports/pod-runtime.port.js';
+import { SHARD_LABEL, shardOf } from './pod-shards.js';
 
 /** Labels and annotations that mark what the service launched (the watch selects on them). */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -33,6 +34,8 @@ export interface PodManifestSettings {
   /** Size limits of the writable emptyDir volumes. */
   outputVolumeSize: string;
   tmpVolumeSize: string;
+  /** How many worker shards pods are spread over (the shard label). */
+  shards: number;
 }
 
 /**
@@ -65,7 +68,7 @@ export function configMapFor(command: CreatePodCommand, settings: PodManifestSet
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: podNameFor(command.execution_id), namespace: settings.namespace, labels: labelsFor(command) },
+    metadata: { name: podNameFor(command.execution_id), namespace: settings.namespace, labels: labelsFor(command, settings.shards) },
     data: { [command.runtime_filename]: command.script, [ENTRYPOINT_KEY]: entrypoint },
   };
 }
@@ -80,7 +83,7 @@ export function podFor(command: CreatePodCommand, settings: PodManifestSettings)
     metadata: {
       name,
       namespace: settings.namespace,
-      labels: labelsFor(command),
+      labels: labelsFor(command, settings.shards),
       annotations: {
         [EXECUTION_ID_ANNOTATION]: command.execution_id,
         [SAGA_ANNOTATION]: command.saga_id,
@@ -136,8 +139,9 @@ export function podFor(command: CreatePodCommand, settings: PodManifestSettings)
   };
 }
 
-function labelsFor(command: CreatePodCommand): Record<string, string> {
+function labelsFor(command: CreatePodCommand, shards: number): Record<string, string> {
   return {
+    [SHARD_LABEL]: String(shardOf(command.execution_id, shards)),
     [MANAGED_BY_LABEL]: MANAGED_BY,
     [COMPONENT_LABEL]: EXECUTOR_COMPONENT,
     [EXECUTION_ID_LABEL]: executionIdLabelValue(command.execution_id),

@@ -6,7 +6,7 @@ import { EXECUTOR_SELECTOR } from './pod-manifest.js';
 const MAX_BACKOFF_MS = 10_000;
 
 /**
- * List-then-watch of the namespace's executor pods. The watch resumes from the last resource
+ * List-then-watch of the namespace's executor pods (or those a label selector picks). The watch resumes from the last resource
  * version it saw; when the server says that version is gone (410) it lists again; after an
  * error it reconnects with backoff. Every pod state reaches `onPod` in order (possibly twice),
  * so no transition is missed.
@@ -28,6 +28,8 @@ export class PodWatcher {
     private readonly namespace: string,
     private readonly onPod: (pod: V1Pod) => Promise<void>,
     private readonly onDeleted: (pod: V1Pod) => void = () => undefined,
+    /** Which executor pods to follow (all of the namespace's by default; a worker replica's shards otherwise). */
+    private readonly labelSelector = EXECUTOR_SELECTOR,
   ) {}
 
   start(): void {
@@ -54,7 +56,7 @@ export class PodWatcher {
     let backoff = 250;
     while (!this.stopped) {
       try {
-        const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: EXECUTOR_SELECTOR });
+        const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: this.labelSelector });
         for (const pod of list.items) this.enqueue(pod);
         this.listed();
         backoff = 250;
@@ -77,7 +79,7 @@ export class PodWatcher {
         new Watch(this.kubeConfig)
           .watch(
             `/api/v1/namespaces/${this.namespace}/pods`,
-            { labelSelector: EXECUTOR_SELECTOR, resourceVersion: version, allowWatchBookmarks: true },
+            { labelSelector: this.labelSelector, resourceVersion: version, allowWatchBookmarks: true },
             (type: string, object: { metadata?: { resourceVersion?: string }; code?: number }) => {
               if (type === 'ERROR') {
                 if (object.code === 410) gone = true;
