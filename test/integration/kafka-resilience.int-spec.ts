@@ -32,6 +32,19 @@ function countsPerId(keys: (string | null)[]): Map<string | null, number> {
 describe('Kafka transport when things go wrong', () => {
   const bed = useKafkaTestbed();
 
+  const allCompleted = (ids: string[], what: string, timeoutMs: number) =>
+    eventually(() => {
+      const completed = new Set(bed.probe.on('execution_completed').map((message) => message.key));
+      return ids.every((id) => completed.has(id));
+    }, what, timeoutMs);
+
+  /** Ids with more than one saga among the create_pod_commands the probe saw, with their sagas. */
+  function dispatchedMoreThanOnce(ids: string[]): string[] {
+    const sagas = new Map<string | null, Set<string>>();
+    for (const command of bed.probe.on('create_pod_command')) sagas.set(command.key, (sagas.get(command.key) ?? new Set()).add(String(command.json.saga_id)));
+    return ids.filter((id) => (sagas.get(id)?.size ?? 0) > 1).map((id) => `${id}: ${[...sagas.get(id)!].join(', ')}`);
+  }
+
   (ownsBroker ? it : it.skip)('recovers without a restart when the broker is stopped for 10 s under load, losing nothing', async () => {
     bed.service = await startKafkaService(bed.prefix, { simulatedRunMs: 20, queue: { ...DEFAULT_QUEUE, maxActiveExecutions: 10_000, maxExecutionsPerUser: 10_000 } });
     await bed.probe.start();
@@ -61,18 +74,13 @@ describe('Kafka transport when things go wrong', () => {
     await producer.disconnect();
 
     // Requests whose send failed may have been written all the same, so wait for exactly the sent ones.
-    await eventually(() => {
-      const completed = new Set(bed.probe.on('execution_completed').map((message) => message.key));
-      return sent.every((id) => completed.has(id));
-    }, 'every request completed', 120_000);
+    await allCompleted(sent, 'every request completed', 120_000);
     // Delivery is at least once: a produce request cut off by the outage may be retried after it
     // was in fact written, and a request whose batch was not committed is handled again, as a
     // duplicate that repeats its answer (a fresh execution_accepted). What must hold is that
     // the coordinator decided once: one dispatch (one saga) per execution, and no refusal of an
     // accepted one. (Every acknowledged request has completed, which it cannot without its dispatch.)
-    const sagas = new Map<string | null, Set<string>>();
-    for (const command of bed.probe.on('create_pod_command')) sagas.set(command.key, (sagas.get(command.key) ?? new Set()).add(String(command.json.saga_id)));
-    const dispatchedTwice = sent.filter((id) => (sagas.get(id)?.size ?? 0) > 1).map((id) => `${id}: ${[...sagas.get(id)!].join(', ')}`);
+    const dispatchedTwice = dispatchedMoreThanOnce(sent);
     expect({ dispatchedTwice: dispatchedTwice.slice(0, 10), total: dispatchedTwice.length }).toEqual({ dispatchedTwice: [], total: 0 });
     const refused = new Set(bed.probe.on('execution_failed').map((message) => message.key));
     expect(sent.filter((id) => refused.has(id))).toEqual([]);
@@ -115,15 +123,10 @@ describe('Kafka transport when things go wrong', () => {
     for (const answer of during.filter((candidate) => candidate.status === 503)) expect((await submit(answer.executionId)).status).toBe(202);
 
     const ids = answers.map((answer) => answer.executionId);
-    await eventually(() => {
-      const completed = new Set(bed.probe.on('execution_completed').map((message) => message.key));
-      return ids.every((id) => completed.has(id));
-    }, 'every submission completed', 90_000);
+    await allCompleted(ids, 'every submission completed', 90_000);
     // A 503 whose send arrived after all is a duplicate of its retry: never a second dispatch.
     // (The probe may miss a command written around the outage; the completion proves it.)
-    const sagas = new Map<string | null, Set<string>>();
-    for (const command of bed.probe.on('create_pod_command')) sagas.set(command.key, (sagas.get(command.key) ?? new Set()).add(String(command.json.saga_id)));
-    expect(ids.filter((id) => (sagas.get(id)?.size ?? 0) > 1).map((id) => `${id}: ${[...(sagas.get(id) ?? [])].join(', ')}`)).toEqual([]);
+    expect(dispatchedMoreThanOnce(ids)).toEqual([]);
   });
 
   it('on SIGTERM stops consuming, commits what it handled and exits; a successor handles only the rest', async () => {
