@@ -123,8 +123,11 @@ export class ShardLeases {
       try {
         if (await this.renewOrTake(name, SHARD_COMPONENT, mine, lease)) next.add(shard);
       } catch (error) {
-        failed = true;
-        if (mine) next.add(shard);
+        // Only a failed renewal counts against the deadline; failing to take a free shard does not.
+        if (mine) {
+          failed = true;
+          next.add(shard);
+        }
         this.logger.warn(`Shard ${shard}: ${apiErrorMessage(error)}`);
       }
     }
