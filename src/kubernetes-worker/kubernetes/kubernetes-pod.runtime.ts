@@ -35,8 +35,6 @@ export interface KubernetesRuntimeSettings extends PodManifestSettings {
   shardLeaseSeconds: number;
   /** Prefix of the shard Lease names; the replicas of one worker deployment share it. */
   shardLeaseGroup: string;
-  /** This worker's name in the leases; unique per process (host name and pid by default). */
-  identity?: string;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -81,7 +79,8 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
         shards: settings.shards,
         leaseSeconds: settings.shardLeaseSeconds,
         group: settings.shardLeaseGroup,
-        identity: settings.identity ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        // Unique per process: a restarted worker is a new member, never mistaken for its predecessor.
+        identity: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       },
       (shards) => this.watchShards(kubeConfig, shards),
     );
@@ -90,11 +89,6 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   /** Starts taking shard leases; the pods of the shards it gets are watched. */
   start(): void {
     this.leases.start();
-  }
-
-  /** The shards this worker watches now. */
-  get shards(): number[] {
-    return this.leases.shards;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -104,6 +104,9 @@ export class ShardLeases {
     }
     await this.renewOrTake(this.memberName, MEMBER_COMPONENT, true);
     const leases = (await this.api.listNamespacedLease({ namespace: this.settings.namespace, labelSelector: `${GROUP_LABEL}=${this.settings.group}` })).items;
+    // Forget leases that are gone (handed back, or a dead member removed), then note what changed.
+    const listed = new Set(leases.map((lease) => lease.metadata!.name!));
+    for (const name of this.observed.keys()) if (!listed.has(name)) this.observed.delete(name);
     for (const lease of leases) this.observe(lease);
     const members = leases.filter((lease) => lease.metadata?.labels?.[COMPONENT_LABEL] === MEMBER_COMPONENT);
     const liveMembers = members.filter((lease) => this.isLive(lease)).length;
