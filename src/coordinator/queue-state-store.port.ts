@@ -51,7 +51,12 @@ export interface QueueStateStore {
   renewLease(executionId: string, now: number): Promise<boolean>;
   /** Frees an execution wherever it is; given `now` and saga ids it then schedules in the same call. */
   release(executionId: string, now?: number, sagaIds?: readonly string[]): Promise<Scheduled<ReleaseOutcome>>;
-  reprioritize(executionId: string, priority: Priority): Promise<ReprioritizeOutcome>;
+  /** Sets a pending execution's priority; given `now`, its aging starts over then (else it counts from its enqueue). */
+  reprioritize(executionId: string, priority: Priority, now?: number): Promise<ReprioritizeOutcome>;
+  /** Sets a user's weight under fair order (durable, shared by replicas); applies to that user's next turns. */
+  setUserWeight(userId: string, weight: number): Promise<void>;
+  /** Each user's weight: the one set, or the default. */
+  userWeights(userIds: readonly string[]): Promise<number[]>;
   setHeld(held: boolean): Promise<void>;
   snapshot(): Promise<QueueSnapshot>;
   lookup(executionId: string): Promise<ExecutionLookup<StoredRequest> | undefined>;

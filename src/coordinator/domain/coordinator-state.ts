@@ -14,7 +14,7 @@ import type {
   ReprioritizeOutcome,
 } from './coordinator-outcomes.js';
 import { MAX_REPAIR_STEPS_PER_RUN } from './coordinator-outcomes.js';
-import { PendingQueue, type PendingEntry, type PriorityCounts } from './pending-queue.js';
+import { PendingQueue, type PendingEntry, type PriorityCounts, type QueuePolicy } from './pending-queue.js';
 import type { QueueLimits } from './queue-limits.js';
 import { RecentIds } from './recent-ids.js';
 import { DueIndex } from './due-index.js';
@@ -51,15 +51,18 @@ export interface PendingFilter {
   userId?: string;
 }
 
-/** A pending execution in a listing, with its true queue position (no request: pages stay small). */
-export type PositionedExecution = ExecutionSummary & { position: number };
+/**
+ * A pending execution in a listing, with its true queue position and the level it waits in
+ * (its priority, or higher once aging lifted it); no request: pages stay small.
+ */
+export type PositionedExecution = ExecutionSummary & { position: number; effectivePriority: Priority };
 
 export interface UserUsageRow extends UserUsage {
   userId: string;
 }
 
 export type ExecutionLookup<P> =
-  | { state: 'pending'; execution: QueuedExecution<P>; position: number }
+  | { state: 'pending'; execution: QueuedExecution<P>; position: number; effectivePriority: Priority }
   | { state: 'active'; execution: ActiveExecution<P> };
 
 /**
@@ -68,7 +71,7 @@ export type ExecutionLookup<P> =
  * for. Times are passed in (epoch milliseconds) so the rules never read a clock themselves.
  */
 export class CoordinatorState<P = unknown> {
-  private readonly pending = new PendingQueue<P>();
+  private readonly pending: PendingQueue<P>;
   private readonly active = new Map<string, ActiveExecution<P>>();
   private readonly usage = new Map<string, UserUsage>();
   /** Pending ids per user, so a user's page costs O(k log k) with k ≤ the per-user limit. */
@@ -81,6 +84,7 @@ export class CoordinatorState<P = unknown> {
 
   constructor(private readonly limits: QueueLimits) {
     this.recent = new RecentIds(limits.recentIdsCapacity);
+    this.pending = new PendingQueue<P>(queuePolicyOf(limits));
   }
 
   /** How many executions are waiting. */
@@ -143,6 +147,7 @@ export class CoordinatorState<P = unknown> {
    * `idle: null`, when the saga ids or the repair-step budget run out.
    */
   schedule(now: number, sagaIds: readonly string[]): ScheduleResult<P> {
+    if (sagaIds.length > 0) this.pending.promoteDue(now);
     const steps: DispatchStep<P>[] = [];
     let used = 0;
     let repairs = 0;
@@ -194,14 +199,27 @@ export class CoordinatorState<P = unknown> {
     return { kind: 'unknown' };
   }
 
-  reprioritize(executionId: string, priority: Priority): ReprioritizeOutcome {
+  /**
+   * Sets a pending execution's priority; its aging, if any, starts over at `now` (without
+   * `now`, it counts from when the execution was enqueued).
+   */
+  reprioritize(executionId: string, priority: Priority, now?: number): ReprioritizeOutcome {
     if (this.active.has(executionId)) return { kind: 'not_pending', state: 'active' };
-    const position = this.pending.reprioritize(executionId, priority);
+    const position = this.pending.reprioritize(executionId, priority, now);
     return position < 0 ? { kind: 'unknown' } : { kind: 'moved', position, priority };
   }
 
   setHeld(held: boolean): void {
     this.held = held;
+  }
+
+  /** A user's weight under fair order; applies from that user's next turn on. */
+  setUserWeight(userId: string, weight: number): void {
+    this.pending.weights.setWeight(userId, weight);
+  }
+
+  userWeight(userId: string): number {
+    return this.pending.weights.weightOf(userId);
   }
 
   snapshot(): QueueSnapshot {
@@ -218,7 +236,7 @@ export class CoordinatorState<P = unknown> {
     const active = this.active.get(executionId);
     if (active) return { state: 'active', execution: active };
     const entry = this.pending.get(executionId);
-    return entry ? { state: 'pending', execution: toQueued(entry), position: this.pending.rank(executionId) } : undefined;
+    return entry ? { state: 'pending', execution: toQueued(entry), position: this.pending.rank(executionId), effectivePriority: entry.level } : undefined;
   }
 
   userUsage(userId: string): UserUsage {
@@ -264,9 +282,10 @@ export class CoordinatorState<P = unknown> {
   private userPendingPage(userId: string, priority: Priority | undefined, offset: number, limit: number): Page<PositionedExecution> {
     const entries = [...(this.pendingByUser.get(userId) ?? [])]
       .map((id) => this.pending.get(id)!)
-      .filter((entry) => priority === undefined || entry.priority === priority)
-      .sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || a.sortKey - b.sortKey);
-    const items = entries.slice(offset, offset + limit).map((entry) => ({ ...toSummary(entry), position: this.pending.rank(entry.executionId) }));
+      .filter((entry) => priority === undefined || entry.level === priority)
+      .map((entry) => ({ entry, position: this.pending.rank(entry.executionId) }))
+      .sort((a, b) => a.position - b.position);
+    const items = entries.slice(offset, offset + limit).map(({ entry, position }) => ({ ...toSummary(entry), position, effectivePriority: entry.level }));
     return { items, total: entries.length };
   }
 
@@ -274,7 +293,7 @@ export class CoordinatorState<P = unknown> {
     const items: PositionedExecution[] = [];
     for (const entry of entries) {
       if (items.length >= limit) break;
-      items.push({ ...toSummary(entry), position: firstPosition + items.length });
+      items.push({ ...toSummary(entry), position: firstPosition + items.length, effectivePriority: entry.level });
     }
     return items;
   }
@@ -357,6 +376,10 @@ export class CoordinatorState<P = unknown> {
     if (usage.pending === 0 && usage.active === 0) this.usage.delete(userId);
     else this.usage.set(userId, usage);
   }
+}
+
+function queuePolicyOf(limits: QueueLimits): QueuePolicy {
+  return { order: limits.queueOrder ?? 'fifo', agingMs: (limits.agingSeconds ?? 0) * 1000, defaultUserWeight: limits.defaultUserWeight ?? 1 };
 }
 
 function toQueued<P>(entry: PendingEntry<P>): QueuedExecution<P> {

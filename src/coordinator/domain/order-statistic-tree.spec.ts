@@ -3,36 +3,49 @@ import { OrderStatisticTree } from './order-statistic-tree.js';
 
 interface Item {
   sortKey: number;
+  tieKey: string;
 }
+
+/** Items whose keys are drawn from a small range, so equal sort keys (ordered by tie key) are common. */
+function itemOf(key: number): Item {
+  return { sortKey: Math.floor(key / 4), tieKey: `t${key % 4}` };
+}
+
+function compareItems(a: Item, b: Item): number {
+  return a.sortKey - b.sortKey || (a.tieKey < b.tieKey ? -1 : a.tieKey > b.tieKey ? 1 : 0);
+}
+
+const label = (item: Item | undefined) => (item ? `${item.sortKey}/${item.tieKey}` : undefined);
 
 /** Compares every read of the tree with a sorted array after each operation. */
 function checkAgainstSortedArray(operations: { insert: boolean; key: number }[]): void {
   const tree = new OrderStatisticTree<Item>();
-  const reference: number[] = [];
+  let reference: Item[] = [];
+  const indexOf = (item: Item) => reference.findIndex((other) => compareItems(other, item) === 0);
   for (const { insert, key } of operations) {
-    const index = reference.indexOf(key);
+    const item = itemOf(key);
+    const index = indexOf(item);
     if (insert && index < 0) {
-      const rank = tree.insert({ sortKey: key });
-      reference.push(key);
-      reference.sort((a, b) => a - b);
-      expect(rank).toBe(reference.indexOf(key));
+      const rank = tree.insert(item);
+      reference = [...reference, item].sort(compareItems);
+      expect(rank).toBe(indexOf(item));
     } else if (!insert) {
-      expect(tree.delete(key)?.sortKey).toBe(index < 0 ? undefined : key);
+      expect(label(tree.delete(item.sortKey, item.tieKey))).toBe(index < 0 ? undefined : label(item));
       if (index >= 0) reference.splice(index, 1);
     }
     expect(tree.size).toBe(reference.length);
-    expect(tree.first()?.sortKey).toBe(reference[0]);
+    expect(label(tree.first())).toBe(label(reference[0]));
   }
   tree.assertValid();
-  reference.forEach((key, rank) => {
-    expect(tree.rank(key)).toBe(rank);
-    expect(tree.at(rank)?.sortKey).toBe(key);
+  reference.forEach((item, rank) => {
+    expect(tree.rank(item.sortKey, item.tieKey)).toBe(rank);
+    expect(label(tree.at(rank))).toBe(label(item));
   });
-  expect([...tree.valuesFrom(0)].map((item) => item.sortKey)).toEqual(reference);
-  expect([...tree.valuesFrom(Math.floor(reference.length / 2))].map((item) => item.sortKey)).toEqual(
-    reference.slice(Math.floor(reference.length / 2)),
-  );
-  expect(tree.rank(-1)).toBe(-1);
+  expect([...tree.valuesFrom(0)].map(label)).toEqual(reference.map(label));
+  const half = Math.floor(reference.length / 2);
+  expect([...tree.valuesFrom(half)].map(label)).toEqual(reference.slice(half).map(label));
+  expect(tree.rank(-1, 't0')).toBe(-1);
+  expect(tree.rank(0, 'absent')).toBe(-1);
   expect(tree.at(reference.length)).toBeUndefined();
 }
 
@@ -62,13 +75,13 @@ describe('OrderStatisticTree', () => {
       state = (state * 1664525 + 1013904223) >>> 0;
       keys.add(state);
     }
-    for (const key of keys) tree.insert({ sortKey: key });
+    for (const key of keys) tree.insert({ sortKey: key, tieKey: '' });
     let previous = -1;
     for (let taken = 0; taken < 120_000; taken++) {
       const first = tree.first();
       if (first === undefined || first.sortKey <= previous) throw new Error(`first() gave ${first?.sortKey} after ${previous} at step ${taken}`);
       previous = first.sortKey;
-      tree.delete(first!.sortKey);
+      tree.delete(first!.sortKey, '');
       if (taken % 20_000 === 0) tree.assertValid();
     }
     expect(tree.size).toBe(30_000);
@@ -78,8 +91,8 @@ describe('OrderStatisticTree', () => {
   it('empties and refills cleanly', () => {
     const tree = new OrderStatisticTree<Item>();
     for (let round = 0; round < 3; round++) {
-      for (let key = 0; key < 5000; key++) tree.insert({ sortKey: key });
-      for (let key = 0; key < 5000; key++) expect(tree.delete(key)?.sortKey).toBe(key);
+      for (let key = 0; key < 5000; key++) tree.insert({ sortKey: key % 50, tieKey: String(key).padStart(4, '0') });
+      for (let key = 0; key < 5000; key++) expect(tree.delete(key % 50, String(key).padStart(4, '0'))?.sortKey).toBe(key % 50);
       expect(tree.size).toBe(0);
       expect(tree.first()).toBeUndefined();
       expect([...tree.valuesFrom(0)]).toEqual([]);

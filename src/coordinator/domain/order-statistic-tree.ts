@@ -1,13 +1,21 @@
 /**
  * A B+ tree whose inner nodes count the items below each child, so that besides insert and
  * delete it answers "what is the rank of this item" and "which item has rank k" in
- * O(log n). Items are ordered by a numeric `sortKey`, which must be unique.
+ * O(log n). Items are ordered by a numeric `sortKey`, then by `tieKey` (plain string order)
+ * among items with the same sort key; the pair must be unique.
  *
  * Wide nodes keep the tree shallow (four levels hold sixteen million items) and store items in
  * plain arrays, which costs far less memory per item than a binary tree's node objects.
  */
 export interface Keyed {
   readonly sortKey: number;
+  /** Orders items whose sort keys are equal; in the queue, the execution id (as Redis orders equal scores by member). */
+  readonly tieKey: string;
+}
+
+/** Whether (key, tie) comes before `item` in the tree's order. */
+function before(key: number, tie: string, item: Keyed): boolean {
+  return key < item.sortKey || (key === item.sortKey && tie < item.tieKey);
 }
 
 const LEAF_CAPACITY = 64;
@@ -19,7 +27,7 @@ const INNER_MIN = INNER_CAPACITY / 4;
 /**
  * Keys are kept in their own array beside the items, so a binary search touches one compact
  * array instead of following a pointer per probe: at a million entries that is the difference
- * between one cache miss and six.
+ * between one cache miss and six. Only equal keys look at the items' tie keys.
  */
 class LeafNode<T extends Keyed> {
   constructor(
@@ -32,10 +40,10 @@ class LeafNode<T extends Keyed> {
 }
 
 class InnerNode<T extends Keyed> {
-  /** separators[i] is a lower bound for every key in children[i + 1], above every key in children[i]. */
+  /** separators[i] is the first item of children[i + 1]: every item there is at or after it, every item of children[i] before it. */
   constructor(
     public children: TreeNode<T>[],
-    public separators: number[],
+    public separators: T[],
     public counts: number[],
     public size: number,
   ) {}
@@ -44,7 +52,7 @@ class InnerNode<T extends Keyed> {
 type TreeNode<T extends Keyed> = LeafNode<T> | InnerNode<T>;
 
 interface Split<T extends Keyed> {
-  separator: number;
+  separator: T;
   right: TreeNode<T>;
 }
 
@@ -68,26 +76,26 @@ export class OrderStatisticTree<T extends Keyed> {
     return this.insertedRank;
   }
 
-  /** Removes the item with this key; returns it, or undefined if absent. */
-  delete(sortKey: number): T | undefined {
-    const removed = this.deleteFrom(this.root, sortKey);
+  /** Removes the item with this key pair; returns it, or undefined if absent. */
+  delete(sortKey: number, tieKey: string): T | undefined {
+    const removed = this.deleteFrom(this.root, sortKey, tieKey);
     if (this.root instanceof InnerNode && this.root.children.length === 1) {
       this.root = this.root.children[0]!;
     }
     return removed;
   }
 
-  /** 0-based position of the item with this key, or -1 if absent. */
-  rank(sortKey: number): number {
+  /** 0-based position of the item with this key pair, or -1 if absent. */
+  rank(sortKey: number, tieKey: string): number {
     let node = this.root;
-    let before = 0;
+    let ahead = 0;
     while (node instanceof InnerNode) {
-      const index = childIndex(node.separators, sortKey);
-      for (let i = 0; i < index; i++) before += node.counts[i]!;
+      const index = childIndex(node.separators, sortKey, tieKey);
+      for (let i = 0; i < index; i++) ahead += node.counts[i]!;
       node = node.children[index]!;
     }
-    const position = lowerBound(node.keys, sortKey);
-    return node.keys[position] === sortKey ? before + position : -1;
+    const position = lowerBound(node, sortKey, tieKey);
+    return isAt(node, position, sortKey, tieKey) ? ahead + position : -1;
   }
 
   /** The item at 0-based position `rank`, or undefined past the end. */
@@ -136,14 +144,16 @@ export class OrderStatisticTree<T extends Keyed> {
    * the root) and throws on the first violation. For tests; O(n).
    */
   assertValid(): void {
-    const check = (node: TreeNode<T>, low: number, high: number, isRoot: boolean): number => {
+    const check = (node: TreeNode<T>, low: T | undefined, high: T | undefined, isRoot: boolean): number => {
       if (node instanceof LeafNode) {
         if (!isRoot && node.items.length < 1) throw new Error('empty non-root leaf');
         if (node.keys.length !== node.items.length) throw new Error('leaf keys and items disagree');
         node.items.forEach((item, i) => {
           if (node.keys[i] !== item.sortKey) throw new Error(`leaf key ${node.keys[i]} differs from its item's ${item.sortKey}`);
-          if (item.sortKey < low || item.sortKey >= high) throw new Error(`key ${item.sortKey} outside [${low}, ${high})`);
-          if (i > 0 && node.keys[i - 1]! >= item.sortKey) throw new Error('leaf keys out of order');
+          if ((low && before(item.sortKey, item.tieKey, low)) || (high && !before(item.sortKey, item.tieKey, high))) {
+            throw new Error(`key ${item.sortKey}/${item.tieKey} outside its separators`);
+          }
+          if (i > 0 && !before(node.keys[i - 1]!, node.items[i - 1]!.tieKey, item)) throw new Error('leaf keys out of order');
         });
         return node.items.length;
       }
@@ -160,20 +170,20 @@ export class OrderStatisticTree<T extends Keyed> {
       if (total !== node.size) throw new Error('inner size disagrees with counts');
       return total;
     };
-    check(this.root, -Infinity, Infinity, true);
+    check(this.root, undefined, undefined, true);
   }
 
   private insertInto(node: TreeNode<T>, item: T): Split<T> | undefined {
     if (node instanceof LeafNode) {
-      const position = lowerBound(node.keys, item.sortKey);
+      const position = lowerBound(node, item.sortKey, item.tieKey);
       this.insertedRank += position;
       node.keys.splice(position, 0, item.sortKey);
       node.items.splice(position, 0, item);
       if (node.items.length <= LEAF_CAPACITY) return undefined;
       const right = new LeafNode(node.keys.splice(LEAF_CAPACITY / 2), node.items.splice(LEAF_CAPACITY / 2));
-      return { separator: right.keys[0]!, right };
+      return { separator: right.items[0]!, right };
     }
-    const index = childIndex(node.separators, item.sortKey);
+    const index = childIndex(node.separators, item.sortKey, item.tieKey);
     for (let i = 0; i < index; i++) this.insertedRank += node.counts[i]!;
     const child = node.children[index]!;
     const split = this.insertInto(child, item);
@@ -190,16 +200,16 @@ export class OrderStatisticTree<T extends Keyed> {
     return splitInner(node);
   }
 
-  private deleteFrom(node: TreeNode<T>, sortKey: number): T | undefined {
+  private deleteFrom(node: TreeNode<T>, sortKey: number, tieKey: string): T | undefined {
     if (node instanceof LeafNode) {
-      const position = lowerBound(node.keys, sortKey);
-      if (node.keys[position] !== sortKey) return undefined;
+      const position = lowerBound(node, sortKey, tieKey);
+      if (!isAt(node, position, sortKey, tieKey)) return undefined;
       node.keys.splice(position, 1);
       return node.items.splice(position, 1)[0];
     }
-    const index = childIndex(node.separators, sortKey);
+    const index = childIndex(node.separators, sortKey, tieKey);
     const child = node.children[index]!;
-    const removed = this.deleteFrom(child, sortKey);
+    const removed = this.deleteFrom(child, sortKey, tieKey);
     if (removed === undefined) return undefined;
     node.counts[index]!--;
     node.size--;
@@ -236,7 +246,7 @@ function rebalanceChild<T extends Keyed>(parent: InnerNode<T>, index: number): v
       left.items = items.slice(0, half);
       right.keys = keys.slice(half);
       right.items = items.slice(half);
-      parent.separators[leftIndex] = right.keys[0]!;
+      parent.separators[leftIndex] = right.items[0]!;
       parent.counts[leftIndex + 1] = right.size;
     }
   } else if (left instanceof InnerNode && right instanceof InnerNode) {
@@ -299,26 +309,32 @@ function nextLeaf<T extends Keyed>(path: { node: InnerNode<T>; index: number }[]
   return undefined;
 }
 
-/** Index of the child whose key range holds `sortKey`. */
-function childIndex(separators: number[], sortKey: number): number {
+/** Index of the child whose range holds (sortKey, tieKey). */
+function childIndex<T extends Keyed>(separators: T[], sortKey: number, tieKey: string): number {
   let low = 0;
   let high = separators.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (sortKey < separators[middle]!) high = middle;
+    if (before(sortKey, tieKey, separators[middle]!)) high = middle;
     else low = middle + 1;
   }
   return low;
 }
 
-/** First position whose key is ≥ `sortKey`. */
-function lowerBound(keys: number[], sortKey: number): number {
+/** First position in the leaf whose item is at or after (sortKey, tieKey). */
+function lowerBound<T extends Keyed>(leaf: LeafNode<T>, sortKey: number, tieKey: string): number {
+  const keys = leaf.keys;
   let low = 0;
   let high = keys.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (keys[middle]! < sortKey) low = middle + 1;
+    const key = keys[middle]!;
+    if (key < sortKey || (key === sortKey && leaf.items[middle]!.tieKey < tieKey)) low = middle + 1;
     else high = middle;
   }
   return low;
+}
+
+function isAt<T extends Keyed>(leaf: LeafNode<T>, position: number, sortKey: number, tieKey: string): boolean {
+  return leaf.keys[position] === sortKey && leaf.items[position]!.tieKey === tieKey;
 }

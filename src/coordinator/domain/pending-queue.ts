@@ -1,19 +1,27 @@
 import { PRIORITIES, priorityRank, type Priority } from '../../contracts/priority.constants.js';
+import { ArrivalIndex } from './arrival-index.js';
+import { DueIndex } from './due-index.js';
+import { FairShare, type QueueOrder } from './fair-share.js';
 import { OrderStatisticTree } from './order-statistic-tree.js';
 
 /**
  * One queued execution. `payload` is whatever the store needs to dispatch it later (the
- * original request); the queue never looks inside.
+ * original request); the queue never looks inside. Entries are never changed in place: moving
+ * one to another level makes a new entry (the trees keep references to keys they have seen).
  */
 export interface PendingEntry<P = unknown> {
   readonly executionId: string;
+  /** The tree's tie-breaker among equal sort keys: the execution id, as Redis orders equal scores. */
+  readonly tieKey: string;
   readonly userId: string;
-  priority: Priority;
-  /**
-   * Arrival order, unique across the queue. It orders entries within their level and is kept
-   * across reprioritisation, so FIFO holds within the new level.
-   */
+  /** The priority asked for (or set by an operator). */
+  readonly priority: Priority;
+  /** The level it waits in: its priority, or higher once aging lifted it. */
+  readonly level: Priority;
+  /** Its place within the level: the arrival sequence (fifo) or its start tag (fair). */
   readonly sortKey: number;
+  /** Arrival order, unique across the queue. */
+  readonly sequence: number;
   readonly enqueuedAt: number;
   readonly payload: P;
 }
@@ -24,24 +32,52 @@ export function emptyPriorityCounts(): PriorityCounts {
   return { critical: 0, high: 0, normal: 0, low: 0, background: 0 };
 }
 
+/** How the queue orders entries inside a level, and how they age. */
+export interface QueuePolicy {
+  order: QueueOrder;
+  /** Waiting this long lifts an entry one level, up to `high`; 0 turns aging off. */
+  agingMs: number;
+  defaultUserWeight: number;
+}
+
+export const FIFO_POLICY: QueuePolicy = { order: 'fifo', agingMs: 0, defaultUserWeight: 1 };
+
+/** Aging never lifts an entry above this level: `critical` stays for what was asked as critical. */
+const HIGHEST_AGED_LEVEL = priorityRank('high');
+
+/** Most entries one scheduling run lifts, so a backlog of due promotions never makes one run long. */
+export const MAX_PROMOTIONS_PER_RUN = 256;
+
 /**
- * The pending executions, ordered by (priority, arrival). Every operation is O(log n):
- * enqueue, take next, remove by id, reprioritise and rank. The rank is the true 0-based queue
- * position, not a heap index.
+ * The pending executions in dispatch order: by level, then by sort key, then by execution id.
+ * Every operation is O(log n): enqueue, take next, remove by id, move to another level, rank.
+ * The rank is the true 0-based queue position, not a heap index.
  *
- * Each priority level is its own order-statistic tree keyed by arrival sequence: a position is
- * the sizes of the higher levels plus the rank within the level. Splitting by level keeps each
- * tree shallower than one tree over everything, and the keys small integers. Within a level the
- * first entry is also the oldest, so the longest-waiting entry overall is the earliest of the
- * five level heads: the stale sweep needs no second index.
+ * Each level is its own order-statistic tree: a position is the sizes of the higher levels plus
+ * the rank within the level. Under fifo the sort key is the arrival sequence, so a level's
+ * first entry is also its oldest and the oldest overall is the earliest of the five heads;
+ * under fair it is a start tag (see FairShare) and an arrival index finds the oldest.
  */
 export class PendingQueue<P = unknown> {
   private readonly levels = PRIORITIES.map(() => new OrderStatisticTree<PendingEntry<P>>());
   private readonly byId = new Map<string, PendingEntry<P>>();
+  private readonly fairShare: FairShare;
+  private readonly arrivals: ArrivalIndex | undefined;
+  /** Entries that will age, by when they next move up a level. */
+  private readonly aging = new DueIndex();
   private nextSequence = 0;
+
+  constructor(private readonly policy: QueuePolicy = FIFO_POLICY) {
+    this.fairShare = new FairShare(policy.defaultUserWeight);
+    this.arrivals = policy.order === 'fair' ? new ArrivalIndex() : undefined;
+  }
 
   get size(): number {
     return this.byId.size;
+  }
+
+  get weights(): FairShare {
+    return this.fairShare;
   }
 
   has(executionId: string): boolean {
@@ -58,11 +94,25 @@ export class PendingQueue<P = unknown> {
     return counts;
   }
 
-  /** Adds an execution at the back of its priority level and returns its entry. */
+  /** Adds an execution behind what its order puts before it and returns its entry. */
   enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P): PendingEntry<P> {
-    const entry: PendingEntry<P> = { executionId, userId, priority, sortKey: this.nextSequence++, enqueuedAt, payload };
-    this.levels[priorityRank(priority)]!.insert(entry);
-    this.byId.set(executionId, entry);
+    if (this.byId.size === 0) this.fairShare.restart();
+    const sequence = this.nextSequence++;
+    const level = priorityRank(priority);
+    const entry: PendingEntry<P> = {
+      executionId,
+      tieKey: executionId,
+      userId,
+      priority,
+      level: priority,
+      sortKey: this.sortKeyFor(level, userId, sequence),
+      sequence,
+      enqueuedAt,
+      payload,
+    };
+    this.place(entry);
+    this.arrivals?.add(executionId, sequence);
+    this.scheduleAging(entry, enqueuedAt);
     return entry;
   }
 
@@ -74,15 +124,18 @@ export class PendingQueue<P = unknown> {
   /** Removes and returns the next execution to run. */
   takeNext(): PendingEntry<P> | undefined {
     const next = this.peek();
-    if (next) this.remove(next.executionId);
+    if (!next) return undefined;
+    this.remove(next.executionId);
+    if (this.policy.order === 'fair') this.fairShare.served(priorityRank(next.level), next.sortKey);
     return next;
   }
 
   remove(executionId: string): PendingEntry<P> | undefined {
     const entry = this.byId.get(executionId);
     if (!entry) return undefined;
-    this.levels[priorityRank(entry.priority)]!.delete(entry.sortKey);
-    this.byId.delete(executionId);
+    this.unplace(entry);
+    this.aging.delete(executionId);
+    if (this.arrivals && this.arrivals.held > 2 * this.byId.size + 1024) this.arrivals.compact(this.isPendingArrival);
     return entry;
   }
 
@@ -90,19 +143,40 @@ export class PendingQueue<P = unknown> {
   rank(executionId: string): number {
     const entry = this.byId.get(executionId);
     if (!entry) return -1;
-    const level = priorityRank(entry.priority);
-    return this.sizeAbove(level) + this.levels[level]!.rank(entry.sortKey);
+    const level = priorityRank(entry.level);
+    return this.sizeAbove(level) + this.levels[level]!.rank(entry.sortKey, entry.tieKey);
   }
 
-  /** Moves an execution to another level, keeping its arrival order there. Returns its new rank. */
-  reprioritize(executionId: string, priority: Priority): number {
+  /**
+   * Sets an execution's priority (an operator's decision) and moves it to that level: under
+   * fifo by its arrival there, under fair as its user's next turn there. Its aging starts over
+   * at `now` (or from when it was enqueued). Returns its new rank, or -1 if it is not pending.
+   */
+  reprioritize(executionId: string, priority: Priority, now?: number): number {
     const entry = this.byId.get(executionId);
     if (!entry) return -1;
-    if (entry.priority === priority) return this.rank(executionId);
-    this.levels[priorityRank(entry.priority)]!.delete(entry.sortKey);
-    entry.priority = priority;
-    const level = priorityRank(priority);
-    return this.sizeAbove(level) + this.levels[level]!.insert(entry);
+    if (entry.priority === priority && entry.level === priority) return this.rank(executionId);
+    const moved = this.move(entry, priority, priority);
+    this.aging.delete(executionId);
+    this.scheduleAging(moved, now ?? entry.enqueuedAt);
+    return this.rank(executionId);
+  }
+
+  /**
+   * Lifts every entry whose wait reached its next aging step by `now` one level (at most
+   * MAX_PROMOTIONS_PER_RUN), earliest due first, ties by execution id. O(log n) each; nothing
+   * is scanned.
+   */
+  promoteDue(now: number): number {
+    let promoted = 0;
+    for (let due = this.aging.firstDueBefore(now + 1); due && promoted < MAX_PROMOTIONS_PER_RUN; due = this.aging.firstDueBefore(now + 1)) {
+      const entry = this.byId.get(due.executionId)!;
+      const lifted = this.move(entry, entry.priority, PRIORITIES[priorityRank(entry.level) - 1]!);
+      if (priorityRank(lifted.level) > HIGHEST_AGED_LEVEL) this.aging.set(entry.executionId, due.at + this.policy.agingMs, false);
+      else this.aging.delete(entry.executionId);
+      promoted++;
+    }
+    return promoted;
   }
 
   /** Entries in dispatch order from position `fromRank`. */
@@ -118,17 +192,21 @@ export class PendingQueue<P = unknown> {
     }
   }
 
-  /** Entries of one level in order, from position `fromRank` within that level. */
+  /** Entries waiting at one level in order, from position `fromRank` within that level. */
   inLevel(priority: Priority, fromRank = 0): IterableIterator<PendingEntry<P>> {
     return this.levels[priorityRank(priority)]!.valuesFrom(fromRank);
   }
 
-  /** The longest-waiting entry, whatever its priority: the earliest of the level heads. */
+  /** The longest-waiting entry (earliest arrival), whatever its level. */
   oldest(): PendingEntry<P> | undefined {
+    if (this.arrivals) {
+      const id = this.arrivals.first(this.isPendingArrival);
+      return id === undefined ? undefined : this.byId.get(id);
+    }
     let oldest: PendingEntry<P> | undefined;
     for (const level of this.levels) {
       const head = level.first();
-      if (head && (!oldest || head.sortKey < oldest.sortKey)) oldest = head;
+      if (head && (!oldest || head.sequence < oldest.sequence)) oldest = head;
     }
     return oldest;
   }
@@ -142,9 +220,39 @@ export class PendingQueue<P = unknown> {
     return removed;
   }
 
-  /** Queue position of the first entry of `priority`'s level. */
+  /** Queue position of the first entry waiting at `priority`'s level. */
   levelStart(priority: Priority): number {
     return this.sizeAbove(priorityRank(priority));
+  }
+
+  private readonly isPendingArrival = (executionId: string, sequence: number): boolean => this.byId.get(executionId)?.sequence === sequence;
+
+  private sortKeyFor(level: number, userId: string, sequence: number): number {
+    return this.policy.order === 'fair' ? this.fairShare.nextTag(level, userId) : sequence;
+  }
+
+  /** Replaces `entry` by one with this priority at this level, keyed as its order wants. */
+  private move(entry: PendingEntry<P>, priority: Priority, level: Priority): PendingEntry<P> {
+    this.unplace(entry);
+    const rank = priorityRank(level);
+    const moved: PendingEntry<P> = { ...entry, priority, level, sortKey: this.sortKeyFor(rank, entry.userId, entry.sequence) };
+    this.place(moved);
+    return moved;
+  }
+
+  private place(entry: PendingEntry<P>): void {
+    this.levels[priorityRank(entry.level)]!.insert(entry);
+    this.byId.set(entry.executionId, entry);
+  }
+
+  private unplace(entry: PendingEntry<P>): void {
+    this.levels[priorityRank(entry.level)]!.delete(entry.sortKey, entry.tieKey);
+    this.byId.delete(entry.executionId);
+  }
+
+  /** Registers when `entry` next moves up a level, counting from `from`, if it can still move. */
+  private scheduleAging(entry: PendingEntry<P>, from: number): void {
+    if (this.policy.agingMs > 0 && priorityRank(entry.level) > HIGHEST_AGED_LEVEL) this.aging.set(entry.executionId, from + this.policy.agingMs, false);
   }
 
   /** Number of entries in levels above `level`: where that level starts in queue order. */

@@ -1,4 +1,6 @@
-/** The limits the coordinator enforces (docs/design.md, section 3). */
+import type { QueueOrder } from './fair-share.js';
+
+/** The limits the coordinator enforces and its ordering policy (docs/design.md, section 3). */
 export interface QueueLimits {
   /** Most executions that may be pending at once. */
   maxQueueSize: number;
@@ -22,5 +24,10 @@ export interface QueueLimits {
    * taking the slot and publishing.
    */
   dispatchGraceSeconds: number;
+  /** How a level is ordered: arrival (fifo, the default) or weighted fair share between users. */
+  queueOrder?: QueueOrder;
+  /** Every this many seconds of waiting lift an execution one level, up to high; 0 or absent: no aging. */
+  agingSeconds?: number;
+  /** A user's weight under fair order until an operator sets another (default 1). */
+  defaultUserWeight?: number;
 }
-

@@ -39,8 +39,16 @@ export class InMemoryQueueStateStore implements QueueStateStore {
     return now !== undefined && sagaIds.length > 0 ? { ...outcome, scheduled: this.state.schedule(now, sagaIds) } : outcome;
   }
 
-  async reprioritize(executionId: string, priority: Priority) {
-    return this.state.reprioritize(executionId, priority);
+  async reprioritize(executionId: string, priority: Priority, now?: number) {
+    return this.state.reprioritize(executionId, priority, now);
+  }
+
+  async setUserWeight(userId: string, weight: number) {
+    this.state.setUserWeight(userId, weight);
+  }
+
+  async userWeights(userIds: readonly string[]) {
+    return userIds.map((userId) => this.state.userWeight(userId));
   }
 
   async setHeld(held: boolean) {

@@ -1,0 +1,71 @@
+import { PRIORITIES } from '../../contracts/priority.constants.js';
+
+/** How pending executions are ordered inside a priority level (docs/design.md, "Ordering"). */
+export type QueueOrder = 'fifo' | 'fair';
+
+export const QUEUE_ORDERS: readonly QueueOrder[] = ['fifo', 'fair'];
+
+export const MIN_USER_WEIGHT = 1;
+export const MAX_USER_WEIGHT = 100;
+
+/**
+ * Virtual time one turn of a weight-1 user takes; a user of weight w takes floor(TURN / w).
+ * Integer tags keep the in-memory and the Redis arithmetic identical (Lua and JavaScript
+ * both compute in doubles, exact for integers below 2^53). 27720 is divisible by every weight
+ * from 1 to 12; above that the rounding is under 0.4% of a turn.
+ */
+export const TURN_LENGTH = 27_720;
+
+/** Virtual time a turn of a user of `weight` takes. */
+export function turnLength(weight: number): number {
+  return Math.floor(TURN_LENGTH / weight);
+}
+
+/**
+ * Start-time fair queueing per priority level. Each level has a virtual time: the start tag of
+ * the last execution taken from it. A new entry of user u starts at max(virtual time, u's last
+ * finish tag) and moves u's finish tag on by one turn of u's weight; the level is served in
+ * start-tag order. So users who keep work waiting take turns in proportion to their weights, a
+ * user's own entries keep their arrival order (each starts where the previous one finishes),
+ * and a user who arrives with nothing waiting starts at the current virtual time: right
+ * behind the turn being served, not behind everything queued before.
+ *
+ * Tags are assigned once and never change, which is what keeps a queue position exact: the
+ * order of what waits is fixed, only new arrivals slot in. When the whole queue is empty the
+ * clocks start over (nothing waiting can be wronged by it), which keeps tags small.
+ */
+export class FairShare {
+  private readonly virtualTime: number[] = PRIORITIES.map(() => 0);
+  private readonly finishTags = PRIORITIES.map(() => new Map<string, number>());
+  private readonly weights = new Map<string, number>();
+
+  constructor(private readonly defaultWeight: number) {}
+
+  weightOf(userId: string): number {
+    return this.weights.get(userId) ?? this.defaultWeight;
+  }
+
+  /** Sets a user's weight; it applies from that user's next tag on. */
+  setWeight(userId: string, weight: number): void {
+    this.weights.set(userId, weight);
+  }
+
+  /** The start tag of `userId`'s next turn at `level`; records where that turn finishes. */
+  nextTag(level: number, userId: string): number {
+    const finishTags = this.finishTags[level]!;
+    const start = Math.max(this.virtualTime[level]!, finishTags.get(userId) ?? 0);
+    finishTags.set(userId, start + turnLength(this.weightOf(userId)));
+    return start;
+  }
+
+  /** An entry with start tag `tag` was taken from `level`. */
+  served(level: number, tag: number): void {
+    this.virtualTime[level] = tag;
+  }
+
+  /** Forgets every clock and finish tag (weights stay): only when nothing is pending. */
+  restart(): void {
+    this.virtualTime.fill(0);
+    for (const tags of this.finishTags) tags.clear();
+  }
+}
