@@ -155,7 +155,7 @@ export class ExecutionCoordinator {
   }
 
   async reprioritize(executionId: string, priority: Priority): Promise<ReprioritizeOutcome> {
-    const outcome = await this.store.reprioritize(executionId, priority);
+    const outcome = await this.store.reprioritize(executionId, priority, this.clock.now());
     // Moving an execution up can make it next; dispatch happens only when a slot is free.
     if (outcome.kind === 'moved') await this.schedule();
     return outcome;

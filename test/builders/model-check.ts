@@ -22,11 +22,11 @@ export async function checkAgainstModel(store: QueueStateStore, limits: QueueLim
   const coordinator = new ExecutionCoordinator(store, publisher, clock, options);
   for (const [step, command] of commands.entries()) {
     model.apply(command);
-    await applyToCoordinator(coordinator, publisher, clock, command);
+    await applyToCoordinator(coordinator, publisher, clock, command, store);
     const context = `after step ${step} (${JSON.stringify(command)})`;
     expect({ context, events: publisher.take().map(essence) }).toEqual({ context, events: model.out.splice(0) });
     const status = await store.snapshot();
-    const byPriority = Object.fromEntries(PRIORITIES.map((priority) => [priority, model.pending.filter((entry) => entry.priority === priority).length]));
+    const byPriority = Object.fromEntries(PRIORITIES.map((priority) => [priority, model.pending.filter((entry) => entry.level === priority).length]));
     expect({ context, pending: status.pendingCount, active: status.activeCount, held: status.held, byPriority: status.byPriority }).toEqual({
       context,
       pending: model.pending.length,
@@ -39,7 +39,10 @@ export async function checkAgainstModel(store: QueueStateStore, limits: QueueLim
       expect({ context, user, usage: usage.pending + usage.active }).toEqual({ context, user, usage: model.usage(user) });
     }
     for (const [position, entry] of model.inOrder().entries()) {
-      expect({ context, lookup: await store.lookup(entry.id) }).toMatchObject({ context, lookup: { state: 'pending', position } });
+      expect({ context, lookup: await store.lookup(entry.id) }).toMatchObject({
+        context,
+        lookup: { state: 'pending', position, effectivePriority: entry.level, execution: { priority: entry.priority } },
+      });
     }
     for (const id of model.active.keys()) {
       expect({ context, lookup: await store.lookup(id) }).toMatchObject({ context, lookup: { state: 'active' } });
@@ -47,7 +50,7 @@ export async function checkAgainstModel(store: QueueStateStore, limits: QueueLim
   }
 }
 
-async function applyToCoordinator(coordinator: ExecutionCoordinator, publisher: RecordingPublisher, clock: ManualClock, command: ModelCommand): Promise<void> {
+async function applyToCoordinator(coordinator: ExecutionCoordinator, publisher: RecordingPublisher, clock: ManualClock, command: ModelCommand, store: QueueStateStore): Promise<void> {
   switch (command.type) {
     case 'request':
       return coordinator.handleRequested(anExecutionRequest().withId(command.id).withUser(command.user).withPriority(command.priority).build());
@@ -66,6 +69,8 @@ async function applyToCoordinator(coordinator: ExecutionCoordinator, publisher: 
       return coordinator.resume();
     case 'housekeeping':
       return coordinator.schedule();
+    case 'weight':
+      return store.setUserWeight(command.user, command.weight);
     case 'lose-confirmations':
       publisher.confirmationsLost = command.on;
       return;

@@ -24,12 +24,19 @@ export type ModelCommand =
   | { type: 'housekeeping' }
   /** While on, published commands are never confirmed (a replica that dies right after sending). */
   | { type: 'lose-confirmations'; on: boolean }
+  | { type: 'weight'; user: string; weight: number }
   | { type: 'advance'; ms: number };
 
 export const MODEL_USERS = ['u0', 'u1', 'u2', 'u3'] as const;
 
-/** Small limits, so that every rule is met often; lease and grace vary (either may end first). */
+/**
+ * Small limits, so that every rule is met often; lease and grace vary (either may end first);
+ * either order, with aging off or stepping inside the stale timeout, and two default weights.
+ */
 export const modelLimitsArbitrary: fc.Arbitrary<QueueLimits> = fc.record({
+  queueOrder: fc.constantFrom('fifo' as const, 'fair' as const),
+  agingSeconds: fc.constantFrom(0, 3, 7),
+  defaultUserWeight: fc.constantFrom(1, 2),
   maxQueueSize: fc.constant(5),
   maxExecutionsPerUser: fc.constant(3),
   staleTimeoutSeconds: fc.constant(10),
@@ -58,6 +65,7 @@ export const modelCommandArbitrary: fc.Arbitrary<ModelCommand> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ type: fc.constant('resume' as const) }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('housekeeping' as const) }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constant('lose-confirmations' as const), on: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('weight' as const), user: fc.constantFrom(...MODEL_USERS), weight: fc.constantFrom(1, 2, 3, 7, 100) }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -90,10 +98,22 @@ export const cancelledEvent = (id: string) => ({ execution_id: id, reason: 'test
 interface ModelEntry {
   id: string;
   user: string;
+  /** As asked (or set by an operator). */
   priority: Priority;
+  /** Where it waits: its priority, or higher once aged. */
+  level: Priority;
+  /** Its place in the level: arrival (fifo) or start tag (fair). */
+  key: number;
   arrival: number;
   at: number;
+  /** When aging next lifts it, or null if it will not move. */
+  nextAging: number | null;
 }
+
+/** Aging lifts up to high (rank 1); the model's own copy of the rule. */
+const TOP_AGED_RANK = 1;
+const TURN = 27_720;
+const MODEL_PROMOTION_BUDGET = 256;
 
 interface ModelActive {
   user: string;
@@ -116,6 +136,10 @@ export class ReferenceModel {
   confirmationsLost = false;
   out: string[] = [];
   private arrivals = 0;
+  /** Fair order: virtual time per level, finish tag per level and user, weights set. */
+  private virtualTime = [0, 0, 0, 0, 0];
+  private finishTags = new Map<string, number>();
+  private weights = new Map<string, number>();
   /** Dispatched (or dispatched again) by the current command; confirmed when it ends. */
   private sent: string[] = [];
 
@@ -159,9 +183,17 @@ export class ReferenceModel {
       case 'reprioritize': {
         const entry = this.pending.find((candidate) => candidate.id === command.id);
         if (!entry) return;
-        entry.priority = command.priority;
+        if (entry.priority !== command.priority || entry.level !== command.priority) {
+          entry.priority = command.priority;
+          entry.level = command.priority;
+          entry.key = this.keyFor(entry);
+          entry.nextAging = this.agingFrom(command.priority, this.now);
+        }
         return this.schedule();
       }
+      case 'weight':
+        this.weights.set(command.user, command.weight);
+        return;
       case 'hold':
         this.held = true;
         return;
@@ -211,7 +243,12 @@ export class ReferenceModel {
       this.refuse(id, `failed ${id} resource_limit: ${RejectionMessages.userLimit(this.limits.maxExecutionsPerUser)}`);
       return;
     }
-    const entry = { id, user, priority, arrival: this.arrivals++, at: this.now };
+    if (this.pending.length === 0) {
+      this.virtualTime = [0, 0, 0, 0, 0];
+      this.finishTags.clear();
+    }
+    const entry: ModelEntry = { id, user, priority, level: priority, key: 0, arrival: this.arrivals++, at: this.now, nextAging: this.agingFrom(priority, this.now) };
+    entry.key = this.keyFor(entry);
     this.pending.push(entry);
     this.out.push(`accepted ${id} @${this.inOrder().indexOf(entry)} ${priority}`);
     // An admission that finds others waiting does not schedule: no slot is free then, or
@@ -225,8 +262,38 @@ export class ReferenceModel {
     this.out.push(line);
   }
 
-  /** Repairs first (earliest due; a lease before a grace period at the same ms; then by id), then dispatches. */
+  /** fifo: arrival; fair: max(level's virtual time, user's finish tag there), the finish moved on by floor(TURN / weight). */
+  private keyFor(entry: ModelEntry): number {
+    if (this.limits.queueOrder !== 'fair') return entry.arrival;
+    const rank = priorityRank(entry.level);
+    const finishKey = `${rank}:${entry.user}`;
+    const start = Math.max(this.virtualTime[rank]!, this.finishTags.get(finishKey) ?? 0);
+    this.finishTags.set(finishKey, start + Math.floor(TURN / (this.weights.get(entry.user) ?? this.limits.defaultUserWeight ?? 1)));
+    return start;
+  }
+
+  private agingFrom(level: Priority, from: number): number | null {
+    const agingMs = (this.limits.agingSeconds ?? 0) * 1000;
+    return agingMs > 0 && priorityRank(level) > TOP_AGED_RANK ? from + agingMs : null;
+  }
+
+  /** Lifts entries whose aging step is due, earliest first (ties by id), one level each time. */
+  private promote(): void {
+    const agingMs = (this.limits.agingSeconds ?? 0) * 1000;
+    for (let promoted = 0; promoted < MODEL_PROMOTION_BUDGET; promoted++) {
+      const due = this.pending
+        .filter((entry) => entry.nextAging !== null && entry.nextAging <= this.now)
+        .sort((a, b) => a.nextAging! - b.nextAging! || (a.id < b.id ? -1 : 1))[0];
+      if (!due) return;
+      due.level = PRIORITIES[priorityRank(due.level) - 1]!;
+      due.key = this.keyFor(due);
+      due.nextAging = priorityRank(due.level) > TOP_AGED_RANK ? due.nextAging! + agingMs : null;
+    }
+  }
+
+  /** Aging, then repairs (earliest due; a lease before a grace period at the same ms; then by id), then dispatches. */
   private schedule(): void {
+    this.promote();
     for (let due = this.firstDue(); due; due = this.firstDue()) {
       const [id, active] = due;
       if (active.graceEnd !== null && active.dispatchedAt + this.leaseMs >= this.now) {
@@ -241,6 +308,7 @@ export class ReferenceModel {
     while (!this.held && this.active.size < this.limits.maxActiveExecutions && this.pending.length > 0) {
       const next = this.inOrder()[0]!;
       this.pending = this.pending.filter((entry) => entry !== next);
+      if (this.limits.queueOrder === 'fair') this.virtualTime[priorityRank(next.level)] = next.key;
       this.seen.add(next.id);
       if (this.isStale(next)) {
         this.out.push(`failed ${next.id} timeout: ${RejectionMessages.expiredInQueue(this.limits.staleTimeoutSeconds)}`);
@@ -260,7 +328,7 @@ export class ReferenceModel {
   }
 
   inOrder(): ModelEntry[] {
-    return [...this.pending].sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || a.arrival - b.arrival);
+    return [...this.pending].sort((a, b) => priorityRank(a.level) - priorityRank(b.level) || a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   usage(user: string): number {

@@ -81,7 +81,19 @@ export class RedisQueueStateStore implements QueueStateStore {
     this.libraryLoader = new RedisLibraryLoader(this.redis, library);
     this.functionNames = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, library.functionName(name)])) as Record<ScriptName, string>;
     const { maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds, recentIdsCapacity, maxActiveExecutions, leaseSeconds, dispatchGraceSeconds } = limits;
-    this.limitsArgument = [maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds * 1000, recentIdsCapacity, maxActiveExecutions, leaseSeconds * 1000, dispatchGraceSeconds * 1000]
+    const order = limits.queueOrder === 'fair' ? 1 : 0;
+    this.limitsArgument = [
+      maxQueueSize,
+      maxExecutionsPerUser,
+      staleTimeoutSeconds * 1000,
+      recentIdsCapacity,
+      maxActiveExecutions,
+      leaseSeconds * 1000,
+      dispatchGraceSeconds * 1000,
+      order,
+      (limits.agingSeconds ?? 0) * 1000,
+      limits.defaultUserWeight ?? 1,
+    ]
       .map((value) => String(Math.round(value)))
       .join(',');
   }
@@ -120,10 +132,35 @@ export class RedisQueueStateStore implements QueueStateStore {
     return scheduled ? { ...outcome, scheduled: this.scheduled(scheduled) } : outcome;
   }
 
-  async reprioritize(executionId: string, priority: Priority): Promise<ReprioritizeOutcome> {
-    const [kind, position] = (await this.run('reprioritize', executionId, priorityRank(priority))) as [string, number];
+  async reprioritize(executionId: string, priority: Priority, now?: number): Promise<ReprioritizeOutcome> {
+    const [kind, position] = (await this.run('reprioritize', this.limitsArgument, executionId, priorityRank(priority), now ?? '')) as [string, number];
     if (kind === 'moved') return { kind, position, priority };
     return kind === 'not_pending' ? { kind, state: 'active' } : { kind: 'unknown' };
+  }
+
+  async setUserWeight(userId: string, weight: number): Promise<void> {
+    await this.run('set-weight', userId, weight);
+  }
+
+  async userWeights(userIds: readonly string[]): Promise<number[]> {
+    const weights = (await this.run('user-weights', ...userIds)) as (string | null)[];
+    return weights.map((weight) => (weight === null ? (this.limits.defaultUserWeight ?? 1) : Number(weight)));
+  }
+
+  /**
+   * Checks, before serving, that executions already pending were queued under this replica's
+   * order (their keys mean arrival under fifo, start tags under fair) and records the order.
+   * Throws, naming QUEUE_ORDER, when they were not: switching needs an empty queue.
+   */
+  async checkQueueOrder(): Promise<void> {
+    const order = this.limits.queueOrder ?? 'fifo';
+    const [verdict, recorded, pending] = (await this.run('order-check', order)) as [string, string?, number?];
+    if (verdict === 'conflict') {
+      throw new Error(
+        `QUEUE_ORDER=${order}, but the ${pending} executions pending in Redis were queued under QUEUE_ORDER=${recorded}. ` +
+          `Start with QUEUE_ORDER=${recorded}, or switch once the queue has drained (hold dispatching new work elsewhere until then).`,
+      );
+    }
   }
 
   async setHeld(held: boolean): Promise<void> {
@@ -131,7 +168,7 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   async snapshot(): Promise<QueueSnapshot> {
-    const reply = (await this.run('snapshot')) as Reply[];
+    const reply = (await this.run('snapshot', this.limitsArgument)) as Reply[];
     const oldest = reply[8] ? parseMeta(reply[8] as string) : null;
     return {
       pendingCount: Number(reply[0]),
@@ -143,11 +180,11 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   async lookup(executionId: string): Promise<ExecutionLookup<StoredRequest> | undefined> {
-    const reply = (await this.run('lookup', executionId)) as [string, string, number] | [];
+    const reply = (await this.run('lookup', executionId)) as [string, string, number, number] | [];
     if (reply.length === 0) return undefined;
-    const [meta, payload, position] = reply;
+    const [meta, payload, position, level] = reply;
     if (position < 0) return { state: 'active', execution: this.active(meta, payload) };
-    return { state: 'pending', execution: this.queued(meta, payload), position };
+    return { state: 'pending', execution: this.queued(meta, payload), position, effectivePriority: PRIORITIES[level]! };
   }
 
   async userUsage(userId: string): Promise<UserUsage> {
@@ -159,7 +196,9 @@ export class RedisQueueStateStore implements QueueStateStore {
     const rank = filter.priority === undefined ? '' : priorityRank(filter.priority);
     const [total, ...rest] = (await this.run('pending-page', rank, filter.userId ?? '', offset, limit)) as Reply[];
     const items: PositionedExecution[] = [];
-    for (let i = 0; i < rest.length; i += 2) items.push({ ...summaryOf(parseMeta(rest[i] as string)), position: Number(rest[i + 1]) });
+    for (let i = 0; i < rest.length; i += 3) {
+      items.push({ ...summaryOf(parseMeta(rest[i] as string)), position: Number(rest[i + 1]), effectivePriority: PRIORITIES[Number(rest[i + 2])]! });
+    }
     return { items, total: Number(total) };
   }
 

@@ -16,6 +16,9 @@ export const SCRIPT_NAMES = [
   'active-page',
   'users-page',
   'user-usage',
+  'set-weight',
+  'user-weights',
+  'order-check',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -26,18 +26,20 @@ end
 
 local result = {'accepted', 0}
 local waiting_before = redis.call('ZCARD', K_PENDING)
+local waiting = waiting_before
 if waiting_before >= max_queue then
   local cutoff = now - stale_ms
   while true do
-    local oldest, meta, text = oldest_pending()
+    local oldest, meta, text = oldest_pending(limits)
     if not oldest or tonumber(meta.e) >= cutoff then break end
     local payload = redis.call('HGET', K_EXEC, 'r:' .. oldest)
-    unqueue(oldest, meta.u)
+    unqueue(limits, oldest, meta.u)
     finish(oldest, recent_capacity)
     result[#result + 1] = text
     result[#result + 1] = payload
   end
-  if redis.call('ZCARD', K_PENDING) >= max_queue then
+  waiting = redis.call('ZCARD', K_PENDING)
+  if waiting >= max_queue then
     remember(id, recent_capacity, 'queue_full')
     result[1] = 'queue_full'
     table.remove(result, 2)
@@ -58,8 +60,15 @@ end
 -- Meta and request in one call.
 local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', '1')
 redis.call('HSET', K_EXEC, id, encode_meta({s = 'p', p = ARGV[5], e = ARGV[6], q = int(seq), d = '', o = '', g = '', i = id, u = user}), 'r:' .. id, ARGV[7])
-local score = score_of(rank, seq)
-redis.call('ZADD', K_PENDING, score, id)
+local key = seq
+if limits.fair then
+  -- Nothing waits: the fair clocks start over (see FairShare.restart).
+  if waiting == 0 then redis.call('DEL', K_FAIR) end
+  key = next_tag(limits, rank, user)
+  redis.call('ZADD', K_ARRIVALS, int(seq), id)
+end
+redis.call('ZADD', K_PENDING, score_of(rank, key), id)
+schedule_aging(limits, id, rank, now)
 redis.call('RPUSH', user_pending_key(user), id)
 result[2] = redis.call('ZRANK', K_PENDING, id)
 if #ARGV < 8 then return result end

@@ -18,7 +18,19 @@
 --   usage      HASH   user -> pending + active executions (the per-user limit's count; a
 --                     dispatch leaves it alone, and the admin reads split it using active)
 --   recent     LIST   finished or refused ids, oldest first, at most the recent-ids capacity
---   counters   HASH   seq (arrivals), dseq (dispatches; meta o, the active page's order)
+--   counters   HASH   seq (arrivals), dseq (dispatches; meta o, the active page's order),
+--                     order ('fifo' | 'fair': the order the pending executions were queued in,
+--                     recorded at start, see order-check.lua)
+--   pending's score, exactly: level * 2^48 + key, where level is the level the execution waits
+--                     in (its priority rank, or higher once aged) and key its arrival sequence
+--                     (fifo) or its start tag (fair); equal scores go by member (execution id)
+--   fair       HASH   fair order's clocks: 'v'..level -> virtual time (start tag of the last
+--                     execution taken from that level), level..':'..user -> the user's finish
+--                     tag there. Deleted when an admission finds the queue empty.
+--   weights    HASH   user -> weight set by an operator (absent: the default weight)
+--   arrivals   ZSET   fair order only: pending ids by arrival sequence (the stale sweep and
+--                     the oldest-waiting figure need arrival order, which pending no longer is)
+--   aging      ZSET   with aging on: pending ids below high by when they next move up a level
 -- Per-user pending lists: LIST prefix..'user-pending:'..user, the user's pending ids in arrival
 -- order (queue order comes from pending's scores when a page is read; a list is several times
 -- cheaper to append to and take from than a sorted set, and the taken id sits near its head).
@@ -33,7 +45,7 @@
 -- every long string made costs a walk along them.
 -- ARGV[1] is always the key prefix.
 local ARGV, PREFIX
-local K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS
+local K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING
 local KEYS_BY_PREFIX, KEYS_KEPT = {}, 0 -- key names per prefix, built once (a few prefixes in practice)
 local HELD_MARK = 'h:'
 
@@ -42,11 +54,11 @@ local function bind(args)
   local keys = KEYS_BY_PREFIX[PREFIX]
   if not keys then
     keys = {}
-    for i, name in ipairs({'pending', 'exec', 'active', 'usage', 'recent', 'counters'}) do keys[i] = PREFIX .. name end
+    for i, name in ipairs({'pending', 'exec', 'active', 'usage', 'recent', 'counters', 'fair', 'weights', 'arrivals', 'aging'}) do keys[i] = PREFIX .. name end
     if KEYS_KEPT >= 64 then KEYS_BY_PREFIX, KEYS_KEPT = {}, 0 end
     KEYS_BY_PREFIX[PREFIX], KEYS_KEPT = keys, KEYS_KEPT + 1
   end
-  K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS = unpack(keys)
+  K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING = unpack(keys)
 end
 local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority level
 local LEVELS = 5
@@ -57,7 +69,15 @@ local LEVELS = 5
 local function int(n) return string.format('%d', n) end
 local function level_min(rank) return int(rank * LEVEL_SPAN) end
 local function level_max_exclusive(rank) return '(' .. int((rank + 1) * LEVEL_SPAN) end
-local function score_of(rank, seq) return int(rank * LEVEL_SPAN + seq) end
+local function score_of(rank, key) return int(rank * LEVEL_SPAN + key) end
+-- The level and the key within it of a pending score.
+local function level_and_key(score)
+  local value = tonumber(score)
+  local level = math.floor(value / LEVEL_SPAN)
+  return level, value - level * LEVEL_SPAN
+end
+local HIGHEST_AGED_LEVEL = 1 -- aging lifts up to high, never into critical
+local MAX_PROMOTIONS = 256 -- per scheduling run (MAX_PROMOTIONS_PER_RUN in pending-queue.ts)
 local function user_pending_key(user) return PREFIX .. 'user-pending:' .. user end
 -- Scores of the active set (see above).
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
@@ -162,9 +182,16 @@ local function finish(id, recent_capacity)
   remember(id, recent_capacity, nil, true)
 end
 
+-- Takes id out of the indexes only some policies keep: arrivals (fair order) and aging.
+local function unindex(policy, id)
+  if policy.fair then redis.call('ZREM', K_ARRIVALS, id) end
+  if policy.aging_ms > 0 then redis.call('ZREM', K_AGING, id) end
+end
+
 -- Takes a pending execution of `user` out of the queue (not out of exec/payload).
-local function unqueue(id, user)
+local function unqueue(policy, id, user)
   redis.call('ZREM', K_PENDING, id)
+  unindex(policy, id)
   redis.call('LREM', user_pending_key(user), '1', id)
   count_usage(user, '-1')
 end
@@ -176,9 +203,15 @@ local function free_slot(id, user, recent_capacity)
   finish(id, recent_capacity)
 end
 
--- The oldest pending execution (smallest arrival sequence among the five level heads):
--- id, parsed meta, meta as stored.
-local function oldest_pending()
+-- The oldest pending execution (smallest arrival sequence): under fifo the earliest of the five
+-- level heads, under fair the head of arrivals. Returns id, parsed meta, meta as stored.
+local function oldest_pending(policy)
+  if policy.fair then
+    local head = redis.call('ZRANGE', K_ARRIVALS, '0', '0')[1]
+    if not head then return nil end
+    local text = read_meta(head)
+    return head, parse_meta(text), text
+  end
   local best_id, best_meta, best_text
   for rank = 0, LEVELS - 1 do
     local head = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', '0', '1')[1]
@@ -224,9 +257,18 @@ end
 -- Takes the next pending execution and makes it active under `saga`, or drops it as stale.
 -- Returns kind, meta, payload JSON; or nil when the queue is empty.
 local function dispatch_step(settings, saga)
-  local next_id = redis.call('ZPOPMIN', K_PENDING)[1] -- taken out of the queue either way
+  local popped = redis.call('ZPOPMIN', K_PENDING) -- taken out of the queue either way
+  local next_id = popped[1]
   if not next_id then return nil end
   local now = settings.now
+  if settings.fair or settings.aging_ms > 0 then
+    local level, key = level_and_key(popped[2])
+    if settings.fair then
+      redis.call('HSET', K_FAIR, 'v' .. level, int(key))
+      redis.call('ZREM', K_ARRIVALS, next_id)
+    end
+    if settings.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZREM', K_AGING, next_id) end
+  end
   local next_meta, payload = read(next_id)
   -- A queue entry without an execution would be a bug elsewhere: skip it, never stall on it.
   if not next_meta then return dispatch_step(settings, saga) end
@@ -241,6 +283,48 @@ local function dispatch_step(settings, saga)
   redis.call('HSET', K_EXEC, next_id, meta_json)
   redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + math.min(settings.grace_ms, settings.lease_ms)), next_id)
   return 'dispatched', meta_json, payload
+end
+
+-- Fair order: the start tag of `user`'s next turn at `level`, its finish tag recorded (see
+-- fair-share.ts: max(virtual time, last finish), and the finish moves on by one turn).
+local TURN_LENGTH = 27720
+local function next_tag(policy, level, user)
+  local found = redis.call('HMGET', K_FAIR, 'v' .. level, level .. ':' .. user)
+  local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
+  local start = math.max(tonumber(found[1]) or 0, tonumber(found[2]) or 0)
+  redis.call('HSET', K_FAIR, level .. ':' .. user, int(start + math.floor(TURN_LENGTH / weight)))
+  return start
+end
+
+-- The key of a pending execution (meta parsed) at `level`: arrival sequence or next start tag.
+local function key_at(policy, level, meta)
+  if policy.fair then return next_tag(policy, level, meta.u) end
+  return tonumber(meta.q)
+end
+
+-- Registers when a pending execution at `level` next moves up, counting from `from` ms.
+local function schedule_aging(policy, id, level, from)
+  if policy.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZADD', K_AGING, int(from + policy.aging_ms), id) end
+end
+
+-- Lifts every pending execution whose next aging step is due by now one level (at most
+-- MAX_PROMOTIONS), earliest due first, ties by id, re-reading the head each time as
+-- promoteDue in pending-queue.ts does.
+local function promote_due(settings)
+  for _ = 1, MAX_PROMOTIONS do
+    local due = redis.call('ZRANGEBYSCORE', K_AGING, '-inf', int(settings.now), 'WITHSCORES', 'LIMIT', '0', '1')
+    if not due[1] then return end
+    local id, at = due[1], tonumber(due[2])
+    local score = redis.call('ZSCORE', K_PENDING, id)
+    -- An aging entry that is not pending would be a bug elsewhere: drop it, never stall on it.
+    local level = score and level_and_key(score) - 1 or 0
+    if score then redis.call('ZADD', K_PENDING, 'XX', score_of(level, key_at(settings, level, parse_meta(read_meta(id)))), id) end
+    if level > HIGHEST_AGED_LEVEL then
+      redis.call('ZADD', K_AGING, int(at + settings.aging_ms), id)
+    else
+      redis.call('ZREM', K_AGING, id)
+    end
+  end
 end
 
 -- Scheduling steps until idle, in this order: repairs (see repair_step); then, unless held or
@@ -260,6 +344,7 @@ local function schedule(settings, first_saga)
   local result = {''}
   local saga_index, repairs = first_saga, 0
   if saga_index > #ARGV then return result end
+  if settings.aging_ms > 0 then promote_due(settings) end
   local held, due, score = look_before_dispatching(settings.now)
   while due do
     if repairs >= MAX_REPAIR_STEPS then return result end
@@ -294,17 +379,19 @@ local function schedule(settings, first_saga)
 end
 
 -- The queue limits arrive as one argument, "max queue size,max per user,stale timeout ms,
--- recent-ids capacity,max active,lease ms,dispatch grace ms" (see redis-queue-state.store.ts),
--- instead of seven; each distinct text is parsed once and kept.
+-- recent-ids capacity,max active,lease ms,dispatch grace ms,order (0 fifo, 1 fair),aging ms,
+-- default weight" (see redis-queue-state.store.ts), instead of ten; each distinct text is
+-- parsed once and kept. The table doubles as the policy (fair, aging_ms, default_weight).
 local LIMITS_BY_TEXT, LIMITS_KEPT = {}, 0
 local function limits_of(text)
   local limits = LIMITS_BY_TEXT[text]
   if limits then return limits end
-  local q, u, s, r, a, l, g = string.match(text, '^(%d+),(%d+),(%d+),(%d+),(%d+),(%d+),(%d+)$')
+  local q, u, s, r, a, l, g, o, ag, w = string.match(text, '^(%d+),(%d+),(%d+),(%d+),(%d+),(%d+),(%d+),([01]),(%d+),(%d+)$')
   if not q then error('unreadable queue limits: ' .. tostring(text)) end
   limits = {
     max_queue = tonumber(q), max_per_user = tonumber(u), stale_ms = tonumber(s), recent_capacity = tonumber(r),
     max_active = tonumber(a), lease_ms = tonumber(l), grace_ms = tonumber(g),
+    fair = o == '1', aging_ms = tonumber(ag), default_weight = tonumber(w),
   }
   if LIMITS_KEPT >= 16 then LIMITS_BY_TEXT, LIMITS_KEPT = {}, 0 end
   LIMITS_BY_TEXT[text], LIMITS_KEPT = limits, LIMITS_KEPT + 1
@@ -317,5 +404,6 @@ local function settings_at(limits_text, now)
   return {
     now = now, max_active = limits.max_active, stale_ms = limits.stale_ms, lease_ms = limits.lease_ms,
     grace_ms = limits.grace_ms, recent_capacity = limits.recent_capacity,
+    fair = limits.fair, aging_ms = limits.aging_ms, default_weight = limits.default_weight,
   }
 end

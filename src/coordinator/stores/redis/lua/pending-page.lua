@@ -2,7 +2,7 @@
 -- and/or one user. The whole queue is never scanned: ranges by rank or score, O(log n + limit);
 -- a user's page reads and sorts that user's pending ids (at most the per-user limit).
 -- ARGV: 1 prefix, 2 priority rank or '', 3 user id or '', 4 offset, 5 limit
--- Returns: {total, meta1, position1, meta2, position2, ...}
+-- Returns: {total, meta1, position1, level1, meta2, position2, level2, ...}
 local rank, user, offset, limit = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local result
 
@@ -23,22 +23,24 @@ if user ~= '' then
     local id = rows[i][2]
     result[#result + 1] = read_meta(id)
     result[#result + 1] = redis.call('ZRANK', K_PENDING, id)
+    result[#result + 1] = (level_and_key(rows[i][1]))
   end
   return result
 end
 
-local ids
+local found -- id1, score1, id2, score2, ...
 if rank then
   result = {redis.call('ZCOUNT', K_PENDING, level_min(rank), level_max_exclusive(rank))}
-  ids = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', int(offset), int(limit))
+  found = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'WITHSCORES', 'LIMIT', int(offset), int(limit))
 else
   result = {redis.call('ZCARD', K_PENDING)}
-  ids = limit > 0 and redis.call('ZRANGE', K_PENDING, int(offset), int(offset + limit - 1)) or {}
+  found = limit > 0 and redis.call('ZRANGE', K_PENDING, int(offset), int(offset + limit - 1), 'WITHSCORES') or {}
 end
 local first_position = offset
 if rank then first_position = first_position + redis.call('ZCOUNT', K_PENDING, '-inf', '(' .. level_min(rank)) end
-for i, id in ipairs(ids) do
-  result[#result + 1] = read_meta(id)
-  result[#result + 1] = first_position + i - 1
+for i = 1, #found, 2 do
+  result[#result + 1] = read_meta(found[i])
+  result[#result + 1] = first_position + (i - 1) / 2
+  result[#result + 1] = (level_and_key(found[i + 1]))
 end
 return result

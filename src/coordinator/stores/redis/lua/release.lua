@@ -3,7 +3,8 @@
 -- ARGV: 1 prefix, 2 limits (see limits_of), 3 execution id, 4 now ms, 5.. saga ids (optional)
 -- Returns: {release reply, schedule reply or false}, where release reply is
 --   {'was_active', meta} | {'was_pending', meta} | {'unknown'}   (the request is not read back)
-local id, recent_capacity = ARGV[3], limits_of(ARGV[2]).recent_capacity
+local id, limits = ARGV[3], limits_of(ARGV[2])
+local recent_capacity = limits.recent_capacity
 
 local function release()
   local meta_json = redis.call('HGET', K_EXEC, id)
@@ -13,7 +14,7 @@ local function release()
     free_slot(id, user, recent_capacity)
     return {'was_active', meta_json}
   end
-  unqueue(id, user)
+  unqueue(limits, id, user)
   finish(id, recent_capacity)
   return {'was_pending', meta_json}
 end
