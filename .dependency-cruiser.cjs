@@ -22,7 +22,7 @@ module.exports = {
       name: 'domain-imports-only-contracts',
       severity: 'error',
       from: { path: '^src/coordinator/domain/' },
-      to: { path: '^src/', pathNot: ['^src/coordinator/domain/', '^src/contracts/priority\\.constants\\.ts$'] },
+      to: { path: '^src/', pathNot: ['^src/coordinator/domain/', '^src/contracts/(priority|queue-order)\\.constants\\.ts$'] },
     },
     {
       name: 'contracts-import-nothing-of-ours',

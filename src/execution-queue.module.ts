@@ -13,6 +13,7 @@ import { QueueAdminController } from './admin/queue-admin.controller.js';
 import { QueueAdminService } from './admin/queue-admin.service.js';
 import { UsersAdminController } from './admin/users-admin.controller.js';
 import type { ExecutionQueueOptions, Role } from './config/execution-queue.options.js';
+import { refuseOrderSwitch } from './config/queue-order.guard.js';
 import { eventSourceOf } from './config/event-source.js';
 import { WireCodec } from './contracts/wire-codec.js';
 import { CoordinatorEventsController } from './coordinator/coordinator-events.controller.js';
@@ -86,10 +87,12 @@ const providers: Provider[] = [
   },
   {
     provide: QUEUE_STATE_STORE,
-    useFactory: (options: ExecutionQueueOptions): QueueStateStore =>
-      options.stateStore === 'redis'
-        ? new RedisQueueStateStore(options.queue, { url: options.redisUrl, keyPrefix: options.redisKeyPrefix })
-        : new InMemoryQueueStateStore(options.queue),
+    useFactory: async (options: ExecutionQueueOptions): Promise<QueueStateStore> => {
+      if (options.stateStore !== 'redis') return new InMemoryQueueStateStore(options.queue);
+      const store = new RedisQueueStateStore(options.queue, { url: options.redisUrl, keyPrefix: options.redisKeyPrefix });
+      await refuseOrderSwitch(store, options);
+      return store;
+    },
     inject: [MODULE_OPTIONS_TOKEN],
   },
   {

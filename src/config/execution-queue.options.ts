@@ -1,3 +1,4 @@
+import type { QueueOrder } from '../contracts/queue-order.constants.js';
 import type { Environment } from '../contracts/error-type.constants.js';
 
 export const ROLES = ['coordinator', 'worker', 'admin'] as const;
@@ -27,6 +28,12 @@ export interface ExecutionQueueOptions {
     leaseSeconds: number;
     /** `QUEUE_DISPATCH_GRACE_SECONDS`, default 30: a dispatch whose command is unconfirmed this long is published again. */
     dispatchGraceSeconds: number;
+    /** `QUEUE_ORDER`, default `fifo`: order inside a priority level, `fifo` (arrival) or `fair` (weighted fair share between users). */
+    queueOrder?: QueueOrder;
+    /** `QUEUE_AGING_SECONDS`, default 0 (off): every this many seconds of waiting lift an execution one level, up to `high`. */
+    agingSeconds?: number;
+    /** `QUEUE_DEFAULT_USER_WEIGHT`, default 1 (1–100): a user's weight under `fair` until an operator sets one. */
+    defaultUserWeight?: number;
   };
   /** `QUEUE_HOUSEKEEPING_SECONDS`, default 30 (0 = off): how often an idle coordinator looks for expired leases and half-done dispatches. */
   housekeepingSeconds: number;

@@ -1,3 +1,4 @@
+import { MAX_USER_WEIGHT, MIN_USER_WEIGHT, QUEUE_ORDERS } from '../contracts/queue-order.constants.js';
 import { ENVIRONMENTS, type Environment } from '../contracts/error-type.constants.js';
 import { ConfigError } from './config.errors.js';
 import { LOG_LEVELS, ROLES, type ExecutionQueueOptions, type ServiceConfiguration, type Role } from './execution-queue.options.js';
@@ -26,6 +27,9 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
       recentIdsCapacity: reader.integer('QUEUE_RECENT_IDS', 100_000, 0, 10_000_000),
       leaseSeconds: reader.integer('QUEUE_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 1, 30 * 24 * 3600),
       dispatchGraceSeconds: reader.integer('QUEUE_DISPATCH_GRACE_SECONDS', DEFAULT_DISPATCH_GRACE_SECONDS, 1, 24 * 3600),
+      queueOrder: reader.oneOf('QUEUE_ORDER', QUEUE_ORDERS, 'fifo'),
+      agingSeconds: reader.integer('QUEUE_AGING_SECONDS', 0, 0, 365 * 24 * 3600),
+      defaultUserWeight: reader.integer('QUEUE_DEFAULT_USER_WEIGHT', 1, MIN_USER_WEIGHT, MAX_USER_WEIGHT),
     },
     housekeepingSeconds: reader.integer('QUEUE_HOUSEKEEPING_SECONDS', 30, 0, 24 * 3600),
     submitTimeoutSeconds: reader.integer('SUBMIT_TIMEOUT_SECONDS', 5, 1, 300),

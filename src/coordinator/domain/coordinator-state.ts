@@ -1,4 +1,4 @@
-import { priorityRank, type Priority } from '../../contracts/priority.constants.js';
+import type { Priority } from '../../contracts/priority.constants.js';
 import type {
   ActiveExecution,
   ActiveSummary,

@@ -1,12 +1,6 @@
 import { PRIORITIES } from '../../contracts/priority.constants.js';
 
-/** How pending executions are ordered inside a priority level (docs/design.md, "Ordering"). */
-export type QueueOrder = 'fifo' | 'fair';
-
-export const QUEUE_ORDERS: readonly QueueOrder[] = ['fifo', 'fair'];
-
-export const MIN_USER_WEIGHT = 1;
-export const MAX_USER_WEIGHT = 100;
+export type { QueueOrder } from '../../contracts/queue-order.constants.js';
 
 /**
  * Virtual time one turn of a weight-1 user takes; a user of weight w takes floor(TURN / w).

@@ -24,6 +24,7 @@ import type {
   UserUsageRow,
 } from '../../domain/coordinator-state.js';
 import type { QueueLimits } from '../../domain/queue-limits.js';
+import type { QueueOrder } from '../../domain/fair-share.js';
 import type { QueueStateStore, Scheduled, StoredRequest } from '../../queue-state-store.port.js';
 import { classifyRedisError } from './redis-errors.js';
 import { activeSummaryOf, parseMeta, summaryOf } from './redis-meta.js';
@@ -148,19 +149,13 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   /**
-   * Checks, before serving, that executions already pending were queued under this replica's
+   * Before serving: checks that executions already pending were queued under this replica's
    * order (their keys mean arrival under fifo, start tags under fair) and records the order.
-   * Throws, naming QUEUE_ORDER, when they were not: switching needs an empty queue.
+   * Answers the conflict when they were not (switching needs an empty queue), else undefined.
    */
-  async checkQueueOrder(): Promise<void> {
-    const order = this.limits.queueOrder ?? 'fifo';
-    const [verdict, recorded, pending] = (await this.run('order-check', order)) as [string, string?, number?];
-    if (verdict === 'conflict') {
-      throw new Error(
-        `QUEUE_ORDER=${order}, but the ${pending} executions pending in Redis were queued under QUEUE_ORDER=${recorded}. ` +
-          `Start with QUEUE_ORDER=${recorded}, or switch once the queue has drained (hold dispatching new work elsewhere until then).`,
-      );
-    }
+  async checkQueueOrder(): Promise<{ recordedOrder: QueueOrder; pendingCount: number } | undefined> {
+    const [verdict, recorded, pending] = (await this.run('order-check', this.limits.queueOrder ?? 'fifo')) as [string, string?, number?];
+    return verdict === 'conflict' ? { recordedOrder: recorded as QueueOrder, pendingCount: Number(pending) } : undefined;
   }
 
   async setHeld(held: boolean): Promise<void> {
