@@ -13,7 +13,7 @@ import { QueueAdminController } from './admin/queue-admin.controller.js';
 import { QueueAdminService } from './admin/queue-admin.service.js';
 import { UsersAdminController } from './admin/users-admin.controller.js';
 import type { ExecutionQueueOptions, Role } from './config/execution-queue.options.js';
-import { refuseOrderSwitch } from './config/queue-order.guard.js';
+import { refuseOrderSwitch } from './coordinator/stores/redis/queue-order.guard.js';
 import { eventSourceOf } from './config/event-source.js';
 import { WireCodec } from './contracts/wire-codec.js';
 import { CoordinatorEventsController } from './coordinator/coordinator-events.controller.js';

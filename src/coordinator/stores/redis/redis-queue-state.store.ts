@@ -24,7 +24,7 @@ import type {
   UserUsageRow,
 } from '../../domain/coordinator-state.js';
 import type { QueueLimits } from '../../domain/queue-limits.js';
-import type { QueueOrder } from '../../domain/fair-share.js';
+import type { QueueOrder } from '../../../contracts/queue-order.constants.js';
 import type { QueueStateStore, Scheduled, StoredRequest } from '../../queue-state-store.port.js';
 import { classifyRedisError } from './redis-errors.js';
 import { activeSummaryOf, parseMeta, summaryOf } from './redis-meta.js';

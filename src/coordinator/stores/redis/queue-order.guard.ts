@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { RedisQueueStateStore } from '../coordinator/stores/redis/redis-queue-state.store.js';
-import { ConfigError } from './config.errors.js';
-import type { ExecutionQueueOptions } from './execution-queue.options.js';
+import { ConfigError } from '../../../config/config.errors.js';
+import type { ExecutionQueueOptions } from '../../../config/execution-queue.options.js';
+import type { RedisQueueStateStore } from './redis-queue-state.store.js';
 
 /**
  * Refuses to start a replica whose QUEUE_ORDER differs from the order the executions pending in
@@ -25,6 +25,6 @@ export async function refuseOrderSwitch(store: RedisQueueStateStore, options: Ex
   throw new ConfigError([
     `QUEUE_ORDER=${order}, but ${conflict.pendingCount} executions pending in Redis (prefix ${options.redisKeyPrefix}) were queued under ` +
       `QUEUE_ORDER=${conflict.recordedOrder}. Start with QUEUE_ORDER=${conflict.recordedOrder}, or switch once the queue is empty ` +
-      `(hold the queue, let it drain, then restart every replica with the new order).`,
+      `(let what is pending run under the old order, then restart every replica with the new one).`,
   ]);
 }
