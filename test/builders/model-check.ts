@@ -41,7 +41,7 @@ export async function checkAgainstModel(store: QueueStateStore, limits: QueueLim
     for (const [position, entry] of model.inOrder().entries()) {
       expect({ context, lookup: await store.lookup(entry.id) }).toMatchObject({
         context,
-        lookup: { state: 'pending', position, effectivePriority: entry.level, execution: { priority: entry.priority } },
+        lookup: { state: 'pending', position, effectivePriority: entry.level === entry.priority ? undefined : entry.level, execution: { priority: entry.priority } },
       });
     }
     for (const id of model.active.keys()) {

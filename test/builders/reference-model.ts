@@ -243,7 +243,7 @@ export class ReferenceModel {
       this.refuse(id, `failed ${id} resource_limit: ${RejectionMessages.userLimit(this.limits.maxExecutionsPerUser)}`);
       return;
     }
-    if (this.pending.length === 0) {
+    if (this.pending.length === 0 && this.active.size === 0 && !this.held) {
       this.virtualTime = [0, 0, 0, 0, 0];
       this.finishTags.clear();
     }
@@ -328,7 +328,7 @@ export class ReferenceModel {
   }
 
   inOrder(): ModelEntry[] {
-    return [...this.pending].sort((a, b) => priorityRank(a.level) - priorityRank(b.level) || a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return [...this.pending].sort((a, b) => priorityRank(a.level) - priorityRank(b.level) || a.key - b.key || a.arrival - b.arrival);
   }
 
   usage(user: string): number {

@@ -52,17 +52,17 @@ export interface PendingFilter {
 }
 
 /**
- * A pending execution in a listing, with its true queue position and the level it waits in
- * (its priority, or higher once aging lifted it); no request: pages stay small.
+ * A pending execution in a listing, with its true queue position and, once aging lifted it above
+ * its priority, the level it waits in; no request: pages stay small.
  */
-export type PositionedExecution = ExecutionSummary & { position: number; effectivePriority: Priority };
+export type PositionedExecution = ExecutionSummary & { position: number; effectivePriority?: Priority };
 
 export interface UserUsageRow extends UserUsage {
   userId: string;
 }
 
 export type ExecutionLookup<P> =
-  | { state: 'pending'; execution: QueuedExecution<P>; position: number; effectivePriority: Priority }
+  | { state: 'pending'; execution: QueuedExecution<P>; position: number; effectivePriority?: Priority }
   | { state: 'active'; execution: ActiveExecution<P> };
 
 /**
@@ -111,7 +111,8 @@ export class CoordinatorState<P = unknown> {
       this.recent.add(executionId, 'user_limit');
       return { kind: 'user_limit', limit: this.limits.maxExecutionsPerUser, current, expired };
     }
-    const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload);
+    const idle = this.pending.size === 0 && this.active.size === 0 && !this.held;
+    const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload, idle);
     this.adjustUsage(userId, 1, 0);
     this.trackPending(userId, executionId, true);
     return { kind: 'accepted', position: this.pending.rank(entry.executionId), expired };
@@ -236,7 +237,7 @@ export class CoordinatorState<P = unknown> {
     const active = this.active.get(executionId);
     if (active) return { state: 'active', execution: active };
     const entry = this.pending.get(executionId);
-    return entry ? { state: 'pending', execution: toQueued(entry), position: this.pending.rank(executionId), effectivePriority: entry.level } : undefined;
+    return entry ? { state: 'pending', execution: toQueued(entry), position: this.pending.rank(executionId), effectivePriority: liftedLevel(entry) } : undefined;
   }
 
   userUsage(userId: string): UserUsage {
@@ -285,7 +286,7 @@ export class CoordinatorState<P = unknown> {
       .filter((entry) => priority === undefined || entry.level === priority)
       .map((entry) => ({ entry, position: this.pending.rank(entry.executionId) }))
       .sort((a, b) => a.position - b.position);
-    const items = entries.slice(offset, offset + limit).map(({ entry, position }) => ({ ...toSummary(entry), position, effectivePriority: entry.level }));
+    const items = entries.slice(offset, offset + limit).map(({ entry, position }) => ({ ...toSummary(entry), position, effectivePriority: liftedLevel(entry) }));
     return { items, total: entries.length };
   }
 
@@ -293,7 +294,7 @@ export class CoordinatorState<P = unknown> {
     const items: PositionedExecution[] = [];
     for (const entry of entries) {
       if (items.length >= limit) break;
-      items.push({ ...toSummary(entry), position: firstPosition + items.length, effectivePriority: entry.level });
+      items.push({ ...toSummary(entry), position: firstPosition + items.length, effectivePriority: liftedLevel(entry) });
     }
     return items;
   }
@@ -376,6 +377,11 @@ export class CoordinatorState<P = unknown> {
     if (usage.pending === 0 && usage.active === 0) this.usage.delete(userId);
     else this.usage.set(userId, usage);
   }
+}
+
+/** The level an entry waits in when aging lifted it above its priority; undefined otherwise. */
+function liftedLevel(entry: PendingEntry<unknown>): Priority | undefined {
+  return entry.level === entry.priority ? undefined : entry.level;
 }
 
 function queuePolicyOf(limits: QueueLimits): QueuePolicy {

@@ -25,8 +25,10 @@ export function turnLength(weight: number): number {
  * behind the turn being served, not behind everything queued before.
  *
  * Tags are assigned once and never change, which is what keeps a queue position exact: the
- * order of what waits is fixed, only new arrivals slot in. When the whole queue is empty the
- * clocks start over (nothing waiting can be wronged by it), which keeps tags small.
+ * order of what waits is fixed, only new arrivals slot in. When nothing is pending, running or
+ * held the clocks start over (no one's turns can be wronged by it), which keeps tags small.
+ * Not when only the queue is empty: a user whose burst went straight into free slots would
+ * then start from nothing again, level with users who had no turn at all.
  */
 export class FairShare {
   private readonly virtualTime: number[] = PRIORITIES.map(() => 0);
@@ -57,7 +59,7 @@ export class FairShare {
     this.virtualTime[level] = tag;
   }
 
-  /** Forgets every clock and finish tag (weights stay): only when nothing is pending. */
+  /** Forgets every clock and finish tag (weights stay): only when nothing is pending or running. */
   restart(): void {
     this.virtualTime.fill(0);
     for (const tags of this.finishTags) tags.clear();

@@ -1,20 +1,20 @@
 /**
  * A B+ tree whose inner nodes count the items below each child, so that besides insert and
  * delete it answers "what is the rank of this item" and "which item has rank k" in
- * O(log n). Items are ordered by a numeric `sortKey`, then by `tieKey` (plain string order)
- * among items with the same sort key; the pair must be unique.
+ * O(log n). Items are ordered by a numeric `sortKey`, then by a numeric `tieKey` among items
+ * with the same sort key; the pair must be unique.
  *
  * Wide nodes keep the tree shallow (four levels hold sixteen million items) and store items in
  * plain arrays, which costs far less memory per item than a binary tree's node objects.
  */
 export interface Keyed {
   readonly sortKey: number;
-  /** Orders items whose sort keys are equal; in the queue, the execution id (as Redis orders equal scores by member). */
-  readonly tieKey: string;
+  /** Orders items whose sort keys are equal; in the queue, the arrival sequence. */
+  readonly tieKey: number;
 }
 
 /** Whether (key, tie) comes before `item` in the tree's order. */
-function before(key: number, tie: string, item: Keyed): boolean {
+function before(key: number, tie: number, item: Keyed): boolean {
   return key < item.sortKey || (key === item.sortKey && tie < item.tieKey);
 }
 
@@ -77,7 +77,7 @@ export class OrderStatisticTree<T extends Keyed> {
   }
 
   /** Removes the item with this key pair; returns it, or undefined if absent. */
-  delete(sortKey: number, tieKey: string): T | undefined {
+  delete(sortKey: number, tieKey: number): T | undefined {
     const removed = this.deleteFrom(this.root, sortKey, tieKey);
     if (this.root instanceof InnerNode && this.root.children.length === 1) {
       this.root = this.root.children[0]!;
@@ -86,7 +86,7 @@ export class OrderStatisticTree<T extends Keyed> {
   }
 
   /** 0-based position of the item with this key pair, or -1 if absent. */
-  rank(sortKey: number, tieKey: string): number {
+  rank(sortKey: number, tieKey: number): number {
     let node = this.root;
     let ahead = 0;
     while (node instanceof InnerNode) {
@@ -200,7 +200,7 @@ export class OrderStatisticTree<T extends Keyed> {
     return splitInner(node);
   }
 
-  private deleteFrom(node: TreeNode<T>, sortKey: number, tieKey: string): T | undefined {
+  private deleteFrom(node: TreeNode<T>, sortKey: number, tieKey: number): T | undefined {
     if (node instanceof LeafNode) {
       const position = lowerBound(node, sortKey, tieKey);
       if (!isAt(node, position, sortKey, tieKey)) return undefined;
@@ -310,7 +310,7 @@ function nextLeaf<T extends Keyed>(path: { node: InnerNode<T>; index: number }[]
 }
 
 /** Index of the child whose range holds (sortKey, tieKey). */
-function childIndex<T extends Keyed>(separators: T[], sortKey: number, tieKey: string): number {
+function childIndex<T extends Keyed>(separators: T[], sortKey: number, tieKey: number): number {
   let low = 0;
   let high = separators.length;
   while (low < high) {
@@ -322,7 +322,7 @@ function childIndex<T extends Keyed>(separators: T[], sortKey: number, tieKey: s
 }
 
 /** First position in the leaf whose item is at or after (sortKey, tieKey). */
-function lowerBound<T extends Keyed>(leaf: LeafNode<T>, sortKey: number, tieKey: string): number {
+function lowerBound<T extends Keyed>(leaf: LeafNode<T>, sortKey: number, tieKey: number): number {
   const keys = leaf.keys;
   let low = 0;
   let high = keys.length;
@@ -335,6 +335,6 @@ function lowerBound<T extends Keyed>(leaf: LeafNode<T>, sortKey: number, tieKey:
   return low;
 }
 
-function isAt<T extends Keyed>(leaf: LeafNode<T>, position: number, sortKey: number, tieKey: string): boolean {
+function isAt<T extends Keyed>(leaf: LeafNode<T>, position: number, sortKey: number, tieKey: number): boolean {
   return leaf.keys[position] === sortKey && leaf.items[position]!.tieKey === tieKey;
 }

@@ -11,8 +11,11 @@ import { OrderStatisticTree } from './order-statistic-tree.js';
  */
 export interface PendingEntry<P = unknown> {
   readonly executionId: string;
-  /** The tree's tie-breaker among equal sort keys: the execution id, as Redis orders equal scores. */
-  readonly tieKey: string;
+  /**
+   * The tree's tie-breaker among equal sort keys: the arrival sequence (the Redis store puts it
+   * first in the member, fixed-width, and Redis orders equal scores by member).
+   */
+  readonly tieKey: number;
   readonly userId: string;
   /** The priority asked for (or set by an operator). */
   readonly priority: Priority;
@@ -49,7 +52,7 @@ const HIGHEST_AGED_LEVEL = priorityRank('high');
 export const MAX_PROMOTIONS_PER_RUN = 256;
 
 /**
- * The pending executions in dispatch order: by level, then by sort key, then by execution id.
+ * The pending executions in dispatch order: by level, then by sort key, then by arrival.
  * Every operation is O(log n): enqueue, take next, remove by id, move to another level, rank.
  * The rank is the true 0-based queue position, not a heap index.
  *
@@ -94,14 +97,17 @@ export class PendingQueue<P = unknown> {
     return counts;
   }
 
-  /** Adds an execution behind what its order puts before it and returns its entry. */
-  enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P): PendingEntry<P> {
-    if (this.byId.size === 0) this.fairShare.restart();
+  /**
+   * Adds an execution behind what its order puts before it and returns its entry. `idle`: nothing
+   * is pending, running or held, so the fair clocks may start over (see FairShare.restart).
+   */
+  enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P, idle = false): PendingEntry<P> {
+    if (idle && this.byId.size === 0) this.fairShare.restart();
     const sequence = this.nextSequence++;
     const level = priorityRank(priority);
     const entry: PendingEntry<P> = {
       executionId,
-      tieKey: executionId,
+      tieKey: sequence,
       userId,
       priority,
       level: priority,

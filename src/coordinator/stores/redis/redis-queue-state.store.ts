@@ -179,7 +179,8 @@ export class RedisQueueStateStore implements QueueStateStore {
     if (reply.length === 0) return undefined;
     const [meta, payload, position, level] = reply;
     if (position < 0) return { state: 'active', execution: this.active(meta, payload) };
-    return { state: 'pending', execution: this.queued(meta, payload), position, effectivePriority: PRIORITIES[level]! };
+    const execution = this.queued(meta, payload);
+    return { state: 'pending', execution, position, effectivePriority: liftedLevel(execution.priority, level) };
   }
 
   async userUsage(userId: string): Promise<UserUsage> {
@@ -192,7 +193,8 @@ export class RedisQueueStateStore implements QueueStateStore {
     const [total, ...rest] = (await this.run('pending-page', rank, filter.userId ?? '', offset, limit)) as Reply[];
     const items: PositionedExecution[] = [];
     for (let i = 0; i < rest.length; i += 3) {
-      items.push({ ...summaryOf(parseMeta(rest[i] as string)), position: Number(rest[i + 1]), effectivePriority: PRIORITIES[Number(rest[i + 2])]! });
+      const summary = summaryOf(parseMeta(rest[i] as string));
+      items.push({ ...summary, position: Number(rest[i + 1]), effectivePriority: liftedLevel(summary.priority, Number(rest[i + 2])) });
     }
     return { items, total: Number(total) };
   }
@@ -278,6 +280,12 @@ export class RedisQueueStateStore implements QueueStateStore {
     for (let i = 0; i < flat.length; i += 2) executions.push(this.queued(flat[i] as string, flat[i + 1] as string));
     return executions;
   }
+}
+
+/** The level a pending execution waits in, when aging lifted it above its priority (as the in-memory store reports it). */
+function liftedLevel(priority: Priority, level: number): Priority | undefined {
+  const effective = PRIORITIES[level]!;
+  return effective === priority ? undefined : effective;
 }
 
 function duplicateOf([, state, detail, rank]: Reply[]): DuplicateOutcome {

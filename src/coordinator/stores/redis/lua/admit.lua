@@ -18,7 +18,7 @@ local known = redis.call('HGET', K_EXEC, id)
 if known then
   if is_record(known) then
     if is_active(known) then return {'duplicate', 'active'} end
-    return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, id), tonumber(parse_meta(known).p)}
+    return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, member_of_meta(known, id)), tonumber(parse_meta(known).p)}
   end
   if known == 'f' then return {'duplicate', 'finished'} end
   return {'duplicate', 'refused', string.sub(known, 3)}
@@ -33,7 +33,7 @@ if waiting_before >= max_queue then
     local oldest, meta, text = oldest_pending(limits)
     if not oldest or tonumber(meta.e) >= cutoff then break end
     local payload = redis.call('HGET', K_EXEC, 'r:' .. oldest)
-    unqueue(limits, oldest, meta.u)
+    unqueue(limits, oldest, text, meta.u)
     finish(oldest, recent_capacity)
     result[#result + 1] = text
     result[#result + 1] = payload
@@ -62,15 +62,17 @@ local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', '1')
 redis.call('HSET', K_EXEC, id, encode_meta({s = 'p', p = ARGV[5], e = ARGV[6], q = int(seq), d = '', o = '', g = '', i = id, u = user}), 'r:' .. id, ARGV[7])
 local key = seq
 if limits.fair then
-  -- Nothing waits: the fair clocks start over (see FairShare.restart).
-  if waiting == 0 then redis.call('DEL', K_FAIR) end
+  -- Nothing waits, runs or is held (the held mark is in active): the fair clocks start over
+  -- (see FairShare.restart).
+  if waiting == 0 and redis.call('ZCARD', K_ACTIVE) == 0 then redis.call('DEL', K_FAIR) end
   key = next_tag(limits, rank, user)
   redis.call('ZADD', K_ARRIVALS, int(seq), id)
 end
-redis.call('ZADD', K_PENDING, score_of(rank, key), id)
+local member = member_of(seq, id)
+redis.call('ZADD', K_PENDING, score_of(rank, key), member)
 schedule_aging(limits, id, rank, now)
-redis.call('RPUSH', user_pending_key(user), id)
-result[2] = redis.call('ZRANK', K_PENDING, id)
+redis.call('RPUSH', user_pending_key(user), member)
+result[2] = redis.call('ZRANK', K_PENDING, member)
 if #ARGV < 8 then return result end
 if waiting_before > 0 then return {result, {'waiting'}} end
 return {result, schedule(settings_at(ARGV[2], now), 8)}

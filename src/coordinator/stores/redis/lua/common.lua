@@ -4,7 +4,8 @@
 --
 -- Keys, all named by the prefix in ARGV[1] (declared KEYS are not used: the per-user sets
 -- could not be declared anyway, so Redis Cluster is not supported):
---   pending    ZSET   execution id -> priority rank * 2^48 + arrival sequence (queue order)
+--   pending    ZSET   member: arrival sequence as 12 hex digits, then the execution id (see
+--                     member_of), score: level * 2^48 + key (see below): queue order
 --   exec       HASH   execution id -> while pending or active, its meta (see encode_meta); afterwards,
 --                     while remembered, a tombstone: 'f' (finished) or 'x:queue_full' |
 --                     'x:user_limit' (refused);
@@ -20,18 +21,20 @@
 --   recent     LIST   finished or refused ids, oldest first, at most the recent-ids capacity
 --   counters   HASH   seq (arrivals), dseq (dispatches; meta o, the active page's order),
 --                     order ('fifo' | 'fair': the order the pending executions were queued in,
---                     recorded at start, see order-check.lua)
+--                     recorded at start, see order-check.lua), layout ('2': pending members
+--                     start with the arrival sequence)
 --   pending's score, exactly: level * 2^48 + key, where level is the level the execution waits
 --                     in (its priority rank, or higher once aged) and key its arrival sequence
---                     (fifo) or its start tag (fair); equal scores go by member (execution id)
+--                     (fifo) or its start tag (fair); equal scores go by member, which starts
+--                     with the arrival sequence: so by arrival
 --   fair       HASH   fair order's clocks: 'v'..level -> virtual time (start tag of the last
 --                     execution taken from that level), level..':'..user -> the user's finish
---                     tag there. Deleted when an admission finds the queue empty.
+--                     tag there. Deleted when an admission finds nothing pending, active or held.
 --   weights    HASH   user -> weight set by an operator (absent: the default weight)
 --   arrivals   ZSET   fair order only: pending ids by arrival sequence (the stale sweep and
 --                     the oldest-waiting figure need arrival order, which pending no longer is)
 --   aging      ZSET   with aging on: pending ids below high by when they next move up a level
--- Per-user pending lists: LIST prefix..'user-pending:'..user, the user's pending ids in arrival
+-- Per-user pending lists: LIST prefix..'user-pending:'..user, the user's pending members in arrival
 -- order (queue order comes from pending's scores when a page is read; a list is several times
 -- cheaper to append to and take from than a sorted set, and the taken id sits near its head).
 --
@@ -79,6 +82,12 @@ end
 local HIGHEST_AGED_LEVEL = 1 -- aging lifts up to high, never into critical
 local MAX_PROMOTIONS = 256 -- per scheduling run (MAX_PROMOTIONS_PER_RUN in pending-queue.ts)
 local function user_pending_key(user) return PREFIX .. 'user-pending:' .. user end
+-- A pending execution's member: its arrival sequence, fixed-width hex, then its id. Redis orders
+-- equal scores by member, so executions whose keys tie (fair order) go by arrival.
+local function member_of(seq, id) return string.format('%012x', seq) .. id end
+local function id_of(member) return string.sub(member, 13) end
+-- The member of a pending execution from its meta text (the sequence is its fourth field).
+local function member_of_meta(meta_text, id) return member_of(tonumber(string.match(meta_text, '^[pa]|[^|]*|[^|]*|(%d*)|')), id) end
 -- Scores of the active set (see above).
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
@@ -188,11 +197,12 @@ local function unindex(policy, id)
   if policy.aging_ms > 0 then redis.call('ZREM', K_AGING, id) end
 end
 
--- Takes a pending execution of `user` out of the queue (not out of exec/payload).
-local function unqueue(policy, id, user)
-  redis.call('ZREM', K_PENDING, id)
+-- Takes a pending execution (meta text as stored) of `user` out of the queue (not out of exec/payload).
+local function unqueue(policy, id, meta_text, user)
+  local member = member_of_meta(meta_text, id)
+  redis.call('ZREM', K_PENDING, member)
   unindex(policy, id)
-  redis.call('LREM', user_pending_key(user), '1', id)
+  redis.call('LREM', user_pending_key(user), '1', member)
   count_usage(user, '-1')
 end
 
@@ -216,6 +226,7 @@ local function oldest_pending(policy)
   for rank = 0, LEVELS - 1 do
     local head = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', '0', '1')[1]
     if head then
+      head = id_of(head)
       local text = read_meta(head)
       local meta = parse_meta(text)
       if not best_meta or tonumber(meta.q) < tonumber(best_meta.q) then best_id, best_meta, best_text = head, meta, text end
@@ -258,8 +269,9 @@ end
 -- Returns kind, meta, payload JSON; or nil when the queue is empty.
 local function dispatch_step(settings, saga)
   local popped = redis.call('ZPOPMIN', K_PENDING) -- taken out of the queue either way
-  local next_id = popped[1]
-  if not next_id then return nil end
+  local next_member = popped[1]
+  if not next_member then return nil end
+  local next_id = id_of(next_member)
   local now = settings.now
   if settings.fair or settings.aging_ms > 0 then
     local level, key = level_and_key(popped[2])
@@ -273,7 +285,7 @@ local function dispatch_step(settings, saga)
   -- A queue entry without an execution would be a bug elsewhere: skip it, never stall on it.
   if not next_meta then return dispatch_step(settings, saga) end
   local user, enqueued = meta_user(next_meta), string.match(next_meta, '^p|%d*|(%d*)|')
-  redis.call('LREM', user_pending_key(user), '1', next_id)
+  redis.call('LREM', user_pending_key(user), '1', next_member)
   if now - tonumber(enqueued) > settings.stale_ms then
     count_usage(user, '-1')
     finish(next_id, settings.recent_capacity)
@@ -315,10 +327,12 @@ local function promote_due(settings)
     local due = redis.call('ZRANGEBYSCORE', K_AGING, '-inf', int(settings.now), 'WITHSCORES', 'LIMIT', '0', '1')
     if not due[1] then return end
     local id, at = due[1], tonumber(due[2])
-    local score = redis.call('ZSCORE', K_PENDING, id)
+    local meta_text = read_meta(id)
+    local member = is_record(meta_text) and member_of_meta(meta_text, id)
+    local score = member and redis.call('ZSCORE', K_PENDING, member)
     -- An aging entry that is not pending would be a bug elsewhere: drop it, never stall on it.
     local level = score and level_and_key(score) - 1 or 0
-    if score then redis.call('ZADD', K_PENDING, 'XX', score_of(level, key_at(settings, level, parse_meta(read_meta(id)))), id) end
+    if score then redis.call('ZADD', K_PENDING, 'XX', score_of(level, key_at(settings, level, parse_meta(meta_text))), member) end
     if level > HIGHEST_AGED_LEVEL then
       redis.call('ZADD', K_AGING, int(at + settings.aging_ms), id)
     else

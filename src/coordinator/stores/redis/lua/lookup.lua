@@ -5,6 +5,6 @@
 local id = ARGV[2]
 local meta_json, payload = read(id)
 if not meta_json then return {} end
-local position = redis.call('ZRANK', K_PENDING, id)
-if not position then return {meta_json, payload, -1, -1} end
-return {meta_json, payload, position, level_and_key(redis.call('ZSCORE', K_PENDING, id))}
+if is_active(meta_json) then return {meta_json, payload, -1, -1} end
+local member = member_of_meta(meta_json, id)
+return {meta_json, payload, redis.call('ZRANK', K_PENDING, member), level_and_key(redis.call('ZSCORE', K_PENDING, member))}

@@ -7,28 +7,31 @@ local rank, user, offset, limit = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]),
 local result
 
 if user ~= '' then
-  local ids = redis.call('LRANGE', user_pending_key(user), '0', '-1')
+  local members = redis.call('LRANGE', user_pending_key(user), '0', '-1')
   local rows = {}
-  if #ids > 0 then
+  if #members > 0 then
     local low, high = -1, math.huge
     if rank then low, high = rank * LEVEL_SPAN, (rank + 1) * LEVEL_SPAN end
-    for i, score in ipairs(redis.call('ZMSCORE', K_PENDING, unpack(ids))) do
+    for i, score in ipairs(redis.call('ZMSCORE', K_PENDING, unpack(members))) do
       local value = score and tonumber(score)
-      if value and value >= low and value < high then rows[#rows + 1] = {value, ids[i]} end
+      if value and value >= low and value < high then rows[#rows + 1] = {value, members[i]} end
     end
-    table.sort(rows, function(a, b) return a[1] < b[1] end)
+    table.sort(rows, function(a, b)
+      if a[1] ~= b[1] then return a[1] < b[1] end
+      return a[2] < b[2]
+    end)
   end
   result = {#rows}
   for i = offset + 1, math.min(offset + limit, #rows) do
-    local id = rows[i][2]
-    result[#result + 1] = read_meta(id)
-    result[#result + 1] = redis.call('ZRANK', K_PENDING, id)
+    local member = rows[i][2]
+    result[#result + 1] = read_meta(id_of(member))
+    result[#result + 1] = redis.call('ZRANK', K_PENDING, member)
     result[#result + 1] = (level_and_key(rows[i][1]))
   end
   return result
 end
 
-local found -- id1, score1, id2, score2, ...
+local found -- member1, score1, member2, score2, ...
 if rank then
   result = {redis.call('ZCOUNT', K_PENDING, level_min(rank), level_max_exclusive(rank))}
   found = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'WITHSCORES', 'LIMIT', int(offset), int(limit))
@@ -39,7 +42,7 @@ end
 local first_position = offset
 if rank then first_position = first_position + redis.call('ZCOUNT', K_PENDING, '-inf', '(' .. level_min(rank)) end
 for i = 1, #found, 2 do
-  result[#result + 1] = read_meta(found[i])
+  result[#result + 1] = read_meta(id_of(found[i]))
   result[#result + 1] = first_position + (i - 1) / 2
   result[#result + 1] = (level_and_key(found[i + 1]))
 end

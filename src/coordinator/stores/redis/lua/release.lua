@@ -14,7 +14,7 @@ local function release()
     free_slot(id, user, recent_capacity)
     return {'was_active', meta_json}
   end
-  unqueue(limits, id, user)
+  unqueue(limits, id, meta_json, user)
   finish(id, recent_capacity)
   return {'was_pending', meta_json}
 end

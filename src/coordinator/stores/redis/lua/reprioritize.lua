@@ -8,13 +8,14 @@ local meta_json = redis.call('HGET', K_EXEC, id)
 if not is_record(meta_json) then return {'unknown'} end
 local meta = parse_meta(meta_json)
 if meta.s == 'a' then return {'not_pending'} end
-local level = level_and_key(redis.call('ZSCORE', K_PENDING, id))
-if tonumber(meta.p) == rank and level == rank then return {'moved', redis.call('ZRANK', K_PENDING, id)} end
-redis.call('ZADD', K_PENDING, 'XX', score_of(rank, key_at(policy, rank, meta)), id)
+local member = member_of(tonumber(meta.q), id)
+local level = level_and_key(redis.call('ZSCORE', K_PENDING, member))
+if tonumber(meta.p) == rank and level == rank then return {'moved', redis.call('ZRANK', K_PENDING, member)} end
+redis.call('ZADD', K_PENDING, 'XX', score_of(rank, key_at(policy, rank, meta)), member)
 meta.p = int(rank)
 redis.call('HSET', K_EXEC, id, encode_meta(meta))
 if policy.aging_ms > 0 then
   redis.call('ZREM', K_AGING, id)
   schedule_aging(policy, id, rank, ARGV[5] == '' and tonumber(meta.e) or tonumber(ARGV[5]))
 end
-return {'moved', redis.call('ZRANK', K_PENDING, id)}
+return {'moved', redis.call('ZRANK', K_PENDING, member)}

@@ -1,0 +1,93 @@
+/** A run in progress, as the estimator sees it. */
+export interface RunInProgress {
+  dispatchedAt: number;
+  /** What its run time is learned under (its language); undefined when not known here. */
+  runtimeKey?: string;
+}
+
+/** Runs to see finish before estimates are given: a guess from one or two runs misleads more than it helps. */
+export const MIN_RUNS_BEFORE_ESTIMATES = 5;
+
+/** Weight of the newest run in the running means: about the last 40 runs count. */
+const SMOOTHING = 0.05;
+
+/**
+ * A run that already took longer than its kind's mean is expected to take at least this share
+ * of that mean more: run times are skewed (log-normal-like), so a long run tends to run on
+ * rather than finish any moment.
+ */
+const OVERDUE_REMAINING_SHARE = 0.35;
+
+/** A running mean that starts as the plain mean and turns exponential once it has enough runs. */
+class RunningMean {
+  count = 0;
+  value = 0;
+
+  add(sample: number): void {
+    this.count++;
+    this.value += (sample - this.value) * Math.max(SMOOTHING, 1 / this.count);
+  }
+}
+
+/**
+ * Estimates when a pending execution will start from what the service has seen: recent run
+ * times (overall and per runtime), what the runs in progress have left, the position and the
+ * number of slots. Each slot frees when its current run is expected to end, and then every mean
+ * run time; the execution at position p takes the (p+1)-th slot to free. With the slots sorted
+ * by when they free that is slot p mod slots, after p div slots more mean runs: O(slots log
+ * slots), whatever the queue's length. Pure state, fed by whoever sees runs finish.
+ */
+export class WaitEstimator {
+  private readonly overall = new RunningMean();
+  private readonly byKey = new Map<string, RunningMean>();
+
+  constructor(private readonly slots: number) {}
+
+  /** A run finished after `durationMs`. */
+  observe(durationMs: number, runtimeKey?: string): void {
+    if (!(durationMs >= 0)) return;
+    this.overall.add(durationMs);
+    if (runtimeKey === undefined) return;
+    let mean = this.byKey.get(runtimeKey);
+    if (!mean) this.byKey.set(runtimeKey, (mean = new RunningMean()));
+    mean.add(durationMs);
+  }
+
+  /** Mean run time so far (ms), or null before MIN_RUNS_BEFORE_ESTIMATES runs. */
+  meanRunMs(): number | null {
+    return this.overall.count >= MIN_RUNS_BEFORE_ESTIMATES ? this.overall.value : null;
+  }
+
+  /**
+   * Milliseconds until the execution at 0-based `position` starts, if nothing else arrives;
+   * null until enough runs were seen. `running` are the runs in progress.
+   */
+  estimateWaitMs(position: number, now: number, running: readonly RunInProgress[]): number | null {
+    return this.estimateWaitsMs([position], now, running)[0]!;
+  }
+
+  /** As estimateWaitMs for several positions, sharing the work that does not depend on the position. */
+  estimateWaitsMs(positions: readonly number[], now: number, running: readonly RunInProgress[]): (number | null)[] {
+    const mean = this.meanRunMs();
+    if (mean === null) return positions.map(() => null);
+    const freeAt = this.slotFreeTimes(now, running, mean);
+    return positions.map((position) => {
+      if (position < 0) return null;
+      return freeAt[position % freeAt.length]! + Math.floor(position / freeAt.length) * mean;
+    });
+  }
+
+  /** When each slot frees, soonest first (0 for a free slot). */
+  private slotFreeTimes(now: number, running: readonly RunInProgress[], mean: number): number[] {
+    const remaining = running.slice(0, this.slots).map((run) => this.remainingMs(run, now, mean));
+    while (remaining.length < this.slots) remaining.push(0);
+    return remaining.sort((a, b) => a - b);
+  }
+
+  private remainingMs(run: RunInProgress, now: number, overallMean: number): number {
+    const known = run.runtimeKey === undefined ? undefined : this.byKey.get(run.runtimeKey);
+    const mean = known && known.count >= MIN_RUNS_BEFORE_ESTIMATES ? known.value : overallMean;
+    const elapsed = Math.max(0, now - run.dispatchedAt);
+    return Math.max(mean - elapsed, mean * OVERDUE_REMAINING_SHARE);
+  }
+}
