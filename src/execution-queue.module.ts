@@ -19,6 +19,7 @@ import { WireCodec } from './contracts/wire-codec.js';
 import { CoordinatorEventsController } from './coordinator/coordinator-events.controller.js';
 import { systemClock } from './coordinator/system-clock.js';
 import { ExecutionCoordinator } from './coordinator/execution-coordinator.service.js';
+import { WaitEstimates } from './coordinator/wait-estimates.service.js';
 import { InMemoryQueueStateStore } from './coordinator/stores/in-memory-queue-state.store.js';
 import { RedisQueueStateStore } from './coordinator/stores/redis/redis-queue-state.store.js';
 import { CoordinatorHousekeeping } from './coordinator/coordinator-housekeeping.service.js';
@@ -132,6 +133,7 @@ const providers: Provider[] = [
   },
   HealthIndicatorsLifecycle,
   ExecutionCoordinator,
+  WaitEstimates,
   QueueAdminService,
   AdminTokenRegistry,
   BearerTokenGuard,

@@ -7,6 +7,7 @@ import type { Priority } from '../contracts/priority.constants.js';
 import type { Clock } from '../coordinator/domain/clock.js';
 import type { QueueSnapshot } from '../coordinator/domain/coordinator-state.js';
 import { ExecutionCoordinator } from '../coordinator/execution-coordinator.service.js';
+import { WaitEstimates } from '../coordinator/wait-estimates.service.js';
 import type { QueueStateStore } from '../coordinator/queue-state-store.port.js';
 import { CLOCK, EVENT_PUBLISHER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
@@ -19,6 +20,7 @@ import type {
   ReprioritizedDto,
   UserDetailDto,
   UsersPageDto,
+  UserWeightDto,
 } from './dto/admin-responses.dto.js';
 import type { QueueStatusDto } from './dto/queue-status.dto.js';
 import { waitingReason } from './waiting-reason.js';
@@ -35,6 +37,7 @@ export class QueueAdminService {
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
+    private readonly estimates: WaitEstimates,
   ) {}
 
   async status(): Promise<QueueStatusDto> {
@@ -53,15 +56,22 @@ export class QueueAdminService {
 
   async users(offset: number, limit: number): Promise<UsersPageDto> {
     const page = await this.store.usersPage(offset, limit);
+    const weights = await this.store.userWeights(page.items.map((row) => row.userId));
     return {
-      items: page.items.map((row) => ({ user_id: row.userId, pending: row.pending, active: row.active, total: row.pending + row.active })),
+      items: page.items.map((row, i) => ({ user_id: row.userId, pending: row.pending, active: row.active, total: row.pending + row.active, weight: weights[i]! })),
       total: page.total,
     };
   }
 
   async user(userId: string): Promise<UserDetailDto> {
-    const usage = await this.store.userUsage(userId);
-    return { user_id: userId, ...usage, total: usage.pending + usage.active, limit: this.options.queue.maxExecutionsPerUser };
+    const [usage, [weight]] = await Promise.all([this.store.userUsage(userId), this.store.userWeights([userId])]);
+    return { user_id: userId, ...usage, total: usage.pending + usage.active, weight: weight!, limit: this.options.queue.maxExecutionsPerUser };
+  }
+
+  /** Sets a user's weight under fair order; it applies to that user's next turns. */
+  async setUserWeight(userId: string, weight: number): Promise<UserWeightDto> {
+    await this.store.setUserWeight(userId, weight);
+    return { user_id: userId, weight };
   }
 
   async active(offset: number, limit: number): Promise<ActivePageDto> {
@@ -80,14 +90,17 @@ export class QueueAdminService {
   async pending(filter: { priority?: Priority; userId?: string }, offset: number, limit: number): Promise<PendingPageDto> {
     const page = await this.store.pendingPage(filter, offset, limit);
     const now = this.clock.now();
+    const waits = await this.estimates.waitsMs(page.items.map((execution) => execution.position));
     return {
-      items: page.items.map((execution) => ({
+      items: page.items.map((execution, i) => ({
         execution_id: execution.executionId,
         user_id: execution.userId,
         priority: execution.priority,
         position: execution.position,
+        effective_priority: execution.effectivePriority ?? execution.priority,
         enqueued_at: iso(execution.enqueuedAt),
         age_seconds: ageSeconds(now, execution.enqueuedAt),
+        estimated_start_at: startAt(now, waits[i]),
       })),
       total: page.total,
     };
@@ -101,11 +114,13 @@ export class QueueAdminService {
     if (found.state === 'active') {
       return { ...common, state: 'active', dispatched_at: iso(found.execution.dispatchedAt), waiting_reason: null };
     }
-    const snapshot = await this.store.snapshot();
+    const [snapshot, [wait]] = await Promise.all([this.store.snapshot(), this.estimates.waitsMs([found.position])]);
     return {
       ...common,
       state: 'pending',
       position: found.position,
+      effective_priority: found.effectivePriority ?? execution.priority,
+      estimated_start_at: startAt(this.clock.now(), wait),
       dispatched_at: null,
       waiting_reason: waitingReason({
         held: snapshot.held,
@@ -164,6 +179,11 @@ export class QueueAdminService {
 
 function iso(epochMilliseconds: number): string {
   return new Date(epochMilliseconds).toISOString();
+}
+
+/** When a wait of `waitMs` from `now` ends, as ISO time; null without an estimate. */
+function startAt(now: number, waitMs: number | null | undefined): string | null {
+  return waitMs === null || waitMs === undefined ? null : iso(now + waitMs);
 }
 
 function ageSeconds(now: number, since: number): number {

@@ -1,10 +1,10 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from './dto/error-response.dto.js';
-import { ApiProtectedRoute } from './api-errors.decorator.js';
+import { ApiJsonBody, ApiProtectedRoute } from './api-errors.decorator.js';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
-import { PageQueryDto, UserIdParamDto } from './dto/admin-queries.dto.js';
-import { UserDetailDto, UsersPageDto } from './dto/admin-responses.dto.js';
+import { PageQueryDto, SetUserWeightDto, UserIdParamDto } from './dto/admin-queries.dto.js';
+import { UserDetailDto, UsersPageDto, UserWeightDto } from './dto/admin-responses.dto.js';
 import { QueueAdminService } from './queue-admin.service.js';
 
 @ApiTags('admin')
@@ -27,5 +27,17 @@ export class UsersAdminController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Empty user id (`/users/`): no such route' })
   one(@Param() params: UserIdParamDto): Promise<UserDetailDto> {
     return this.admin.user(params.user_id);
+  }
+
+  @Put(':user_id')
+  @ApiOperation({
+    summary: "Set a user's weight under QUEUE_ORDER=fair (1-100): users waiting at the same priority take turns in proportion to their weights",
+    description: 'Stored in the state store and shared by every replica. Applies to the turns the user is given from now on; what is already queued keeps its place.',
+  })
+  @ApiOkResponse({ type: UserWeightDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Empty user id (`/users/`): no such route' })
+  @ApiJsonBody()
+  setWeight(@Param() params: UserIdParamDto, @Body() body: SetUserWeightDto): Promise<UserWeightDto> {
+    return this.admin.setUserWeight(params.user_id, body.weight);
   }
 }

@@ -18,10 +18,11 @@ export class CoordinatorEvents {
     private readonly now: () => Date,
   ) {}
 
-  accepted(request: StoredRequest, position: number): ExecutionAcceptedEvent {
+  accepted(request: StoredRequest, position: number, estimatedWaitMs: number | null = null): ExecutionAcceptedEvent {
+    const estimatedWaitSeconds = estimatedWaitMs === null ? null : Math.round(estimatedWaitMs / 100) / 10;
     return createEvent(
       EventType.ExecutionAccepted,
-      { execution_id: request.execution_id, queue_position: position, estimated_wait_seconds: null, priority: request.priority },
+      { execution_id: request.execution_id, queue_position: position, estimated_wait_seconds: estimatedWaitSeconds, priority: request.priority },
       originOf(request),
       this.source,
       this.now(),

@@ -15,6 +15,8 @@ export interface CoordinatorObserver {
   dispatched(priority: Priority, waitedSeconds: number): void;
   finished(kind: FinishKind): void;
   cancelled(): void;
+  /** An execution that was given a wait estimate started: how long it waited against the estimate. */
+  waitEstimateChecked(actualSeconds: number, estimatedSeconds: number): void;
 }
 
 export const NO_OP_OBSERVER: CoordinatorObserver = {
@@ -23,4 +25,5 @@ export const NO_OP_OBSERVER: CoordinatorObserver = {
   dispatched: () => undefined,
   finished: () => undefined,
   cancelled: () => undefined,
+  waitEstimateChecked: () => undefined,
 };

@@ -29,6 +29,7 @@ import type { AnyEvent } from '../contracts/event-registry.js';
 import type { QueueSnapshot } from './domain/coordinator-state.js';
 import { RejectionMessages } from './domain/rejection-messages.js';
 import type { QueueStateStore, StoredRequest } from './queue-state-store.port.js';
+import { WaitEstimates } from './wait-estimates.service.js';
 
 export type TerminalEvent = ExecutionCompletedEvent | ExecutionFailedEvent | ExecutionTimeoutEvent;
 
@@ -73,6 +74,7 @@ export class ExecutionCoordinator {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
     @Optional() @Inject(COORDINATOR_OBSERVER) private readonly observer: CoordinatorObserver = NO_OP_OBSERVER,
+    @Optional() private readonly estimates?: WaitEstimates,
   ) {
     this.events = new CoordinatorEvents(eventSourceOf(options), () => new Date(this.clock.now()));
   }
@@ -88,7 +90,7 @@ export class ExecutionCoordinator {
       case 'duplicate':
         // The first answer may have been lost with a replica that crashed before sending it;
         // repeating it is harmless (consumers already see redeliveries) and loses nothing.
-        if (outcome.state === 'pending') outgoing.push({ event: this.events.accepted({ ...request, priority: outcome.priority }, outcome.position) });
+        if (outcome.state === 'pending') outgoing.push({ event: this.events.accepted({ ...request, priority: outcome.priority }, outcome.position, await this.estimateWait(request, outcome.position)) });
         else if (outcome.state === 'active') outgoing.push({ event: this.events.accepted(request, 0) });
         else if (outcome.state === 'refused') outgoing.push({ event: this.refusal(request, outcome.refusal) });
         else this.logger.debug(`Ignoring duplicate request for execution ${request.execution_id} (${outcome.state})`);
@@ -106,11 +108,20 @@ export class ExecutionCoordinator {
       case 'accepted':
         this.addExpired(outcome.expired, outgoing);
         this.observer.accepted(request.priority);
-        outgoing.push({ event: this.events.accepted(request, outcome.position) });
+        outgoing.push({ event: this.events.accepted(request, outcome.position, await this.estimateWait(request, outcome.position)) });
         break;
     }
     if (outcome.kind === 'accepted') await this.addScheduled(outcome.scheduled, outgoing);
     await this.send(outgoing);
+  }
+
+  /** The wait estimate announced with an acceptance, remembered to be measured when the execution starts. */
+  private async estimateWait(request: ExecutionRequestedEvent, position: number): Promise<number | null> {
+    if (!this.estimates) return null;
+    const [waitMs] = await this.estimates.waitsMs([position]);
+    if (waitMs === null || waitMs === undefined) return null;
+    this.estimates.promise(request.execution_id, waitMs);
+    return waitMs;
   }
 
   private refusal(request: ExecutionRequestedEvent, refusal: AdmissionRefusal): ExecutionFailedEvent {
@@ -130,6 +141,7 @@ export class ExecutionCoordinator {
     const known = await this.store.lookup(event.execution_id);
     const outcome = await this.store.release(event.execution_id, this.clock.now(), this.sagaIds());
     if (outcome.kind !== 'unknown') this.observer.cancelled();
+    this.estimates?.forget(event.execution_id);
     const outgoing: Outgoing[] = [];
     if (outcome.kind === 'was_active') {
       const origin = known ? originOf(known.execution.payload) : { userId: outcome.execution.userId };
@@ -142,6 +154,7 @@ export class ExecutionCoordinator {
   async handleFinished(event: TerminalEvent): Promise<void> {
     const outcome = await this.store.release(event.execution_id, this.clock.now(), this.sagaIds());
     if (outcome.kind !== 'unknown') this.observer.finished(FINISH_KINDS[event.event_type]);
+    if (outcome.kind === 'was_active') this.estimates?.finished(event.execution_id);
     const outgoing: Outgoing[] = [];
     await this.addScheduled(outcome.scheduled, outgoing);
     await this.send(outgoing);
@@ -215,6 +228,7 @@ export class ExecutionCoordinator {
   /** The slot is already free; the pod, if one exists, is stopped and the user told. */
   private addLost(execution: ActiveExecution<StoredRequest>, outgoing: Outgoing[]): void {
     this.observer.finished('lease_expired');
+    this.estimates?.forget(execution.executionId);
     this.logger.error(`Execution ${execution.executionId} lost its lease; reclaiming its slot and reporting it failed`);
     outgoing.push({ event: this.events.deletePod(execution, originOf(execution.payload), 'lease expired', this.options.k8sNamespace) });
     outgoing.push({ event: this.events.failed(execution.payload, ErrorType.SystemError, RejectionMessages.leaseExpired(this.options.queue.leaseSeconds)) });
@@ -223,6 +237,7 @@ export class ExecutionCoordinator {
   private addExpired(expired: QueuedExecution<StoredRequest>[], outgoing: Outgoing[]): void {
     for (const execution of expired) {
       this.observer.rejected('expired', execution.priority);
+      this.estimates?.forget(execution.executionId);
       outgoing.push({
         event: this.events.failed(execution.payload, ErrorType.Timeout, RejectionMessages.expiredInQueue(this.options.queue.staleTimeoutSeconds)),
       });
@@ -265,7 +280,9 @@ export class ExecutionCoordinator {
   }
 
   private observeDispatch({ dispatch }: Outgoing): void {
-    if (dispatch) this.observer.dispatched(dispatch.priority, (dispatch.dispatchedAt - dispatch.enqueuedAt) / 1000);
+    if (!dispatch) return;
+    this.observer.dispatched(dispatch.priority, (dispatch.dispatchedAt - dispatch.enqueuedAt) / 1000);
+    this.estimates?.dispatched(dispatch);
   }
 
   private async failDispatch(dispatch: ActiveExecution<StoredRequest>, error: Error): Promise<void> {

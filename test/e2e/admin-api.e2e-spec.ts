@@ -74,19 +74,20 @@ describe('admin REST API', () => {
       expect(users).toEqual({
         total: 3,
         items: [
-          { user_id: 'alice', pending: 1, active: 2, total: 3 },
-          { user_id: 'bob', pending: 2, active: 0, total: 2 },
-          { user_id: 'carol', pending: 1, active: 0, total: 1 },
+          { user_id: 'alice', pending: 1, active: 2, total: 3, weight: 1 },
+          { user_id: 'bob', pending: 2, active: 0, total: 2, weight: 1 },
+          { user_id: 'carol', pending: 1, active: 0, total: 1, weight: 1 },
         ],
       });
       expect((await http().get('/api/v1/admin/queue/users?limit=1&offset=1').set(auth).expect(200)).body.items).toEqual([
-        { user_id: 'bob', pending: 2, active: 0, total: 2 },
+        { user_id: 'bob', pending: 2, active: 0, total: 2, weight: 1 },
       ]);
       expect((await http().get('/api/v1/admin/queue/users/alice').set(auth).expect(200)).body).toEqual({
         user_id: 'alice',
         pending: 1,
         active: 2,
         total: 3,
+        weight: 1,
         limit: 100,
       });
       expect((await http().get('/api/v1/admin/queue/users/nobody').set(auth).expect(200)).body).toMatchObject({ total: 0 });
@@ -218,6 +219,7 @@ describe('admin REST API', () => {
           'GET /api/v1/admin/queue',
           'GET /api/v1/admin/queue/users',
           'GET /api/v1/admin/queue/users/{user_id}',
+          'PUT /api/v1/admin/queue/users/{user_id}',
           'GET /api/v1/admin/executions/active',
           'GET /api/v1/admin/executions/pending',
           'GET /api/v1/admin/executions/{id}',

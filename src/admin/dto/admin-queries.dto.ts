@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_USER_WEIGHT, MIN_USER_WEIGHT } from '../../contracts/queue-order.constants.js';
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min, MinLength } from 'class-validator';
 import { PRIORITIES, type Priority } from '../../contracts/priority.constants.js';
@@ -67,4 +68,18 @@ export class ReprioritizeDto {
   @ApiProperty({ enum: PRIORITIES, example: 'high' })
   @IsIn(PRIORITIES)
   priority!: Priority;
+}
+
+export class SetUserWeightDto {
+  @ApiProperty({
+    type: 'integer',
+    minimum: MIN_USER_WEIGHT,
+    maximum: MAX_USER_WEIGHT,
+    example: 4,
+    description: 'Share of turns under QUEUE_ORDER=fair, relative to other users (default QUEUE_DEFAULT_USER_WEIGHT)',
+  })
+  @IsInt()
+  @Min(MIN_USER_WEIGHT)
+  @Max(MAX_USER_WEIGHT)
+  weight!: number;
 }

@@ -7,6 +7,12 @@ import type { TransportRetrySource } from '../../ports/transport-retries.port.js
 /** Wait-time buckets in seconds: from instant dispatch to the default stale timeout. */
 const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
+/** Actual / estimated wait: 1 is a perfect estimate; below it the execution started early, above it late. */
+const ESTIMATE_RATIO_BUCKETS = [0.25, 0.5, 0.67, 0.8, 0.9, 1, 1.11, 1.25, 1.5, 2, 4];
+
+/** Estimates shorter than this are "starts now": a ratio against them says little, so they are not measured. */
+const SHORTEST_MEASURED_ESTIMATE_SECONDS = 1;
+
 /**
  * The service's Prometheus metrics. Counters follow the coordinator's decisions in this
  * process; the depth and active gauges are read from the state store at scrape time, so they
@@ -20,6 +26,7 @@ export class QueueMetrics implements CoordinatorObserver {
   private readonly finishedTotal: Counter<'outcome'>;
   private readonly cancelledTotal: Counter;
   private readonly waitSeconds: Histogram<'priority'>;
+  private readonly estimateRatio: Histogram;
 
   constructor(store: QueueStateStore, transport?: TransportRetrySource) {
     const registers = [this.registry];
@@ -95,6 +102,12 @@ export class QueueMetrics implements CoordinatorObserver {
       buckets: WAIT_BUCKETS,
       registers,
     });
+    this.estimateRatio = new Histogram({
+      name: 'execution_queue_wait_estimate_ratio',
+      help: 'Actual wait / the estimated_wait_seconds announced at acceptance, for estimates of at least 1 s (1 = exact)',
+      buckets: ESTIMATE_RATIO_BUCKETS,
+      registers,
+    });
   }
 
   accepted(priority: Priority): void {
@@ -116,5 +129,10 @@ export class QueueMetrics implements CoordinatorObserver {
 
   cancelled(): void {
     this.cancelledTotal.inc();
+  }
+
+  waitEstimateChecked(actualSeconds: number, estimatedSeconds: number): void {
+    if (estimatedSeconds < SHORTEST_MEASURED_ESTIMATE_SECONDS) return;
+    this.estimateRatio.observe(Math.max(0, actualSeconds) / estimatedSeconds);
   }
 }

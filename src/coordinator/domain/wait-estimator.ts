@@ -8,8 +8,8 @@ export interface RunInProgress {
 /** Runs to see finish before estimates are given: a guess from one or two runs misleads more than it helps. */
 export const MIN_RUNS_BEFORE_ESTIMATES = 5;
 
-/** Weight of the newest run in the running means: about the last 40 runs count. */
-const SMOOTHING = 0.05;
+/** Weight of the newest run in the running means: about the last hundred runs count. */
+const SMOOTHING = 0.01;
 
 /**
  * A run that already took longer than its kind's mean is expected to take at least this share
@@ -32,10 +32,12 @@ class RunningMean {
 /**
  * Estimates when a pending execution will start from what the service has seen: recent run
  * times (overall and per runtime), what the runs in progress have left, the position and the
- * number of slots. Each slot frees when its current run is expected to end, and then every mean
- * run time; the execution at position p takes the (p+1)-th slot to free. With the slots sorted
- * by when they free that is slot p mod slots, after p div slots more mean runs: O(slots log
- * slots), whatever the queue's length. Pure state, fed by whoever sees runs finish.
+ * number of slots. The execution at position p needs the (k+1)-th slot to free, k = p minus the
+ * free slots. The first slots to free are the runs in progress, each expected to end after its
+ * runtime's mean run time (at least a share of it, when it already ran longer); beyond them, and
+ * as a floor, slots free at the rate the service sustains: slots per mean run, with the runs in
+ * progress half done on average, so (k + 1/2) mean runs / slots. O(slots log slots), whatever
+ * the queue's length. Pure state, fed by whoever sees runs finish.
  */
 export class WaitEstimator {
   private readonly overall = new RunningMean();
@@ -70,18 +72,15 @@ export class WaitEstimator {
   estimateWaitsMs(positions: readonly number[], now: number, running: readonly RunInProgress[]): (number | null)[] {
     const mean = this.meanRunMs();
     if (mean === null) return positions.map(() => null);
-    const freeAt = this.slotFreeTimes(now, running, mean);
+    const inProgress = running.slice(0, this.slots);
+    const free = this.slots - inProgress.length;
+    const remaining = inProgress.map((run) => this.remainingMs(run, now, mean)).sort((a, b) => a - b);
     return positions.map((position) => {
       if (position < 0) return null;
-      return freeAt[position % freeAt.length]! + Math.floor(position / freeAt.length) * mean;
+      const k = position - free;
+      if (k < 0) return 0;
+      return Math.max(remaining[k] ?? 0, ((k + 0.5) * mean) / this.slots);
     });
-  }
-
-  /** When each slot frees, soonest first (0 for a free slot). */
-  private slotFreeTimes(now: number, running: readonly RunInProgress[], mean: number): number[] {
-    const remaining = running.slice(0, this.slots).map((run) => this.remainingMs(run, now, mean));
-    while (remaining.length < this.slots) remaining.push(0);
-    return remaining.sort((a, b) => a - b);
   }
 
   private remainingMs(run: RunInProgress, now: number, overallMean: number): number {

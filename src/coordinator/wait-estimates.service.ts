@@ -1,0 +1,85 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
+import { CLOCK, COORDINATOR_OBSERVER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
+import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
+import { NO_OP_OBSERVER, type CoordinatorObserver } from './coordinator-observer.port.js';
+import type { Clock } from './domain/clock.js';
+import type { ActiveExecution } from './domain/coordinator-outcomes.js';
+import { WaitEstimator, type RunInProgress } from './domain/wait-estimator.js';
+import type { QueueStateStore, StoredRequest } from './queue-state-store.port.js';
+
+/** How long the view of runs in progress is trusted before it is read again from the store (other replicas dispatch too). */
+const RUNNING_VIEW_TTL_MS = 5_000;
+
+/** Most estimates remembered until their execution starts (to measure them); the oldest are dropped beyond it. */
+const MAX_PROMISES_KEPT = 100_000;
+
+/**
+ * The wait-time estimates of this process (docs/design.md, "Wait-time estimate"): learns run
+ * times from the runs it sees finish (what it learns is rebuilt from a few runs after a restart),
+ * keeps a view of the runs in progress (its own dispatches at once, other replicas' from the
+ * store every few seconds, one O(active) read), and measures each estimate it gave against the
+ * wait that followed (the actual / estimated histogram).
+ */
+@Injectable()
+export class WaitEstimates {
+  private readonly estimator: WaitEstimator;
+  private readonly running = new Map<string, RunInProgress>();
+  /** Estimated wait (ms) given at acceptance, by execution id, until the execution starts. */
+  private readonly promised = new Map<string, number>();
+  private viewReadAt = -Infinity;
+
+  constructor(
+    @Inject(QUEUE_STATE_STORE) private readonly store: QueueStateStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
+    @Optional() @Inject(COORDINATOR_OBSERVER) private readonly observer: CoordinatorObserver = NO_OP_OBSERVER,
+  ) {
+    this.estimator = new WaitEstimator(options.queue.maxActiveExecutions);
+  }
+
+  /** Estimated waits (ms) for these queue positions; null before a few runs were seen. */
+  async waitsMs(positions: readonly number[]): Promise<(number | null)[]> {
+    if (this.estimator.meanRunMs() === null) return positions.map(() => null);
+    await this.refreshRunningView();
+    return this.estimator.estimateWaitsMs(positions, this.clock.now(), [...this.running.values()]);
+  }
+
+  /** An estimate was announced for `executionId`; it is measured when the execution starts. */
+  promise(executionId: string, waitMs: number): void {
+    this.promised.delete(executionId);
+    this.promised.set(executionId, waitMs);
+    if (this.promised.size > MAX_PROMISES_KEPT) this.promised.delete(this.promised.keys().next().value!);
+  }
+
+  dispatched(execution: ActiveExecution<StoredRequest>): void {
+    this.running.set(execution.executionId, { dispatchedAt: execution.dispatchedAt, runtimeKey: execution.payload.language });
+    const promised = this.promised.get(execution.executionId);
+    if (promised === undefined) return;
+    this.promised.delete(execution.executionId);
+    this.observer.waitEstimateChecked((execution.dispatchedAt - execution.enqueuedAt) / 1000, promised / 1000);
+  }
+
+  /** A run ended with a result: its time is learned. */
+  finished(executionId: string): void {
+    const run = this.running.get(executionId);
+    this.forget(executionId);
+    if (run) this.estimator.observe(this.clock.now() - run.dispatchedAt, run.runtimeKey);
+  }
+
+  /** An execution left without a run time worth learning (cancelled, lost, expired). */
+  forget(executionId: string): void {
+    this.running.delete(executionId);
+    this.promised.delete(executionId);
+  }
+
+  private async refreshRunningView(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.viewReadAt < RUNNING_VIEW_TTL_MS) return;
+    this.viewReadAt = now;
+    const page = await this.store.activePage(0, this.options.queue.maxActiveExecutions);
+    const active = new Set(page.items.map((item) => item.executionId));
+    for (const id of this.running.keys()) if (!active.has(id)) this.running.delete(id);
+    for (const item of page.items) if (!this.running.has(item.executionId)) this.running.set(item.executionId, { dispatchedAt: item.dispatchedAt });
+  }
+}
