@@ -317,6 +317,95 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
       });
     });
 
+    describe('fair order, weights and aging', () => {
+      const fair = (overrides: Partial<QueueLimits> = {}) => open({ queueOrder: 'fair', maxActiveExecutions: 1, ...overrides });
+      const pendingIds = async (store: QueueStateStore) => (await store.pendingPage({}, 0, 100)).items.map((item) => `${item.executionId}@${item.position}`);
+
+      it('lets a newcomer in ahead of a flood, keeps each user in arrival order, and pages in true dispatch order', async () => {
+        const store = fair();
+        for (const id of ['h1', 'h2', 'h3', 'h4']) await admit(store, id, 0, 'heavy');
+        expect(await next(store, 0, 's1')).toMatchObject({ kind: 'dispatched', execution: { executionId: 'h1' } });
+        const newcomer = await admit(store, 'n1', 1, 'newcomer');
+        expect(newcomer).toMatchObject({ kind: 'accepted', position: 0 });
+        await admit(store, 'm1', 2, 'other');
+        expect(await pendingIds(store)).toEqual(['n1@0', 'm1@1', 'h2@2', 'h3@3', 'h4@4']);
+        expect(await store.lookup('h3')).toMatchObject({ state: 'pending', position: 3 });
+        expect((await store.pendingPage({ userId: 'heavy' }, 0, 10)).items.map((item) => `${item.executionId}@${item.position}`)).toEqual(['h2@2', 'h3@3', 'h4@4']);
+        // The oldest waiting is still h2, whatever the order.
+        expect((await store.snapshot()).oldestEnqueuedAt).toBe(0);
+      });
+
+      it('gives backlogged users turns in proportion to their weights; a change applies to the next turns only', async () => {
+        const store = fair();
+        await store.setUserWeight('quick', 2);
+        expect(await store.userWeights(['quick', 'slow'])).toEqual([2, 1]);
+        for (let i = 1; i <= 4; i++) await admit(store, `s${i}`, 0, 'slow');
+        for (let i = 1; i <= 4; i++) await admit(store, `q${i}`, 0, 'quick');
+        expect(await pendingIds(store)).toEqual(['s1@0', 'q1@1', 'q2@2', 's2@3', 'q3@4', 'q4@5', 's3@6', 's4@7']);
+        await store.setUserWeight('quick', 1);
+        expect(await pendingIds(store)).toEqual(['s1@0', 'q1@1', 'q2@2', 's2@3', 'q3@4', 'q4@5', 's3@6', 's4@7']);
+        // At weight 1 from now on: quick's next turn starts where its turns at weight 2 ended
+        // (two turns), beside s3, which arrived earlier.
+        await admit(store, 'q5', 0, 'quick');
+        expect(await store.lookup('q5')).toMatchObject({ position: 7 });
+      });
+
+      it('moves a reprioritised execution in as its user\u2019s next turn in the new level', async () => {
+        const store = fair();
+        for (const [id, user] of [['a1', 'a'], ['a2', 'a'], ['b1', 'b'], ['b2', 'b']] as const) await admit(store, id, 0, user, 'high');
+        await admit(store, 'a3', 0, 'a', 'low');
+        expect(await store.reprioritize('a3', 'high', 0)).toEqual({ kind: 'moved', position: 4, priority: 'high' });
+        expect(await pendingIds(store)).toEqual(['a1@0', 'b1@1', 'a2@2', 'b2@3', 'a3@4']);
+      });
+
+      it('ages waiting executions one level per step at scheduling time, up to high, with both priorities shown', async () => {
+        for (const queueOrder of ['fifo', 'fair'] as const) {
+          const store = open({ queueOrder, agingSeconds: 60, maxActiveExecutions: 1 });
+          await store.setHeld(true);
+          await admit(store, 'bg', 0, 'u1', 'background');
+          await admit(store, 'c1', 1, 'u2', 'critical');
+          await admit(store, 'n1', 2, 'u3', 'normal');
+          expect(await store.lookup('bg')).toMatchObject({ position: 2, effectivePriority: undefined });
+          await store.schedule(59 * SECOND, ['s']);
+          expect(await store.lookup('bg')).toMatchObject({ position: 2, effectivePriority: undefined });
+          // At 60 s bg reaches low; at 62 s n1 reaches high; at 180 s bg reaches high, where it
+          // goes first: by arrival under fifo, and under fair because both first turns there tie
+          // at the level's clock and ties go by arrival.
+          await store.schedule(60 * SECOND, ['s']);
+          expect(await store.lookup('bg')).toMatchObject({ position: 2, effectivePriority: 'low', execution: { priority: 'background' } });
+          await store.schedule(62 * SECOND, ['s']);
+          expect(await store.lookup('n1')).toMatchObject({ position: 1, effectivePriority: 'high', execution: { priority: 'normal' } });
+          await store.schedule(10 * 60 * SECOND, ['s']);
+          const page = (await store.pendingPage({}, 0, 10)).items.map((item) => `${item.executionId}:${item.effectivePriority ?? item.priority}`);
+          expect(page).toEqual(['c1:critical', 'bg:high', 'n1:high']);
+          expect((await store.snapshot()).byPriority).toEqual({ critical: 1, high: 2, normal: 0, low: 0, background: 0 });
+          expect((await store.pendingPage({ priority: 'high' }, 0, 10)).total).toBe(2);
+        }
+      });
+
+      it('starts aging over when an operator moves an execution', async () => {
+        const store = open({ agingSeconds: 60 });
+        await store.setHeld(true);
+        await admit(store, 'x', 0, 'u1', 'normal');
+        await store.reprioritize('x', 'background', 50 * SECOND);
+        await store.schedule(100 * SECOND, ['s']);
+        expect(await store.lookup('x')).toMatchObject({ effectivePriority: undefined, execution: { priority: 'background' } });
+        await store.schedule(110 * SECOND, ['s']);
+        expect(await store.lookup('x')).toMatchObject({ effectivePriority: 'low' });
+      });
+
+      it('sweeps stale entries by arrival under fair order when the queue is full', async () => {
+        const store = fair({ maxQueueSize: 3, staleTimeoutSeconds: 10 });
+        await admit(store, 'a1', 0, 'a');
+        await admit(store, 'a2', 5 * SECOND, 'a');
+        await admit(store, 'b1', 20 * SECOND, 'b');
+        const outcome = await admit(store, 'c1', 20 * SECOND, 'c');
+        expect(outcome.kind).toBe('accepted');
+        expect('expired' in outcome && outcome.expired.map((execution) => execution.executionId)).toEqual(['a1', 'a2']);
+        expect(await pendingIds(store)).toEqual(['b1@0', 'c1@1']);
+      });
+    });
+
     describe('leases and unconfirmed dispatches', () => {
       it('reclaims the slot of an execution whose lease ran out, before dispatching anything else', async () => {
         const store = open({ leaseSeconds: 100, maxActiveExecutions: 1, staleTimeoutSeconds: 3600 });

@@ -89,6 +89,23 @@ describe('fair scheduling through the admin API', () => {
     expect((await lookup('bg')).effective_priority).toBe('high');
   });
 
+  it('announces estimated_wait_seconds in execution_accepted once runs were seen, and measures it in /metrics', async () => {
+    await start({ maxActiveExecutions: 1 }, 300);
+    for (let i = 0; i < 5; i++) await submit(`warm-${i}`, 'warm');
+    await waitUntil(async () => (await http().get('/api/v1/admin/queue').set(auth)).body.active_count === 0 && (await pendingIds()).length === 0);
+    expect(service.tap.ofType('execution_accepted', 'warm-0')[0]).toMatchObject({ estimated_wait_seconds: null });
+    for (const id of ['e1', 'e2', 'e3']) await submit(id, 'u1');
+    await service.bus.whenIdle();
+    const estimates = ['e1', 'e2', 'e3'].map((id) => service.tap.ofType('execution_accepted', id)[0]!.estimated_wait_seconds);
+    // e1 takes the free slot; e2 waits for e1 (about one run); e3 for e1 and e2.
+    expect(estimates[0]).toBe(0);
+    expect(estimates[1]).toBeGreaterThan(0.1);
+    expect(estimates[2]).toBeGreaterThan(estimates[1]!);
+    await waitUntil(async () => (await pendingIds()).length === 0 && (await http().get('/api/v1/admin/queue').set(auth)).body.active_count === 0);
+    const metrics = (await http().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^execution_queue_wait_estimate_ratio_count 2$/m);
+  });
+
   const lookup = async (id: string) => (await http().get(`/api/v1/admin/executions/${id}`).set(auth)).body;
 
   async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

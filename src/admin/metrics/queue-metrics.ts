@@ -10,8 +10,8 @@ const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600
 /** Actual / estimated wait: 1 is a perfect estimate; below it the execution started early, above it late. */
 const ESTIMATE_RATIO_BUCKETS = [0.25, 0.5, 0.67, 0.8, 0.9, 1, 1.11, 1.25, 1.5, 2, 4];
 
-/** Estimates shorter than this are "starts now": a ratio against them says little, so they are not measured. */
-const SHORTEST_MEASURED_ESTIMATE_SECONDS = 1;
+/** An estimate of zero means a free slot was waiting: there is no ratio to take, so it is not measured. */
+const SHORTEST_MEASURED_ESTIMATE_SECONDS = 0.001;
 
 /**
  * The service's Prometheus metrics. Counters follow the coordinator's decisions in this
@@ -104,7 +104,7 @@ export class QueueMetrics implements CoordinatorObserver {
     });
     this.estimateRatio = new Histogram({
       name: 'execution_queue_wait_estimate_ratio',
-      help: 'Actual wait / the estimated_wait_seconds announced at acceptance, for estimates of at least 1 s (1 = exact)',
+      help: 'Actual wait / the estimated_wait_seconds announced at acceptance (1 = exact); estimates of zero are not measured',
       buckets: ESTIMATE_RATIO_BUCKETS,
       registers,
     });
