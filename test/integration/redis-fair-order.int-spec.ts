@@ -63,7 +63,7 @@ describe('the Redis store under fair order', () => {
     // Turn the state into what the previous version wrote: members are bare ids, no layout mark.
     const redis = redisClient();
     try {
-      const flat = await redis.zrange(`${prefix}pending`, 0, -1, 'WITHSCORES');
+      const flat = await redis.zrange(`${prefix}pending`, '0', '-1', 'WITHSCORES');
       await redis.del(`${prefix}pending`, `${prefix}user-pending:a`, `${prefix}user-pending:b`);
       for (let i = 0; i < flat.length; i += 2) await redis.zadd(`${prefix}pending`, flat[i + 1]!, flat[i]!.slice(12));
       await redis.rpush(`${prefix}user-pending:a`, 'x1', 'x3');
