@@ -69,9 +69,9 @@ describe('the Redis store under fair order', () => {
       await redis.rpush(`${prefix}user-pending:a`, 'x1', 'x3');
       await redis.rpush(`${prefix}user-pending:b`, 'x2');
       await redis.hdel(`${prefix}counters`, 'layout');
-      expect(await redis.zrange(`${prefix}pending`, 0, -1)).toEqual(['x1', 'x2', 'x3']);
+      expect(await redis.zrange(`${prefix}pending`, '0', '-1')).toEqual(['x1', 'x2', 'x3']);
       expect(await store.checkQueueOrder()).toBeUndefined();
-      expect((await redis.zrange(`${prefix}pending`, 0, -1)).map((member) => member.slice(12))).toEqual(['x1', 'x2', 'x3']);
+      expect((await redis.zrange(`${prefix}pending`, '0', '-1')).map((member) => member.slice(12))).toEqual(['x1', 'x2', 'x3']);
     } finally {
       redis.disconnect();
     }
