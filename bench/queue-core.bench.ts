@@ -4,7 +4,9 @@ import { NaiveBinaryHeapQueue } from './naive-binary-heap.queue.js';
 
 /**
  * The queue core at 10k, 100k and 1M pending: ops/s of each operation at that size and heap
- * bytes per pending entry, for our PendingQueue and, in the same run, the naive binary heap.
+ * bytes per pending entry, for our PendingQueue under fifo and under fair order (1,000 users,
+ * default weights; measured in alternating rounds, median of seven) and, in the same run, the
+ * naive binary heap.
  */
 
 interface QueueUnderTest {
@@ -70,10 +72,15 @@ interface Workload {
   size: number;
   /** Operations per timed batch: large for fast structures, small for slow ones. */
   batch: number;
-  budgetMs: number;
 }
 
-function benchmarkQueue(make: () => QueueUnderTest, { size, batch, budgetMs }: Workload): Record<Operation, number> & { bytesPerEntry: number } {
+/** A filled queue and, for each operation, a measurement of it at the size under test. */
+interface Subject {
+  bytesPerEntry: number;
+  measureOperation: Record<Operation, (budgetMs: number) => number>;
+}
+
+function prepareSubject(make: () => QueueUnderTest, { size, batch }: Workload): Subject {
   const next = random(size);
   const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!;
   const ids = Array.from({ length: size }, (_, i) => `exec-${size}-${i.toString(36)}`);
@@ -87,7 +94,6 @@ function benchmarkQueue(make: () => QueueUnderTest, { size, batch, budgetMs }: W
   gc();
   const bytesPerEntry = (process.memoryUsage().heapUsed - before) / size;
 
-  const result = { bytesPerEntry } as Record<Operation, number> & { bytesPerEntry: number };
   // Removal, rank and reprioritisation come first, while every id in `live` is in the queue
   // (removed ones are put back after each batch), so each call finds its execution.
   const live = ids.slice();
@@ -98,28 +104,6 @@ function benchmarkQueue(make: () => QueueUnderTest, { size, batch, budgetMs }: W
     targets[i] = pick(live);
     targetPriorities[i] = pick(PRIORITIES);
   };
-  result['remove by id'] = measure(
-    budgetMs,
-    batch,
-    (index) => {
-      const id = targets[index % batch]!;
-      if (queue.remove(id) !== undefined) victims.push(id);
-    },
-    () => {
-      const id = victims.pop();
-      if (id !== undefined) queue.enqueue(id, pick(USERS), pick(PRIORITIES), 0);
-    },
-    prepareTargets,
-  );
-  victims.length = 0;
-  result['rank'] = measure(budgetMs, batch, (index) => queue.rank(targets[index % batch]!), undefined, prepareTargets);
-  result['reprioritize'] = measure(
-    budgetMs,
-    batch,
-    (index) => queue.reprioritize(targets[index % batch]!, targetPriorities[index % batch]!),
-    undefined,
-    prepareTargets,
-  );
   // Ids, users and priorities of new executions are made between timed batches: making them is
   // the caller's cost, not the queue's.
   let fresh = 0;
@@ -135,10 +119,52 @@ function benchmarkQueue(make: () => QueueUnderTest, { size, batch, budgetMs }: W
     const i = index % batch;
     queue.enqueue(batchIds[i]!, batchUsers[i]!, batchPriorities[i]!, size + index);
   };
-  result['enqueue'] = measure(budgetMs, batch, enqueueFresh, () => queue.takeNext(), prepareFresh);
-  result['take next'] = measure(budgetMs, batch, () => queue.takeNext(), enqueueFresh, prepareFresh);
+  return {
+    bytesPerEntry,
+    measureOperation: {
+      'remove by id': (budgetMs) =>
+        measure(
+          budgetMs,
+          batch,
+          (index) => {
+            const id = targets[index % batch]!;
+            if (queue.remove(id) !== undefined) victims.push(id);
+          },
+          () => {
+            const id = victims.pop();
+            if (id !== undefined) queue.enqueue(id, pick(USERS), pick(PRIORITIES), 0);
+          },
+          prepareTargets,
+        ),
+      rank: (budgetMs) => measure(budgetMs, batch, (index) => queue.rank(targets[index % batch]!), undefined, prepareTargets),
+      reprioritize: (budgetMs) =>
+        measure(budgetMs, batch, (index) => queue.reprioritize(targets[index % batch]!, targetPriorities[index % batch]!), undefined, prepareTargets),
+      enqueue: (budgetMs) => measure(budgetMs, batch, enqueueFresh, () => queue.takeNext(), prepareFresh),
+      'take next': (budgetMs) => measure(budgetMs, batch, () => queue.takeNext(), enqueueFresh, prepareFresh),
+    },
+  };
+}
 
-  return result;
+/** Operations in the order they are measured: those that address an existing id first. */
+const MEASURED_ORDER: Operation[] = ['remove by id', 'rank', 'reprioritize', 'enqueue', 'take next'];
+
+/**
+ * Measures each operation of several queues at the same size in alternating short rounds and
+ * keeps each one's median: this machine's speed drifts by a fifth over minutes, and taking turns
+ * makes the ratios between the queues hold even when the absolute figures move.
+ */
+function benchmarkSideBySide(subjects: Subject[], rounds: number, roundMs: number): Record<Operation, number>[] {
+  const rates = subjects.map(() => Object.fromEntries(OPERATIONS.map((operation) => [operation, [] as number[]])) as Record<Operation, number[]>);
+  for (const operation of MEASURED_ORDER) {
+    for (let round = 0; round < rounds; round++) {
+      for (let turn = 0; turn < subjects.length; turn++) {
+        const index = (turn + round) % subjects.length;
+        rates[index]![operation].push(subjects[index]!.measureOperation[operation](roundMs));
+      }
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  return rates.map((perOperation) => Object.fromEntries(OPERATIONS.map((operation) => [operation, median(perOperation[operation])])) as Record<Operation, number>);
 }
 
 function formatRate(opsPerSecond: number): string {
@@ -151,14 +177,22 @@ export function runQueueCoreBenchmark(sizes = [10_000, 100_000, 1_000_000]): voi
   if (!(globalThis as { gc?: unknown }).gc) console.warn('(run with --expose-gc for exact memory figures)');
   const rows: string[][] = [];
   for (const size of sizes) {
-    const ours = benchmarkQueue(() => new PendingQueue<null>() as unknown as QueueUnderTest, { size, batch: 1000, budgetMs: 1500 });
-    const naive = benchmarkQueue(() => new NaiveBinaryHeapQueue(), { size, batch: Math.max(1, Math.floor(1e6 / size)), budgetMs: 1000 });
+    const fifoSubject = prepareSubject(() => new PendingQueue<null>() as unknown as QueueUnderTest, { size, batch: 1000 });
+    const fairSubject = prepareSubject(() => new PendingQueue<null>({ order: 'fair', agingMs: 0, defaultUserWeight: 1 }) as unknown as QueueUnderTest, { size, batch: 1000 });
+    const [fifoRates, fairRates] = benchmarkSideBySide([fifoSubject, fairSubject], 7, 300);
+    const ours = { ...fifoRates!, bytesPerEntry: fifoSubject.bytesPerEntry };
+    const fair = { ...fairRates!, bytesPerEntry: fairSubject.bytesPerEntry };
+    const naiveSubject = prepareSubject(() => new NaiveBinaryHeapQueue(), { size, batch: Math.max(1, Math.floor(1e6 / size)) });
+    const naive = { ...benchmarkSideBySide([naiveSubject], 1, 1000)[0]!, bytesPerEntry: naiveSubject.bytesPerEntry };
+    const ratio = (a: number, b: number, digits = 1) => `${(a / b).toFixed(digits)}×`;
     for (const operation of OPERATIONS) {
-      rows.push([size.toLocaleString('en'), operation, formatRate(ours[operation]), formatRate(naive[operation]), `${(ours[operation] / naive[operation]).toFixed(1)}×`]);
+      const [f, r, n] = [ours[operation], fair[operation], naive[operation]];
+      rows.push([size.toLocaleString('en'), operation, formatRate(f), formatRate(r), ratio(r, f, 2), formatRate(n), ratio(f, n)]);
     }
-    rows.push([size.toLocaleString('en'), 'bytes per entry', ours.bytesPerEntry.toFixed(0), naive.bytesPerEntry.toFixed(0), `${(ours.bytesPerEntry / naive.bytesPerEntry).toFixed(2)}×`]);
+    const bytes = [ours.bytesPerEntry, fair.bytesPerEntry, naive.bytesPerEntry];
+    rows.push([size.toLocaleString('en'), 'bytes per entry', bytes[0]!.toFixed(0), bytes[1]!.toFixed(0), ratio(bytes[1]!, bytes[0]!, 2), bytes[2]!.toFixed(0), ratio(bytes[0]!, bytes[2]!, 2)]);
   }
-  printTable(['pending', 'operation', 'PendingQueue ops/s', 'naive heap ops/s', 'ratio'], rows);
+  printTable(['pending', 'operation', 'fifo ops/s', 'fair ops/s', 'fair / fifo', 'naive heap ops/s', 'fifo / naive'], rows);
 }
 
 export function printTable(header: string[], rows: string[][]): void {

@@ -206,25 +206,28 @@ export async function runStateStoreBenchmark(): Promise<void> {
     leaseSeconds: 3600,
     dispatchGraceSeconds: 3600,
   };
-  const results: Record<string, number[]> = { 'redis store': [], bullmq: [], 'in-memory store': [] };
-  const redisMicros: Record<string, number[]> = { 'redis store': [], bullmq: [] };
-  const clientMicros: Record<string, number[]> = { 'redis store': [], bullmq: [], 'in-memory store': [] };
+  const fairLimits: QueueLimits = { ...limits, queueOrder: 'fair' };
+  const results: Record<string, number[]> = { 'redis store': [], 'redis store, fair': [], bullmq: [], 'in-memory store': [] };
+  const redisMicros: Record<string, number[]> = { 'redis store': [], 'redis store, fair': [], bullmq: [] };
+  const clientMicros: Record<string, number[]> = { 'redis store': [], 'redis store, fair': [], bullmq: [], 'in-memory store': [] };
+  const redisStoreCycles = async (storeLimits: QueueLimits) => {
+    const prefix = `bench-${randomUUID().slice(0, 8)}:`;
+    const store = new RedisQueueStateStore(storeLimits, { url, keyPrefix: prefix });
+    try {
+      return await storeCycles(store, workload());
+    } finally {
+      await store.close();
+      await deleteKeys(url, prefix);
+    }
+  };
   const record = (name: string, round: Measured) => {
     results[name]!.push(round.rate);
     redisMicros[name]?.push(round.redisMicros);
     clientMicros[name]!.push(round.clientMicros);
   };
   const runs: Record<string, () => Promise<number>> = {
-    'redis store': async () => {
-      const prefix = `bench-${randomUUID().slice(0, 8)}:`;
-      const store = new RedisQueueStateStore(limits, { url, keyPrefix: prefix });
-      try {
-        return await storeCycles(store, workload());
-      } finally {
-        await store.close();
-        await deleteKeys(url, prefix);
-      }
-    },
+    'redis store': () => redisStoreCycles(limits),
+    'redis store, fair': () => redisStoreCycles(fairLimits),
     bullmq: () => bullmqCycles(url, workload()),
     'in-memory store': () => storeCycles(new InMemoryQueueStateStore(limits), workload()),
   };

@@ -1,54 +1,44 @@
+/** What the arrival index needs of an entry: a flag set when it leaves the queue. */
+export interface Departable {
+  readonly left: boolean;
+}
+
 /**
  * Pending executions in arrival order, for when the queue's own order is not arrival order
  * (fair share): the stale sweep and the "oldest waiting" figure need the earliest arrival.
  *
- * A queue with lazy deletion: entries that left the queue stay until they reach the front,
- * where `first` drops them, so adding and finding the oldest are O(1) amortised and leaving
- * costs nothing. When dead entries pile up behind a long-waiting one at the front, the index is
- * compacted (O(n), at most once per n departures).
+ * A queue with lazy deletion over the queue's own entries: an entry that leaves is only flagged
+ * (by the queue), and flagged entries are dropped when they reach the front, so adding, leaving
+ * and finding the oldest are O(1) amortised and allocate nothing. When flagged entries pile up
+ * behind a long-waiting one at the front, the index is compacted (O(n), at most once per n/2
+ * departures).
  */
-export class ArrivalIndex {
-  private ids: string[] = [];
-  private sequences: number[] = [];
+export class ArrivalIndex<E extends Departable> {
+  private entries: E[] = [];
   private head = 0;
+  private departed = 0;
 
-  add(executionId: string, sequence: number): void {
-    this.ids.push(executionId);
-    this.sequences.push(sequence);
+  add(entry: E): void {
+    this.entries.push(entry);
   }
 
-  /**
-   * The earliest arrival that `isPending` still confirms (by id and arrival sequence, so an id
-   * admitted again later is not mistaken for its earlier self).
-   */
-  first(isPending: (executionId: string, sequence: number) => boolean): string | undefined {
-    while (this.head < this.ids.length && !isPending(this.ids[this.head]!, this.sequences[this.head]!)) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.ids.length) this.dropFront();
-    return this.ids[this.head];
+  /** Call after flagging `entry` as left. */
+  left(): void {
+    if (++this.departed > (this.entries.length - this.head) / 2 + 1024) this.compact();
   }
 
-  /** Drops the entries that left, keeping the order; `isPending` as in `first`. */
-  compact(isPending: (executionId: string, sequence: number) => boolean): void {
-    const ids: string[] = [];
-    const sequences: number[] = [];
-    for (let i = this.head; i < this.ids.length; i++) {
-      if (!isPending(this.ids[i]!, this.sequences[i]!)) continue;
-      ids.push(this.ids[i]!);
-      sequences.push(this.sequences[i]!);
+  /** The earliest arrival still pending. */
+  first(): E | undefined {
+    while (this.head < this.entries.length && this.entries[this.head]!.left) {
+      this.head++;
+      this.departed--;
     }
-    this.ids = ids;
-    this.sequences = sequences;
-    this.head = 0;
+    return this.entries[this.head];
   }
 
-  /** Entries held, dead ones included: what compaction would shrink. */
-  get held(): number {
-    return this.ids.length - this.head;
-  }
-
-  private dropFront(): void {
-    this.ids = this.ids.slice(this.head);
-    this.sequences = this.sequences.slice(this.head);
+  private compact(): void {
+    this.entries = this.entries.slice(this.head).filter((entry) => !entry.left);
     this.head = 0;
+    this.departed = 0;
   }
 }

@@ -32,7 +32,8 @@ export function turnLength(weight: number): number {
  */
 export class FairShare {
   private readonly virtualTime: number[] = PRIORITIES.map(() => 0);
-  private readonly finishTags = PRIORITIES.map(() => new Map<string, number>());
+  /** Each user's finish tag per level: one lookup per new entry. */
+  private finishTags = new Map<string, number[]>();
   private readonly weights = new Map<string, number>();
 
   constructor(private readonly defaultWeight: number) {}
@@ -48,9 +49,10 @@ export class FairShare {
 
   /** The start tag of `userId`'s next turn at `level`; records where that turn finishes. */
   nextTag(level: number, userId: string): number {
-    const finishTags = this.finishTags[level]!;
-    const start = Math.max(this.virtualTime[level]!, finishTags.get(userId) ?? 0);
-    finishTags.set(userId, start + turnLength(this.weightOf(userId)));
+    let finishTags = this.finishTags.get(userId);
+    if (!finishTags) this.finishTags.set(userId, (finishTags = PRIORITIES.map(() => 0)));
+    const start = Math.max(this.virtualTime[level]!, finishTags[level]!);
+    finishTags[level] = start + turnLength(this.weightOf(userId));
     return start;
   }
 
@@ -62,6 +64,6 @@ export class FairShare {
   /** Forgets every clock and finish tag (weights stay): only when nothing is pending or running. */
   restart(): void {
     this.virtualTime.fill(0);
-    for (const tags of this.finishTags) tags.clear();
+    this.finishTags = new Map();
   }
 }

@@ -3,19 +3,19 @@ import { OrderStatisticTree } from './order-statistic-tree.js';
 
 interface Item {
   sortKey: number;
-  tieKey: number;
+  sequence: number;
 }
 
 /** Items whose keys are drawn from a small range, so equal sort keys (ordered by tie key) are common. */
 function itemOf(key: number): Item {
-  return { sortKey: Math.floor(key / 4), tieKey: key % 4 };
+  return { sortKey: Math.floor(key / 4), sequence: key % 4 };
 }
 
 function compareItems(a: Item, b: Item): number {
-  return a.sortKey - b.sortKey || a.tieKey - b.tieKey;
+  return a.sortKey - b.sortKey || a.sequence - b.sequence;
 }
 
-const label = (item: Item | undefined) => (item ? `${item.sortKey}/${item.tieKey}` : undefined);
+const label = (item: Item | undefined) => (item ? `${item.sortKey}/${item.sequence}` : undefined);
 
 /** Compares every read of the tree with a sorted array after each operation. */
 function checkAgainstSortedArray(operations: { insert: boolean; key: number }[]): void {
@@ -30,7 +30,7 @@ function checkAgainstSortedArray(operations: { insert: boolean; key: number }[])
       reference = [...reference, item].sort(compareItems);
       expect(rank).toBe(indexOf(item));
     } else if (!insert) {
-      expect(label(tree.delete(item.sortKey, item.tieKey))).toBe(index < 0 ? undefined : label(item));
+      expect(label(tree.delete(item.sortKey, item.sequence))).toBe(index < 0 ? undefined : label(item));
       if (index >= 0) reference.splice(index, 1);
     }
     expect(tree.size).toBe(reference.length);
@@ -38,7 +38,7 @@ function checkAgainstSortedArray(operations: { insert: boolean; key: number }[])
   }
   tree.assertValid();
   reference.forEach((item, rank) => {
-    expect(tree.rank(item.sortKey, item.tieKey)).toBe(rank);
+    expect(tree.rank(item.sortKey, item.sequence)).toBe(rank);
     expect(label(tree.at(rank))).toBe(label(item));
   });
   expect([...tree.valuesFrom(0)].map(label)).toEqual(reference.map(label));
@@ -75,7 +75,7 @@ describe('OrderStatisticTree', () => {
       state = (state * 1664525 + 1013904223) >>> 0;
       keys.add(state);
     }
-    for (const key of keys) tree.insert({ sortKey: key, tieKey: 0 });
+    for (const key of keys) tree.insert({ sortKey: key, sequence: 0 });
     let previous = -1;
     for (let taken = 0; taken < 120_000; taken++) {
       const first = tree.first();
@@ -91,7 +91,7 @@ describe('OrderStatisticTree', () => {
   it('empties and refills cleanly', () => {
     const tree = new OrderStatisticTree<Item>();
     for (let round = 0; round < 3; round++) {
-      for (let key = 0; key < 5000; key++) tree.insert({ sortKey: key % 50, tieKey: key });
+      for (let key = 0; key < 5000; key++) tree.insert({ sortKey: key % 50, sequence: key });
       for (let key = 0; key < 5000; key++) expect(tree.delete(key % 50, key)?.sortKey).toBe(key % 50);
       expect(tree.size).toBe(0);
       expect(tree.first()).toBeUndefined();

@@ -1,7 +1,7 @@
 /**
  * A B+ tree whose inner nodes count the items below each child, so that besides insert and
  * delete it answers "what is the rank of this item" and "which item has rank k" in
- * O(log n). Items are ordered by a numeric `sortKey`, then by a numeric `tieKey` among items
+ * O(log n). Items are ordered by a numeric `sortKey`, then by a numeric `sequence` among items
  * with the same sort key; the pair must be unique.
  *
  * Wide nodes keep the tree shallow (four levels hold sixteen million items) and store items in
@@ -10,12 +10,12 @@
 export interface Keyed {
   readonly sortKey: number;
   /** Orders items whose sort keys are equal; in the queue, the arrival sequence. */
-  readonly tieKey: number;
+  readonly sequence: number;
 }
 
-/** Whether (key, tie) comes before `item` in the tree's order. */
-function before(key: number, tie: number, item: Keyed): boolean {
-  return key < item.sortKey || (key === item.sortKey && tie < item.tieKey);
+/** Whether (key, tie) comes before (otherKey, otherTie) in the tree's order. */
+function before(key: number, tie: number, otherKey: number, otherTie: number): boolean {
+  return key < otherKey || (key === otherKey && tie < otherTie);
 }
 
 const LEAF_CAPACITY = 64;
@@ -25,13 +25,15 @@ const LEAF_MIN = LEAF_CAPACITY / 4;
 const INNER_MIN = INNER_CAPACITY / 4;
 
 /**
- * Keys are kept in their own array beside the items, so a binary search touches one compact
- * array instead of following a pointer per probe: at a million entries that is the difference
- * between one cache miss and six. Only equal keys look at the items' tie keys.
+ * Keys and sequences are kept in their own arrays beside the items, so a binary search touches
+ * compact arrays instead of following a pointer per probe: at a million entries that is the
+ * difference between one cache miss and six. Sequences matter where many keys are equal (fair
+ * order gives every user's first turn the same start tag).
  */
 class LeafNode<T extends Keyed> {
   constructor(
     public keys: number[],
+    public ties: number[],
     public items: T[],
   ) {}
   get size(): number {
@@ -40,10 +42,15 @@ class LeafNode<T extends Keyed> {
 }
 
 class InnerNode<T extends Keyed> {
-  /** separators[i] is the first item of children[i + 1]: every item there is at or after it, every item of children[i] before it. */
+  /**
+   * (separators[i], separatorTies[i]) is the key pair of the first item of children[i + 1]:
+   * every item there is at or after it, every item of children[i] before it. Two plain number
+   * arrays, so the search down an inner node reads compact memory, not one item per probe.
+   */
   constructor(
     public children: TreeNode<T>[],
-    public separators: T[],
+    public separators: number[],
+    public separatorTies: number[],
     public counts: number[],
     public size: number,
   ) {}
@@ -52,12 +59,13 @@ class InnerNode<T extends Keyed> {
 type TreeNode<T extends Keyed> = LeafNode<T> | InnerNode<T>;
 
 interface Split<T extends Keyed> {
-  separator: T;
+  separator: number;
+  separatorTie: number;
   right: TreeNode<T>;
 }
 
 export class OrderStatisticTree<T extends Keyed> {
-  private root: TreeNode<T> = new LeafNode<T>([], []);
+  private root: TreeNode<T> = new LeafNode<T>([], [], []);
   /** Rank of the item the last insert placed, gathered on the way down. */
   private insertedRank = 0;
 
@@ -71,14 +79,14 @@ export class OrderStatisticTree<T extends Keyed> {
     const split = this.insertInto(this.root, item);
     if (split) {
       const left = this.root;
-      this.root = new InnerNode<T>([left, split.right], [split.separator], [left.size, split.right.size], left.size + split.right.size);
+      this.root = new InnerNode<T>([left, split.right], [split.separator], [split.separatorTie], [left.size, split.right.size], left.size + split.right.size);
     }
     return this.insertedRank;
   }
 
   /** Removes the item with this key pair; returns it, or undefined if absent. */
-  delete(sortKey: number, tieKey: number): T | undefined {
-    const removed = this.deleteFrom(this.root, sortKey, tieKey);
+  delete(sortKey: number, tie: number): T | undefined {
+    const removed = this.deleteFrom(this.root, sortKey, tie);
     if (this.root instanceof InnerNode && this.root.children.length === 1) {
       this.root = this.root.children[0]!;
     }
@@ -86,16 +94,16 @@ export class OrderStatisticTree<T extends Keyed> {
   }
 
   /** 0-based position of the item with this key pair, or -1 if absent. */
-  rank(sortKey: number, tieKey: number): number {
+  rank(sortKey: number, tie: number): number {
     let node = this.root;
     let ahead = 0;
     while (node instanceof InnerNode) {
-      const index = childIndex(node.separators, sortKey, tieKey);
+      const index = childIndex(node, sortKey, tie);
       for (let i = 0; i < index; i++) ahead += node.counts[i]!;
       node = node.children[index]!;
     }
-    const position = lowerBound(node, sortKey, tieKey);
-    return isAt(node, position, sortKey, tieKey) ? ahead + position : -1;
+    const position = lowerBound(node, sortKey, tie);
+    return isAt(node, position, sortKey, tie) ? ahead + position : -1;
   }
 
   /** The item at 0-based position `rank`, or undefined past the end. */
@@ -144,26 +152,28 @@ export class OrderStatisticTree<T extends Keyed> {
    * the root) and throws on the first violation. For tests; O(n).
    */
   assertValid(): void {
-    const check = (node: TreeNode<T>, low: T | undefined, high: T | undefined, isRoot: boolean): number => {
+    type Bound = [number, number] | undefined;
+    const check = (node: TreeNode<T>, low: Bound, high: Bound, isRoot: boolean): number => {
       if (node instanceof LeafNode) {
         if (!isRoot && node.items.length < 1) throw new Error('empty non-root leaf');
-        if (node.keys.length !== node.items.length) throw new Error('leaf keys and items disagree');
+        if (node.keys.length !== node.items.length || node.ties.length !== node.items.length) throw new Error('leaf keys and items disagree');
         node.items.forEach((item, i) => {
-          if (node.keys[i] !== item.sortKey) throw new Error(`leaf key ${node.keys[i]} differs from its item's ${item.sortKey}`);
-          if ((low && before(item.sortKey, item.tieKey, low)) || (high && !before(item.sortKey, item.tieKey, high))) {
-            throw new Error(`key ${item.sortKey}/${item.tieKey} outside its separators`);
+          if (node.keys[i] !== item.sortKey || node.ties[i] !== item.sequence) throw new Error(`leaf key ${node.keys[i]} differs from its item's ${item.sortKey}`);
+          if ((low && before(item.sortKey, item.sequence, ...low)) || (high && !before(item.sortKey, item.sequence, ...high))) {
+            throw new Error(`key ${item.sortKey}/${item.sequence} outside its separators`);
           }
-          if (i > 0 && !before(node.keys[i - 1]!, node.items[i - 1]!.tieKey, item)) throw new Error('leaf keys out of order');
+          if (i > 0 && !before(node.keys[i - 1]!, node.items[i - 1]!.sequence, item.sortKey, item.sequence)) throw new Error('leaf keys out of order');
         });
         return node.items.length;
       }
       if (!isRoot && node.children.length < INNER_MIN) throw new Error('underfull inner node');
-      if (node.separators.length !== node.children.length - 1 || node.counts.length !== node.children.length) {
+      if (node.separators.length !== node.children.length - 1 || node.separatorTies.length !== node.separators.length || node.counts.length !== node.children.length) {
         throw new Error('inner node arrays disagree');
       }
       let total = 0;
       node.children.forEach((child, i) => {
-        const size = check(child, i === 0 ? low : node.separators[i - 1]!, i === node.children.length - 1 ? high : node.separators[i]!, false);
+        const bound = (at: number): Bound => [node.separators[at]!, node.separatorTies[at]!];
+        const size = check(child, i === 0 ? low : bound(i - 1), i === node.children.length - 1 ? high : bound(i), false);
         if (size !== node.counts[i]) throw new Error(`count ${node.counts[i]} != subtree size ${size}`);
         total += size;
       });
@@ -175,15 +185,16 @@ export class OrderStatisticTree<T extends Keyed> {
 
   private insertInto(node: TreeNode<T>, item: T): Split<T> | undefined {
     if (node instanceof LeafNode) {
-      const position = lowerBound(node, item.sortKey, item.tieKey);
+      const position = lowerBound(node, item.sortKey, item.sequence);
       this.insertedRank += position;
       node.keys.splice(position, 0, item.sortKey);
+      node.ties.splice(position, 0, item.sequence);
       node.items.splice(position, 0, item);
       if (node.items.length <= LEAF_CAPACITY) return undefined;
-      const right = new LeafNode(node.keys.splice(LEAF_CAPACITY / 2), node.items.splice(LEAF_CAPACITY / 2));
-      return { separator: right.items[0]!, right };
+      const right = new LeafNode(node.keys.splice(LEAF_CAPACITY / 2), node.ties.splice(LEAF_CAPACITY / 2), node.items.splice(LEAF_CAPACITY / 2));
+      return { separator: right.keys[0]!, separatorTie: right.ties[0]!, right };
     }
-    const index = childIndex(node.separators, item.sortKey, item.tieKey);
+    const index = childIndex(node, item.sortKey, item.sequence);
     for (let i = 0; i < index; i++) this.insertedRank += node.counts[i]!;
     const child = node.children[index]!;
     const split = this.insertInto(child, item);
@@ -196,20 +207,22 @@ export class OrderStatisticTree<T extends Keyed> {
     node.children.splice(index + 1, 0, split.right);
     node.counts.splice(index + 1, 0, split.right.size);
     node.separators.splice(index, 0, split.separator);
+    node.separatorTies.splice(index, 0, split.separatorTie);
     if (node.children.length <= INNER_CAPACITY) return undefined;
     return splitInner(node);
   }
 
-  private deleteFrom(node: TreeNode<T>, sortKey: number, tieKey: number): T | undefined {
+  private deleteFrom(node: TreeNode<T>, sortKey: number, tie: number): T | undefined {
     if (node instanceof LeafNode) {
-      const position = lowerBound(node, sortKey, tieKey);
-      if (!isAt(node, position, sortKey, tieKey)) return undefined;
+      const position = lowerBound(node, sortKey, tie);
+      if (!isAt(node, position, sortKey, tie)) return undefined;
       node.keys.splice(position, 1);
+      node.ties.splice(position, 1);
       return node.items.splice(position, 1)[0];
     }
-    const index = childIndex(node.separators, sortKey, tieKey);
+    const index = childIndex(node, sortKey, tie);
     const child = node.children[index]!;
-    const removed = this.deleteFrom(child, sortKey, tieKey);
+    const removed = this.deleteFrom(child, sortKey, tie);
     if (removed === undefined) return undefined;
     node.counts[index]!--;
     node.size--;
@@ -235,34 +248,46 @@ function rebalanceChild<T extends Keyed>(parent: InnerNode<T>, index: number): v
   const right = parent.children[leftIndex + 1]!;
   if (left instanceof LeafNode && right instanceof LeafNode) {
     const keys = left.keys.concat(right.keys);
+    const ties = left.ties.concat(right.ties);
     const items = left.items.concat(right.items);
     if (items.length <= LEAF_CAPACITY) {
       left.keys = keys;
+      left.ties = ties;
       left.items = items;
       removeChild(parent, leftIndex + 1);
     } else {
       const half = items.length >> 1;
       left.keys = keys.slice(0, half);
+      left.ties = ties.slice(0, half);
       left.items = items.slice(0, half);
       right.keys = keys.slice(half);
+      right.ties = ties.slice(half);
       right.items = items.slice(half);
-      parent.separators[leftIndex] = right.items[0]!;
+      parent.separators[leftIndex] = right.keys[0]!;
+      parent.separatorTies[leftIndex] = right.ties[0]!;
       parent.counts[leftIndex + 1] = right.size;
     }
   } else if (left instanceof InnerNode && right instanceof InnerNode) {
     const children = left.children.concat(right.children);
     const counts = left.counts.concat(right.counts);
     const separators = [...left.separators, parent.separators[leftIndex]!, ...right.separators];
+    const separatorTies = [...left.separatorTies, parent.separatorTies[leftIndex]!, ...right.separatorTies];
     if (children.length <= INNER_CAPACITY) {
-      Object.assign(left, { children, counts, separators, size: left.size + right.size });
+      Object.assign(left, { children, counts, separators, separatorTies, size: left.size + right.size });
       removeChild(parent, leftIndex + 1);
     } else {
       const half = children.length >> 1;
-      Object.assign(left, { children: children.slice(0, half), counts: counts.slice(0, half), separators: separators.slice(0, half - 1) });
-      Object.assign(right, { children: children.slice(half), counts: counts.slice(half), separators: separators.slice(half) });
+      Object.assign(left, {
+        children: children.slice(0, half),
+        counts: counts.slice(0, half),
+        separators: separators.slice(0, half - 1),
+        separatorTies: separatorTies.slice(0, half - 1),
+      });
+      Object.assign(right, { children: children.slice(half), counts: counts.slice(half), separators: separators.slice(half), separatorTies: separatorTies.slice(half) });
       left.size = sum(left.counts);
       right.size = sum(right.counts);
       parent.separators[leftIndex] = separators[half - 1]!;
+      parent.separatorTies[leftIndex] = separatorTies[half - 1]!;
       parent.counts[leftIndex + 1] = right.size;
     }
   }
@@ -273,6 +298,7 @@ function removeChild<T extends Keyed>(parent: InnerNode<T>, index: number): void
   parent.children.splice(index, 1);
   parent.counts.splice(index, 1);
   parent.separators.splice(index - 1, 1);
+  parent.separatorTies.splice(index - 1, 1);
 }
 
 function sum(values: number[]): number {
@@ -286,10 +312,12 @@ function splitInner<T extends Keyed>(node: InnerNode<T>): Split<T> {
   const children = node.children.splice(half);
   const counts = node.counts.splice(half);
   const separators = node.separators.splice(half);
+  const separatorTies = node.separatorTies.splice(half);
   const separator = node.separators.pop()!;
+  const separatorTie = node.separatorTies.pop()!;
   const rightSize = sum(counts);
   node.size -= rightSize;
-  return { separator, right: new InnerNode(children, separators, counts, rightSize) };
+  return { separator, separatorTie, right: new InnerNode(children, separators, separatorTies, counts, rightSize) };
 }
 
 function nextLeaf<T extends Keyed>(path: { node: InnerNode<T>; index: number }[]): LeafNode<T> | undefined {
@@ -309,32 +337,34 @@ function nextLeaf<T extends Keyed>(path: { node: InnerNode<T>; index: number }[]
   return undefined;
 }
 
-/** Index of the child whose range holds (sortKey, tieKey). */
-function childIndex<T extends Keyed>(separators: T[], sortKey: number, tieKey: number): number {
+/** Index of the child whose range holds (sortKey, tie). */
+function childIndex<T extends Keyed>(node: InnerNode<T>, sortKey: number, tie: number): number {
+  const separators = node.separators;
   let low = 0;
   let high = separators.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (before(sortKey, tieKey, separators[middle]!)) high = middle;
+    const separator = separators[middle]!;
+    if (sortKey < separator || (sortKey === separator && tie < node.separatorTies[middle]!)) high = middle;
     else low = middle + 1;
   }
   return low;
 }
 
-/** First position in the leaf whose item is at or after (sortKey, tieKey). */
-function lowerBound<T extends Keyed>(leaf: LeafNode<T>, sortKey: number, tieKey: number): number {
+/** First position in the leaf whose item is at or after (sortKey, tie). */
+function lowerBound<T extends Keyed>(leaf: LeafNode<T>, sortKey: number, tie: number): number {
   const keys = leaf.keys;
   let low = 0;
   let high = keys.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
     const key = keys[middle]!;
-    if (key < sortKey || (key === sortKey && leaf.items[middle]!.tieKey < tieKey)) low = middle + 1;
+    if (key < sortKey || (key === sortKey && leaf.ties[middle]! < tie)) low = middle + 1;
     else high = middle;
   }
   return low;
 }
 
-function isAt<T extends Keyed>(leaf: LeafNode<T>, position: number, sortKey: number, tieKey: number): boolean {
-  return leaf.keys[position] === sortKey && leaf.items[position]!.tieKey === tieKey;
+function isAt<T extends Keyed>(leaf: LeafNode<T>, position: number, sortKey: number, tie: number): boolean {
+  return leaf.keys[position] === sortKey && leaf.ties[position] === tie;
 }

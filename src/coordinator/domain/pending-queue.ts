@@ -6,16 +6,11 @@ import { OrderStatisticTree } from './order-statistic-tree.js';
 
 /**
  * One queued execution. `payload` is whatever the store needs to dispatch it later (the
- * original request); the queue never looks inside. Entries are never changed in place: moving
- * one to another level makes a new entry (the trees keep references to keys they have seen).
+ * original request); the queue never looks inside. Read-only outside the queue, which changes
+ * the level, priority and sort key of an entry it moves (out of its tree and back in).
  */
 export interface PendingEntry<P = unknown> {
   readonly executionId: string;
-  /**
-   * The tree's tie-breaker among equal sort keys: the arrival sequence (the Redis store puts it
-   * first in the member, fixed-width, and Redis orders equal scores by member).
-   */
-  readonly tieKey: number;
   readonly userId: string;
   /** The priority asked for (or set by an operator). */
   readonly priority: Priority;
@@ -23,11 +18,18 @@ export interface PendingEntry<P = unknown> {
   readonly level: Priority;
   /** Its place within the level: the arrival sequence (fifo) or its start tag (fair). */
   readonly sortKey: number;
-  /** Arrival order, unique across the queue. */
+  /**
+   * Arrival order, unique across the queue; also the tie-breaker among equal sort keys (the
+   * Redis store puts it first in the member, fixed-width, and Redis orders equal scores by member).
+   */
   readonly sequence: number;
   readonly enqueuedAt: number;
   readonly payload: P;
+  /** Set when it leaves the queue (the arrival index drops it lazily). */
+  readonly left: boolean;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export type PriorityCounts = Record<Priority, number>;
 
@@ -65,7 +67,7 @@ export class PendingQueue<P = unknown> {
   private readonly levels = PRIORITIES.map(() => new OrderStatisticTree<PendingEntry<P>>());
   private readonly byId = new Map<string, PendingEntry<P>>();
   private readonly fairShare: FairShare;
-  private readonly arrivals: ArrivalIndex | undefined;
+  private readonly arrivals: ArrivalIndex<PendingEntry<P>> | undefined;
   /** Entries that will age, by when they next move up a level. */
   private readonly aging = new DueIndex();
   private nextSequence = 0;
@@ -107,7 +109,6 @@ export class PendingQueue<P = unknown> {
     const level = priorityRank(priority);
     const entry: PendingEntry<P> = {
       executionId,
-      tieKey: sequence,
       userId,
       priority,
       level: priority,
@@ -115,9 +116,10 @@ export class PendingQueue<P = unknown> {
       sequence,
       enqueuedAt,
       payload,
+      left: false,
     };
     this.place(entry);
-    this.arrivals?.add(executionId, sequence);
+    this.arrivals?.add(entry);
     this.scheduleAging(entry, enqueuedAt);
     return entry;
   }
@@ -141,7 +143,8 @@ export class PendingQueue<P = unknown> {
     if (!entry) return undefined;
     this.unplace(entry);
     this.aging.delete(executionId);
-    if (this.arrivals && this.arrivals.held > 2 * this.byId.size + 1024) this.arrivals.compact(this.isPendingArrival);
+    (entry as Mutable<PendingEntry<P>>).left = true;
+    this.arrivals?.left();
     return entry;
   }
 
@@ -150,7 +153,7 @@ export class PendingQueue<P = unknown> {
     const entry = this.byId.get(executionId);
     if (!entry) return -1;
     const level = priorityRank(entry.level);
-    return this.sizeAbove(level) + this.levels[level]!.rank(entry.sortKey, entry.tieKey);
+    return this.sizeAbove(level) + this.levels[level]!.rank(entry.sortKey, entry.sequence);
   }
 
   /**
@@ -162,10 +165,10 @@ export class PendingQueue<P = unknown> {
     const entry = this.byId.get(executionId);
     if (!entry) return -1;
     if (entry.priority === priority && entry.level === priority) return this.rank(executionId);
-    const moved = this.move(entry, priority, priority);
+    const { moved, rank } = this.move(entry, priority, priority);
     this.aging.delete(executionId);
     this.scheduleAging(moved, now ?? entry.enqueuedAt);
-    return this.rank(executionId);
+    return rank;
   }
 
   /**
@@ -177,7 +180,7 @@ export class PendingQueue<P = unknown> {
     let promoted = 0;
     for (let due = this.aging.firstDueBefore(now + 1); due && promoted < MAX_PROMOTIONS_PER_RUN; due = this.aging.firstDueBefore(now + 1)) {
       const entry = this.byId.get(due.executionId)!;
-      const lifted = this.move(entry, entry.priority, PRIORITIES[priorityRank(entry.level) - 1]!);
+      const { moved: lifted } = this.move(entry, entry.priority, PRIORITIES[priorityRank(entry.level) - 1]!);
       if (priorityRank(lifted.level) > HIGHEST_AGED_LEVEL) this.aging.set(entry.executionId, due.at + this.policy.agingMs, false);
       else this.aging.delete(entry.executionId);
       promoted++;
@@ -206,8 +209,7 @@ export class PendingQueue<P = unknown> {
   /** The longest-waiting entry (earliest arrival), whatever its level. */
   oldest(): PendingEntry<P> | undefined {
     if (this.arrivals) {
-      const id = this.arrivals.first(this.isPendingArrival);
-      return id === undefined ? undefined : this.byId.get(id);
+      return this.arrivals.first();
     }
     let oldest: PendingEntry<P> | undefined;
     for (const level of this.levels) {
@@ -231,28 +233,33 @@ export class PendingQueue<P = unknown> {
     return this.sizeAbove(priorityRank(priority));
   }
 
-  private readonly isPendingArrival = (executionId: string, sequence: number): boolean => this.byId.get(executionId)?.sequence === sequence;
-
   private sortKeyFor(level: number, userId: string, sequence: number): number {
     return this.policy.order === 'fair' ? this.fairShare.nextTag(level, userId) : sequence;
   }
 
-  /** Replaces `entry` by one with this priority at this level, keyed as its order wants. */
-  private move(entry: PendingEntry<P>, priority: Priority, level: Priority): PendingEntry<P> {
+  /**
+   * Gives `entry` this priority and level, keyed as its order wants there; returns it and its
+   * queue position. Taken out of its tree before its key changes: the trees copy keys, never
+   * read them back from items.
+   */
+  private move(entry: PendingEntry<P>, priority: Priority, level: Priority): { moved: PendingEntry<P>; rank: number } {
     this.unplace(entry);
-    const rank = priorityRank(level);
-    const moved: PendingEntry<P> = { ...entry, priority, level, sortKey: this.sortKeyFor(rank, entry.userId, entry.sequence) };
-    this.place(moved);
-    return moved;
+    const levelRank = priorityRank(level);
+    const moved = entry as Mutable<PendingEntry<P>>;
+    moved.priority = priority;
+    moved.level = level;
+    moved.sortKey = this.sortKeyFor(levelRank, entry.userId, entry.sequence);
+    return { moved, rank: this.sizeAbove(levelRank) + this.place(moved) };
   }
 
-  private place(entry: PendingEntry<P>): void {
-    this.levels[priorityRank(entry.level)]!.insert(entry);
+  /** Puts an entry in its level's tree; returns its rank within the level. */
+  private place(entry: PendingEntry<P>): number {
     this.byId.set(entry.executionId, entry);
+    return this.levels[priorityRank(entry.level)]!.insert(entry);
   }
 
   private unplace(entry: PendingEntry<P>): void {
-    this.levels[priorityRank(entry.level)]!.delete(entry.sortKey, entry.tieKey);
+    this.levels[priorityRank(entry.level)]!.delete(entry.sortKey, entry.sequence);
     this.byId.delete(entry.executionId);
   }
 
@@ -268,3 +275,4 @@ export class PendingQueue<P = unknown> {
     return total;
   }
 }
+
