@@ -119,6 +119,7 @@ export class PendingQueue<P = unknown> {
       left: false,
     };
     this.place(entry);
+    this.byId.set(executionId, entry);
     this.arrivals?.add(entry);
     this.scheduleAging(entry, enqueuedAt);
     return entry;
@@ -142,7 +143,8 @@ export class PendingQueue<P = unknown> {
     const entry = this.byId.get(executionId);
     if (!entry) return undefined;
     this.unplace(entry);
-    this.aging.delete(executionId);
+    this.byId.delete(executionId);
+    if (this.policy.agingMs > 0) this.aging.delete(executionId);
     (entry as Mutable<PendingEntry<P>>).left = true;
     this.arrivals?.left();
     return entry;
@@ -166,7 +168,7 @@ export class PendingQueue<P = unknown> {
     if (!entry) return -1;
     if (entry.priority === priority && entry.level === priority) return this.rank(executionId);
     const { moved, rank } = this.move(entry, priority, priority);
-    this.aging.delete(executionId);
+    if (this.policy.agingMs > 0) this.aging.delete(executionId);
     this.scheduleAging(moved, now ?? entry.enqueuedAt);
     return rank;
   }
@@ -254,13 +256,12 @@ export class PendingQueue<P = unknown> {
 
   /** Puts an entry in its level's tree; returns its rank within the level. */
   private place(entry: PendingEntry<P>): number {
-    this.byId.set(entry.executionId, entry);
     return this.levels[priorityRank(entry.level)]!.insert(entry);
   }
 
+  /** Takes an entry out of its level's tree (the id map is the caller's business: a move keeps it). */
   private unplace(entry: PendingEntry<P>): void {
     this.levels[priorityRank(entry.level)]!.delete(entry.sortKey, entry.sequence);
-    this.byId.delete(entry.executionId);
   }
 
   /** Registers when `entry` next moves up a level, counting from `from`, if it can still move. */
