@@ -93,6 +93,16 @@ export class OrderStatisticTree<T extends Keyed> {
     return removed;
   }
 
+  /** Removes and returns the first item: the leftmost path, no key comparisons. */
+  shift(): T | undefined {
+    if (this.root.size === 0) return undefined;
+    const removed = this.shiftFrom(this.root);
+    if (this.root instanceof InnerNode && this.root.children.length === 1) {
+      this.root = this.root.children[0]!;
+    }
+    return removed;
+  }
+
   /** 0-based position of the item with this key pair, or -1 if absent. */
   rank(sortKey: number, tie: number): number {
     let node = this.root;
@@ -210,6 +220,20 @@ export class OrderStatisticTree<T extends Keyed> {
     node.separatorTies.splice(index, 0, split.separatorTie);
     if (node.children.length <= INNER_CAPACITY) return undefined;
     return splitInner(node);
+  }
+
+  private shiftFrom(node: TreeNode<T>): T {
+    if (node instanceof LeafNode) {
+      node.keys.shift();
+      node.ties.shift();
+      return node.items.shift()!;
+    }
+    const child = node.children[0]!;
+    const removed = this.shiftFrom(child);
+    node.counts[0]!--;
+    node.size--;
+    if (fill(child) < (child instanceof LeafNode ? LEAF_MIN : INNER_MIN)) rebalanceChild(node, 0);
+    return removed;
   }
 
   private deleteFrom(node: TreeNode<T>, sortKey: number, tie: number): T | undefined {

@@ -25,8 +25,9 @@ export interface PendingEntry<P = unknown> {
   readonly sequence: number;
   readonly enqueuedAt: number;
   readonly payload: P;
-  /** Set when it leaves the queue (the arrival index drops it lazily). */
-  readonly left: boolean;
+  /** Arrival-order links (fair order only; see ArrivalIndex). */
+  readonly earlierArrival: PendingEntry<P> | undefined;
+  readonly laterArrival: PendingEntry<P> | undefined;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -67,7 +68,7 @@ export class PendingQueue<P = unknown> {
   private readonly levels = PRIORITIES.map(() => new OrderStatisticTree<PendingEntry<P>>());
   private readonly byId = new Map<string, PendingEntry<P>>();
   private readonly fairShare: FairShare;
-  private readonly arrivals: ArrivalIndex<PendingEntry<P>> | undefined;
+  private readonly arrivals: ArrivalIndex<Mutable<PendingEntry<P>>> | undefined;
   /** Entries that will age, by when they next move up a level. */
   private readonly aging = new DueIndex();
   private nextSequence = 0;
@@ -116,11 +117,12 @@ export class PendingQueue<P = unknown> {
       sequence,
       enqueuedAt,
       payload,
-      left: false,
+      earlierArrival: undefined,
+      laterArrival: undefined,
     };
     this.place(entry);
     this.byId.set(executionId, entry);
-    this.arrivals?.add(entry);
+    this.arrivals?.add(entry as Mutable<PendingEntry<P>>);
     this.scheduleAging(entry, enqueuedAt);
     return entry;
   }
@@ -132,21 +134,21 @@ export class PendingQueue<P = unknown> {
 
   /** Removes and returns the next execution to run. */
   takeNext(): PendingEntry<P> | undefined {
-    const next = this.peek();
-    if (!next) return undefined;
-    this.remove(next.executionId);
-    if (this.policy.order === 'fair') this.fairShare.served(priorityRank(next.level), next.sortKey);
-    return next;
+    for (let level = 0; level < this.levels.length; level++) {
+      const next = this.levels[level]!.shift();
+      if (!next) continue;
+      this.forget(next);
+      if (this.policy.order === 'fair') this.fairShare.served(level, next.sortKey);
+      return next;
+    }
+    return undefined;
   }
 
   remove(executionId: string): PendingEntry<P> | undefined {
     const entry = this.byId.get(executionId);
     if (!entry) return undefined;
     this.unplace(entry);
-    this.byId.delete(executionId);
-    if (this.policy.agingMs > 0) this.aging.delete(executionId);
-    (entry as Mutable<PendingEntry<P>>).left = true;
-    this.arrivals?.left();
+    this.forget(entry);
     return entry;
   }
 
@@ -252,6 +254,13 @@ export class PendingQueue<P = unknown> {
     moved.level = level;
     moved.sortKey = this.sortKeyFor(levelRank, entry.userId, entry.sequence);
     return { moved, rank: this.sizeAbove(levelRank) + this.place(moved) };
+  }
+
+  /** Drops what the queue keeps of an entry besides its tree. */
+  private forget(entry: PendingEntry<P>): void {
+    this.byId.delete(entry.executionId);
+    if (this.policy.agingMs > 0) this.aging.delete(entry.executionId);
+    this.arrivals?.remove(entry as Mutable<PendingEntry<P>>);
   }
 
   /** Puts an entry in its level's tree; returns its rank within the level. */
