@@ -36,11 +36,18 @@ function requireRuntimeForUnknownLanguages(document: OpenAPIObject): void {
   ];
 }
 
-/** Request bodies are validated with unknown fields refused (400 naming each). */
+/**
+ * Request bodies are validated with unknown fields refused (400 naming each): every schema a
+ * route takes as its JSON body says so, found from the routes so that a new body cannot be missed.
+ */
 function forbidUnknownBodyFields(document: OpenAPIObject): void {
-  for (const name of ['SubmitExecutionDto', 'ReprioritizeDto']) {
-    const schema = document.components?.schemas?.[name];
-    if (schema && !('$ref' in schema)) schema.additionalProperties = false;
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, { requestBody?: unknown }>)) {
+      const body = operation?.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined;
+      const ref = body?.content?.['application/json']?.schema?.$ref;
+      const schema = ref ? document.components?.schemas?.[ref.replace('#/components/schemas/', '')] : undefined;
+      if (schema && !('$ref' in schema)) schema.additionalProperties = false;
+    }
   }
 }
 
