@@ -17,8 +17,6 @@ export interface Submission {
 
 export interface SimulatedRun {
   submission: Submission;
-  /** Position when accepted. */
-  position: number;
   startedAt: number;
 }
 
@@ -60,8 +58,6 @@ export function simulate(submissions: readonly Submission[], settings: Simulatio
   const arrivals = [...submissions].sort((a, b) => a.at - b.at);
   const started: SimulatedRun[] = [];
   const running = new Map<string, SimulatedRun>();
-  /** Finish times of running runs: a small binary heap would do; the slot count keeps this short. */
-  const positions = new Map<string, number>();
   let next = 0;
   const maxDispatches = settings.maxDispatches ?? Infinity;
 
@@ -69,7 +65,7 @@ export function simulate(submissions: readonly Submission[], settings: Simulatio
     const result = state.schedule(now, Array.from({ length: settings.slots }, () => randomUUID()));
     for (const step of result.steps) {
       if (step.kind !== 'dispatched') continue;
-      const run: SimulatedRun = { submission: step.execution.payload, position: positions.get(step.execution.executionId) ?? -1, startedAt: now };
+      const run: SimulatedRun = { submission: step.execution.payload, startedAt: now };
       started.push(run);
       running.set(step.execution.executionId, run);
     }
@@ -82,7 +78,6 @@ export function simulate(submissions: readonly Submission[], settings: Simulatio
       next++;
       const outcome = state.admit({ executionId: arrival.id, userId: arrival.user, priority: arrival.priority, payload: arrival }, arrival.at);
       if (outcome.kind !== 'accepted') throw new Error(`simulation refused ${arrival.id}: ${outcome.kind}`);
-      positions.set(arrival.id, outcome.position);
       hooks.accepted?.(arrival, outcome.position, arrival.at, [...running.values()]);
       schedule(arrival.at);
       continue;

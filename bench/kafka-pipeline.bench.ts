@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import kafkajs, { type Consumer, type Producer } from 'kafkajs';
+import kafkajs, { type Consumer, type Kafka as KafkaClient, type Producer } from 'kafkajs';
 import { ensureTopics } from '../src/kafka-transport/kafka-topics.js';
 import { printTable } from './queue-core.bench.js';
 import { sampleRequestEvent } from './sample-request.js';
@@ -32,7 +32,11 @@ export function brokers(): string[] {
   throw new Error('No broker: run `npm run infra:up` first or set KAFKA_BROKERS');
 }
 
-const kafka = new Kafka({ clientId: 'bench', brokers: brokers(), logLevel: logLevel.NOTHING });
+/** Made on first use, so that importing this suite (bench/run.ts imports them all) needs no broker. */
+let client: KafkaClient | undefined;
+function kafka(): KafkaClient {
+  return (client ??= new Kafka({ clientId: 'bench', brokers: brokers(), logLevel: logLevel.NOTHING }));
+}
 
 interface Pipeline {
   name: string;
@@ -72,7 +76,7 @@ async function startPipeline(kind: 'relay' | 'coordinator', prefix: string): Pro
 /** Collects output keys with their arrival time. */
 async function watch(topic: string, group: string): Promise<{ arrivals: Map<string, number>; consumer: Consumer }> {
   const arrivals = new Map<string, number>();
-  const consumer = kafka.consumer({ groupId: group });
+  const consumer = kafka().consumer({ groupId: group });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ partitionsConsumedConcurrently: PARTITIONS, eachMessage: async ({ message }) => void arrivals.set(message.key!.toString(), performance.now()) });
@@ -133,7 +137,7 @@ interface Measurement {
 
 async function measurePipeline(kind: 'relay' | 'coordinator'): Promise<Measurement> {
   const prefix = `bench-${randomUUID().slice(0, 8)}.`;
-  const admin = kafka.admin();
+  const admin = kafka().admin();
   await admin.connect();
   if (kind === 'relay') {
     await admin.createTopics({ waitForLeaders: true, topics: [`${prefix}in`, `${prefix}out`].map((topic) => ({ topic, numPartitions: PARTITIONS })) });
@@ -142,7 +146,7 @@ async function measurePipeline(kind: 'relay' | 'coordinator'): Promise<Measureme
   }
   // A producer per pipeline: kafkajs keeps refreshing metadata of topics it has sent to, and
   // the previous pipeline's topics are deleted.
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka().producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const pipeline = await startPipeline(kind, prefix);
   try {

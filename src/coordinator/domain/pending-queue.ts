@@ -169,9 +169,9 @@ export class PendingQueue<P = unknown> {
     const entry = this.byId.get(executionId);
     if (!entry) return -1;
     if (entry.priority === priority && entry.level === priority) return this.rank(executionId);
-    const { moved, rank } = this.move(entry, priority, priority);
+    const rank = this.move(entry, priority, priority);
     if (this.policy.agingMs > 0) this.aging.delete(executionId);
-    this.scheduleAging(moved, now ?? entry.enqueuedAt);
+    this.scheduleAging(entry, now ?? entry.enqueuedAt);
     return rank;
   }
 
@@ -184,8 +184,8 @@ export class PendingQueue<P = unknown> {
     let promoted = 0;
     for (let due = this.aging.firstDueBefore(now + 1); due && promoted < MAX_PROMOTIONS_PER_RUN; due = this.aging.firstDueBefore(now + 1)) {
       const entry = this.byId.get(due.executionId)!;
-      const { moved: lifted } = this.move(entry, entry.priority, PRIORITIES[priorityRank(entry.level) - 1]!);
-      if (priorityRank(lifted.level) > HIGHEST_AGED_LEVEL) this.aging.set(entry.executionId, due.at + this.policy.agingMs, false);
+      this.move(entry, entry.priority, PRIORITIES[priorityRank(entry.level) - 1]!);
+      if (priorityRank(entry.level) > HIGHEST_AGED_LEVEL) this.aging.set(entry.executionId, due.at + this.policy.agingMs, false);
       else this.aging.delete(entry.executionId);
       promoted++;
     }
@@ -212,9 +212,7 @@ export class PendingQueue<P = unknown> {
 
   /** The longest-waiting entry (earliest arrival), whatever its level. */
   oldest(): PendingEntry<P> | undefined {
-    if (this.arrivals) {
-      return this.arrivals.first();
-    }
+    if (this.arrivals) return this.arrivals.first();
     let oldest: PendingEntry<P> | undefined;
     for (const level of this.levels) {
       const head = level.first();
@@ -242,18 +240,18 @@ export class PendingQueue<P = unknown> {
   }
 
   /**
-   * Gives `entry` this priority and level, keyed as its order wants there; returns it and its
+   * Gives `entry` this priority and level, keyed as its order wants there, in place; returns its
    * queue position. Taken out of its tree before its key changes: the trees copy keys, never
    * read them back from items.
    */
-  private move(entry: PendingEntry<P>, priority: Priority, level: Priority): { moved: PendingEntry<P>; rank: number } {
+  private move(entry: PendingEntry<P>, priority: Priority, level: Priority): number {
     this.unplace(entry);
     const levelRank = priorityRank(level);
     const moved = entry as Mutable<PendingEntry<P>>;
     moved.priority = priority;
     moved.level = level;
     moved.sortKey = this.sortKeyFor(levelRank, entry.userId, entry.sequence);
-    return { moved, rank: this.sizeAbove(levelRank) + this.place(moved) };
+    return this.sizeAbove(levelRank) + this.place(moved);
   }
 
   /** Drops what the queue keeps of an entry besides its tree. */
