@@ -32,8 +32,8 @@ export function turnLength(weight: number): number {
  */
 export class FairShare {
   private readonly virtualTime: number[] = PRIORITIES.map(() => 0);
-  /** Each user's finish tag per level: one lookup per new entry. */
-  private finishTags = new Map<string, number[]>();
+  /** Each user's finish tag per level and turn length: one lookup per new entry. */
+  private clocks = new Map<string, UserClock>();
   private readonly weights = new Map<string, number>();
 
   constructor(private readonly defaultWeight: number) {}
@@ -45,14 +45,16 @@ export class FairShare {
   /** Sets a user's weight; it applies from that user's next tag on. */
   setWeight(userId: string, weight: number): void {
     this.weights.set(userId, weight);
+    const clock = this.clocks.get(userId);
+    if (clock) clock.turn = turnLength(weight);
   }
 
   /** The start tag of `userId`'s next turn at `level`; records where that turn finishes. */
   nextTag(level: number, userId: string): number {
-    let finishTags = this.finishTags.get(userId);
-    if (!finishTags) this.finishTags.set(userId, (finishTags = PRIORITIES.map(() => 0)));
-    const start = Math.max(this.virtualTime[level]!, finishTags[level]!);
-    finishTags[level] = start + turnLength(this.weightOf(userId));
+    let clock = this.clocks.get(userId);
+    if (!clock) this.clocks.set(userId, (clock = { finishTags: PRIORITIES.map(() => 0), turn: turnLength(this.weightOf(userId)) }));
+    const start = Math.max(this.virtualTime[level]!, clock.finishTags[level]!);
+    clock.finishTags[level] = start + clock.turn;
     return start;
   }
 
@@ -64,6 +66,13 @@ export class FairShare {
   /** Forgets every clock and finish tag (weights stay): only when nothing is pending or running. */
   restart(): void {
     this.virtualTime.fill(0);
-    this.finishTags = new Map();
+    this.clocks = new Map();
   }
+}
+
+/** A user's place in the fair order: where its last turn at each level finishes, and how long a turn of its weight is. */
+interface UserClock {
+  /** One per priority level, in PRIORITIES order. */
+  readonly finishTags: number[];
+  turn: number;
 }

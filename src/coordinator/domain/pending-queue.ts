@@ -1,5 +1,5 @@
 import { PRIORITIES, priorityRank, type Priority } from '../../contracts/priority.constants.js';
-import { ArrivalIndex } from './arrival-index.js';
+import { ArrivalLog } from './arrival-log.js';
 import { DueIndex } from './due-index.js';
 import { FairShare, type QueueOrder } from './fair-share.js';
 import { OrderStatisticTree } from './order-statistic-tree.js';
@@ -25,9 +25,6 @@ export interface PendingEntry<P = unknown> {
   readonly sequence: number;
   readonly enqueuedAt: number;
   readonly payload: P;
-  /** Arrival-order links (fair order only; see ArrivalIndex). */
-  readonly earlierArrival: PendingEntry<P> | undefined;
-  readonly laterArrival: PendingEntry<P> | undefined;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -62,20 +59,20 @@ export const MAX_PROMOTIONS_PER_RUN = 256;
  * Each level is its own order-statistic tree: a position is the sizes of the higher levels plus
  * the rank within the level. Under fifo the sort key is the arrival sequence, so a level's
  * first entry is also its oldest and the oldest overall is the earliest of the five heads;
- * under fair it is a start tag (see FairShare) and an arrival index finds the oldest.
+ * under fair it is a start tag (see FairShare) and an arrival log finds the oldest.
  */
 export class PendingQueue<P = unknown> {
   private readonly levels = PRIORITIES.map(() => new OrderStatisticTree<PendingEntry<P>>());
   private readonly byId = new Map<string, PendingEntry<P>>();
   private readonly fairShare: FairShare;
-  private readonly arrivals: ArrivalIndex<Mutable<PendingEntry<P>>> | undefined;
+  private readonly arrivals: ArrivalLog<PendingEntry<P>> | undefined;
   /** Entries that will age, by when they next move up a level. */
   private readonly aging = new DueIndex();
   private nextSequence = 0;
 
   constructor(private readonly policy: QueuePolicy = FIFO_POLICY) {
     this.fairShare = new FairShare(policy.defaultUserWeight);
-    this.arrivals = policy.order === 'fair' ? new ArrivalIndex() : undefined;
+    this.arrivals = policy.order === 'fair' ? new ArrivalLog() : undefined;
   }
 
   get size(): number {
@@ -117,12 +114,10 @@ export class PendingQueue<P = unknown> {
       sequence,
       enqueuedAt,
       payload,
-      earlierArrival: undefined,
-      laterArrival: undefined,
     };
     this.place(entry);
     this.byId.set(executionId, entry);
-    this.arrivals?.add(entry as Mutable<PendingEntry<P>>);
+    this.arrivals?.add(entry);
     this.scheduleAging(entry, enqueuedAt);
     return entry;
   }
@@ -258,7 +253,7 @@ export class PendingQueue<P = unknown> {
   private forget(entry: PendingEntry<P>): void {
     this.byId.delete(entry.executionId);
     if (this.policy.agingMs > 0) this.aging.delete(entry.executionId);
-    this.arrivals?.remove(entry as Mutable<PendingEntry<P>>);
+    this.arrivals?.departed(entry);
   }
 
   /** Puts an entry in its level's tree; returns its rank within the level. */
