@@ -136,8 +136,9 @@ export class ReferenceModel {
   confirmationsLost = false;
   out: string[] = [];
   private arrivals = 0;
-  /** Fair order: virtual time per level, finish tag per level and user, weights set. */
+  /** Fair order: virtual time and latest finish tag per level, finish tag per level and user, weights set. */
   private virtualTime = [0, 0, 0, 0, 0];
+  private latestFinish = [0, 0, 0, 0, 0];
   private finishTags = new Map<string, number>();
   private weights = new Map<string, number>();
   /** Dispatched (or dispatched again) by the current command; confirmed when it ends. */
@@ -245,10 +246,12 @@ export class ReferenceModel {
     }
     if (this.pending.length === 0 && this.active.size === 0 && !this.held) {
       this.virtualTime = [0, 0, 0, 0, 0];
+      this.latestFinish = [0, 0, 0, 0, 0];
       this.finishTags.clear();
     }
+    const userIdle = this.usage(user) === 0;
     const entry: ModelEntry = { id, user, priority, level: priority, key: 0, arrival: this.arrivals++, at: this.now, nextAging: this.agingFrom(priority, this.now) };
-    entry.key = this.keyFor(entry);
+    entry.key = this.keyFor(entry, userIdle);
     this.pending.push(entry);
     this.out.push(`accepted ${id} @${this.inOrder().indexOf(entry)} ${priority}`);
     // An admission that finds others waiting does not schedule: no slot is free then, or
@@ -262,13 +265,21 @@ export class ReferenceModel {
     this.out.push(line);
   }
 
-  /** fifo: arrival; fair: max(level's virtual time, user's finish tag there), the finish moved on by floor(TURN / weight). */
-  private keyFor(entry: ModelEntry): number {
+  /**
+   * fifo: arrival. fair: max(level's virtual time, user's finish tag there), or the virtual time
+   * alone for a user with nothing pending or running; the finish moved on by floor(TURN /
+   * weight). A level with nothing else waiting first moves its virtual time up to the latest
+   * finish tag given there.
+   */
+  private keyFor(entry: ModelEntry, userIdle = false): number {
     if (this.limits.queueOrder !== 'fair') return entry.arrival;
     const rank = priorityRank(entry.level);
+    if (!this.pending.some((other) => other !== entry && other.level === entry.level)) this.virtualTime[rank] = Math.max(this.virtualTime[rank]!, this.latestFinish[rank]!);
     const finishKey = `${rank}:${entry.user}`;
-    const start = Math.max(this.virtualTime[rank]!, this.finishTags.get(finishKey) ?? 0);
-    this.finishTags.set(finishKey, start + Math.floor(TURN / (this.weights.get(entry.user) ?? this.limits.defaultUserWeight ?? 1)));
+    const start = userIdle ? this.virtualTime[rank]! : Math.max(this.virtualTime[rank]!, this.finishTags.get(finishKey) ?? 0);
+    const finish = start + Math.floor(TURN / (this.weights.get(entry.user) ?? this.limits.defaultUserWeight ?? 1));
+    this.finishTags.set(finishKey, finish);
+    this.latestFinish[rank] = Math.max(this.latestFinish[rank]!, finish);
     return start;
   }
 

@@ -21,7 +21,17 @@ export interface ActiveExecution<P = unknown> extends QueuedExecution<P> {
 
 /** Result of offering a new request to the queue. Expected refusals are values, not errors. */
 export type AdmissionOutcome<P = unknown> =
-  | { kind: 'accepted'; position: number; expired: QueuedExecution<P>[] }
+  | {
+      kind: 'accepted';
+      position: number;
+      /**
+       * Whether executions of other users arriving later may still be placed ahead of it (fair
+       * order, when its turn is ahead of its level's virtual time): its position is then a lower
+       * bound, which the wait estimate allows for.
+       */
+      passable: boolean;
+      expired: QueuedExecution<P>[];
+    }
   | DuplicateOutcome
   | { kind: 'queue_full'; maxQueueSize: number; expired: QueuedExecution<P>[] }
   | { kind: 'user_limit'; limit: number; current: number; expired: QueuedExecution<P>[] };

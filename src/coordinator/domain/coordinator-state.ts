@@ -112,10 +112,10 @@ export class CoordinatorState<P = unknown> {
       return { kind: 'user_limit', limit: this.limits.maxExecutionsPerUser, current, expired };
     }
     const idle = this.pending.size === 0 && this.active.size === 0 && !this.held;
-    const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload, idle);
+    const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload, idle, current === 0);
     this.adjustUsage(userId, 1, 0);
     this.trackPending(userId, executionId, true);
-    return { kind: 'accepted', position: this.pending.rank(entry.executionId), expired };
+    return { kind: 'accepted', position: this.pending.rank(entry.executionId), passable: this.pending.canBePassed(entry), expired };
   }
 
   /**

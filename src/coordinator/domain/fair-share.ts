@@ -24,14 +24,23 @@ export function turnLength(weight: number): number {
  * and a user who arrives with nothing waiting starts at the current virtual time: right
  * behind the turn being served, not behind everything queued before.
  *
+ * Turns are owed only while there is contention, which keeps the order fair and also
+ * predictable (a start tag ahead of the virtual time means later arrivals of other users may
+ * still go first, which no position can foresee):
+ * - a user with nothing pending and nothing running starts at the virtual time, whatever its
+ *   finish tag says (its earlier turns are over);
+ * - a level found empty when a tag is given has settled every turn taken there: its virtual
+ *   time first moves up to the latest finish tag given at that level (the classic rule that
+ *   ends a busy period).
+ *
  * Tags are assigned once and never change, which is what keeps a queue position exact: the
  * order of what waits is fixed, only new arrivals slot in. When nothing is pending, running or
  * held the clocks start over (no one's turns can be wronged by it), which keeps tags small.
- * Not when only the queue is empty: a user whose burst went straight into free slots would
- * then start from nothing again, level with users who had no turn at all.
  */
 export class FairShare {
   private readonly virtualTime: number[] = PRIORITIES.map(() => 0);
+  /** Per level, the latest finish tag given there: where a busy period's turns end. */
+  private readonly latestFinish: number[] = PRIORITIES.map(() => 0);
   /** Each user's finish tag per level and turn length: one lookup per new entry. */
   private clocks = new Map<string, UserClock>();
   private readonly weights = new Map<string, number>();
@@ -49,13 +58,26 @@ export class FairShare {
     if (clock) clock.turn = turnLength(weight);
   }
 
-  /** The start tag of `userId`'s next turn at `level`; records where that turn finishes. */
-  nextTag(level: number, userId: string): number {
+  /**
+   * The start tag of `userId`'s next turn at `level`; records where that turn finishes.
+   * `levelEmpty`: nothing else waits at that level; `userIdle`: the user has nothing pending
+   * and nothing running (see the class comment for both).
+   */
+  nextTag(level: number, userId: string, levelEmpty: boolean, userIdle: boolean): number {
     let clock = this.clocks.get(userId);
     if (!clock) this.clocks.set(userId, (clock = { finishTags: PRIORITIES.map(() => 0), turn: turnLength(this.weightOf(userId)) }));
-    const start = Math.max(this.virtualTime[level]!, clock.finishTags[level]!);
-    clock.finishTags[level] = start + clock.turn;
+    if (levelEmpty && this.latestFinish[level]! > this.virtualTime[level]!) this.virtualTime[level] = this.latestFinish[level]!;
+    const virtualTime = this.virtualTime[level]!;
+    const start = userIdle ? virtualTime : Math.max(virtualTime, clock.finishTags[level]!);
+    const finish = start + clock.turn;
+    clock.finishTags[level] = finish;
+    if (finish > this.latestFinish[level]!) this.latestFinish[level] = finish;
     return start;
+  }
+
+  /** How far a start tag at `level` is ahead of that level's virtual time (0: nobody can still pass it). */
+  leadOf(level: number, tag: number): number {
+    return tag - this.virtualTime[level]!;
   }
 
   /** An entry with start tag `tag` was taken from `level`. */
@@ -66,6 +88,7 @@ export class FairShare {
   /** Forgets every clock and finish tag (weights stay): only when nothing is pending or running. */
   restart(): void {
     this.virtualTime.fill(0);
+    this.latestFinish.fill(0);
     this.clocks = new Map();
   }
 }

@@ -99,9 +99,10 @@ export class PendingQueue<P = unknown> {
 
   /**
    * Adds an execution behind what its order puts before it and returns its entry. `idle`: nothing
-   * is pending, running or held, so the fair clocks may start over (see FairShare.restart).
+   * is pending, running or held, so the fair clocks may start over (see FairShare.restart);
+   * `userIdle`: its user has nothing pending or running (see FairShare.nextTag).
    */
-  enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P, idle = false): PendingEntry<P> {
+  enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P, idle = false, userIdle = false): PendingEntry<P> {
     if (idle && this.byId.size === 0) this.fairShare.restart();
     const sequence = this.nextSequence++;
     const level = priorityRank(priority);
@@ -110,7 +111,7 @@ export class PendingQueue<P = unknown> {
       userId,
       priority,
       level: priority,
-      sortKey: this.sortKeyFor(level, userId, sequence),
+      sortKey: this.sortKeyFor(level, userId, sequence, userIdle),
       sequence,
       enqueuedAt,
       payload,
@@ -145,6 +146,14 @@ export class PendingQueue<P = unknown> {
     this.unplace(entry);
     this.forget(entry);
     return entry;
+  }
+
+  /**
+   * Under fair order, whether executions of other users that arrive later may still be placed
+   * ahead of this one (its start tag is ahead of its level's virtual time); never under fifo.
+   */
+  canBePassed(entry: PendingEntry<P>): boolean {
+    return this.policy.order === 'fair' && this.fairShare.leadOf(priorityRank(entry.level), entry.sortKey) > 0;
   }
 
   /** 0-based position of an execution in dispatch order, or -1 if it is not pending. */
@@ -230,8 +239,8 @@ export class PendingQueue<P = unknown> {
     return this.sizeAbove(priorityRank(priority));
   }
 
-  private sortKeyFor(level: number, userId: string, sequence: number): number {
-    return this.policy.order === 'fair' ? this.fairShare.nextTag(level, userId) : sequence;
+  private sortKeyFor(level: number, userId: string, sequence: number, userIdle: boolean): number {
+    return this.policy.order === 'fair' ? this.fairShare.nextTag(level, userId, this.levels[level]!.size === 0, userIdle) : sequence;
   }
 
   /**
@@ -245,7 +254,7 @@ export class PendingQueue<P = unknown> {
     const moved = entry as Mutable<PendingEntry<P>>;
     moved.priority = priority;
     moved.level = level;
-    moved.sortKey = this.sortKeyFor(levelRank, entry.userId, entry.sequence);
+    moved.sortKey = this.sortKeyFor(levelRank, entry.userId, entry.sequence, false);
     return this.sizeAbove(levelRank) + this.place(moved);
   }
 

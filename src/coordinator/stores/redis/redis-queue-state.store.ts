@@ -248,7 +248,7 @@ export class RedisQueueStateStore implements QueueStateStore {
       case 'queue_full':
         return { kind: 'queue_full', maxQueueSize, expired: this.queuedPairs(reply.slice(1)) };
       default:
-        return { kind: 'accepted', position: Number(reply[1]), expired: this.queuedPairs(reply.slice(2)) };
+        return { kind: 'accepted', position: Number(reply[1]), passable: reply[2] === 1, expired: this.queuedPairs(reply.slice(3)) };
     }
   }
 

@@ -4,7 +4,9 @@
 --       8.. saga ids: when given and the request is accepted, schedules in the same call
 -- Returns: {'duplicate', 'pending', position, priority rank} | {'duplicate', 'active' | 'finished'}
 --        | {'duplicate', 'refused', 'queue_full' | 'user_limit'}
---        | {'accepted', position, expired...}       expired = meta1, payload1, meta2, payload2, ...
+--        | {'accepted', position, passable, expired...}  expired = meta1, payload1, meta2, payload2, ...
+--                                                  passable: 1 when later arrivals of other users
+--                                                  may still go ahead of it (fair order), else 0
 --        | {'queue_full', expired...}
 --        | {'user_limit', current, expired...}
 -- or, when saga ids were given and the request was accepted: {that reply, schedule reply}
@@ -24,7 +26,7 @@ if known then
   return {'duplicate', 'refused', string.sub(known, 3)}
 end
 
-local result = {'accepted', 0}
+local result = {'accepted', 0, 0}
 local waiting_before = redis.call('ZCARD', K_PENDING)
 local waiting = waiting_before
 if waiting_before >= max_queue then
@@ -42,6 +44,7 @@ if waiting_before >= max_queue then
   if waiting >= max_queue then
     remember(id, recent_capacity, 'queue_full')
     result[1] = 'queue_full'
+    table.remove(result, 3)
     table.remove(result, 2)
     return result
   end
@@ -54,6 +57,7 @@ if current >= max_per_user then
   remember(id, recent_capacity, 'user_limit')
   -- The swept executions are reported with the refusal (dropping them here would lose them).
   result[1], result[2] = 'user_limit', current
+  table.remove(result, 3)
   return result
 end
 
@@ -65,7 +69,9 @@ if limits.fair then
   -- Nothing waits, runs or is held (the held mark is in active): the fair clocks start over
   -- (see FairShare.restart).
   if waiting == 0 and redis.call('ZCARD', K_ACTIVE) == 0 then redis.call('DEL', K_FAIR) end
-  key = next_tag(limits, rank, user)
+  local virtual
+  key, virtual = next_tag(limits, rank, user, current == 0)
+  if key > virtual then result[3] = 1 end
   redis.call('ZADD', K_ARRIVALS, int(seq), id)
 end
 local member = member_of(seq, id)

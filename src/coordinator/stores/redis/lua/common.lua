@@ -28,8 +28,10 @@
 --                     (fifo) or its start tag (fair); equal scores go by member, which starts
 --                     with the arrival sequence: so by arrival
 --   fair       HASH   fair order's clocks: 'v'..level -> virtual time (start tag of the last
---                     execution taken from that level), level..':'..user -> the user's finish
---                     tag there. Deleted when an admission finds nothing pending, active or held.
+--                     execution taken from that level, or where its last busy period ended),
+--                     'm'..level -> the latest finish tag given there, level..':'..user -> the
+--                     user's finish tag there. Deleted when an admission finds nothing pending,
+--                     active or held.
 --   weights    HASH   user -> weight set by an operator (absent: the default weight)
 --   arrivals   ZSET   fair order only: pending ids by arrival sequence (the stale sweep and
 --                     the oldest-waiting figure need arrival order, which pending no longer is)
@@ -297,20 +299,27 @@ local function dispatch_step(settings, saga)
   return 'dispatched', meta_json, payload
 end
 
--- Fair order: the start tag of `user`'s next turn at `level`, its finish tag recorded (see
--- fair-share.ts: max(virtual time, last finish), and the finish moves on by one turn).
+-- Fair order: the start tag of `user`'s next turn at `level` and the level's virtual time after
+-- it was given, the finish tag recorded. As FairShare.nextTag in fair-share.ts: max(virtual
+-- time, last finish), or the virtual time alone for a user with nothing pending or running
+-- (`user_idle`); a level found empty first moves its virtual time up to the latest finish tag
+-- given there ('m'..level).
 local TURN_LENGTH = 27720
-local function next_tag(policy, level, user)
-  local found = redis.call('HMGET', K_FAIR, 'v' .. level, level .. ':' .. user)
+local function next_tag(policy, level, user, user_idle)
+  local found = redis.call('HMGET', K_FAIR, 'v' .. level, level .. ':' .. user, 'm' .. level)
   local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
-  local start = math.max(tonumber(found[1]) or 0, tonumber(found[2]) or 0)
-  redis.call('HSET', K_FAIR, level .. ':' .. user, int(start + math.floor(TURN_LENGTH / weight)))
-  return start
+  local virtual, latest = tonumber(found[1]) or 0, tonumber(found[3]) or 0
+  if latest > virtual and redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0 then virtual = latest end
+  local start = virtual
+  if not user_idle then start = math.max(virtual, tonumber(found[2]) or 0) end
+  local finish = start + math.floor(TURN_LENGTH / weight)
+  redis.call('HSET', K_FAIR, 'v' .. level, int(virtual), level .. ':' .. user, int(finish), 'm' .. level, int(math.max(latest, finish)))
+  return start, virtual
 end
 
 -- The key of a pending execution (meta parsed) at `level`: arrival sequence or next start tag.
 local function key_at(policy, level, meta)
-  if policy.fair then return next_tag(policy, level, meta.u) end
+  if policy.fair then return (next_tag(policy, level, meta.u, false)) end
   return tonumber(meta.q)
 end
 

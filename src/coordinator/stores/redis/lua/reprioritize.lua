@@ -11,7 +11,10 @@ if meta.s == 'a' then return {'not_pending'} end
 local member = member_of(tonumber(meta.q), id)
 local level = level_and_key(redis.call('ZSCORE', K_PENDING, member))
 if tonumber(meta.p) == rank and level == rank then return {'moved', redis.call('ZRANK', K_PENDING, member)} end
-redis.call('ZADD', K_PENDING, 'XX', score_of(rank, key_at(policy, rank, meta)), member)
+-- Out of the queue before the new key is made, as in memory: the level it joins may be empty
+-- without it (see next_tag).
+redis.call('ZREM', K_PENDING, member)
+redis.call('ZADD', K_PENDING, score_of(rank, key_at(policy, rank, meta)), member)
 meta.p = int(rank)
 redis.call('HSET', K_EXEC, id, encode_meta(meta))
 if policy.aging_ms > 0 then
