@@ -22,7 +22,9 @@ export interface SimulatedRun {
 
 /** What a scenario's observer may do at each acceptance (the estimate benchmark measures there). */
 export interface SimulationHooks {
-  accepted?(submission: Submission, position: number, now: number, running: readonly SimulatedRun[]): void;
+  /** `passable`: later arrivals of other users may still go ahead of it (see AdmissionOutcome). */
+  accepted?(submission: Submission, position: number, now: number, running: readonly SimulatedRun[], passable: boolean): void;
+  started?(run: SimulatedRun): void;
   finished?(run: SimulatedRun, now: number): void;
 }
 
@@ -68,6 +70,7 @@ export function simulate(submissions: readonly Submission[], settings: Simulatio
       const run: SimulatedRun = { submission: step.execution.payload, startedAt: now };
       started.push(run);
       running.set(step.execution.executionId, run);
+      hooks.started?.(run);
     }
   };
 
@@ -78,7 +81,7 @@ export function simulate(submissions: readonly Submission[], settings: Simulatio
       next++;
       const outcome = state.admit({ executionId: arrival.id, userId: arrival.user, priority: arrival.priority, payload: arrival }, arrival.at);
       if (outcome.kind !== 'accepted') throw new Error(`simulation refused ${arrival.id}: ${outcome.kind}`);
-      hooks.accepted?.(arrival, outcome.position, arrival.at, [...running.values()]);
+      hooks.accepted?.(arrival, outcome.position, arrival.at, [...running.values()], outcome.passable);
       schedule(arrival.at);
       continue;
     }

@@ -90,7 +90,7 @@ export class ExecutionCoordinator {
       case 'duplicate':
         // The first answer may have been lost with a replica that crashed before sending it;
         // repeating it is harmless (consumers already see redeliveries) and loses nothing.
-        if (outcome.state === 'pending') outgoing.push({ event: this.events.accepted({ ...request, priority: outcome.priority }, outcome.position, await this.estimateWait(request, outcome.position)) });
+        if (outcome.state === 'pending') outgoing.push({ event: this.events.accepted({ ...request, priority: outcome.priority }, outcome.position, await this.estimateWait(request, outcome.position, false)) });
         else if (outcome.state === 'active') outgoing.push({ event: this.events.accepted(request, 0) });
         else if (outcome.state === 'refused') outgoing.push({ event: this.refusal(request, outcome.refusal) });
         else this.logger.debug(`Ignoring duplicate request for execution ${request.execution_id} (${outcome.state})`);
@@ -108,20 +108,20 @@ export class ExecutionCoordinator {
       case 'accepted':
         this.addExpired(outcome.expired, outgoing);
         this.observer.accepted(request.priority);
-        outgoing.push({ event: this.events.accepted(request, outcome.position, await this.estimateWait(request, outcome.position)) });
+        outgoing.push({ event: this.events.accepted(request, outcome.position, await this.estimateWait(request, outcome.position, outcome.passable)) });
         break;
     }
     if (outcome.kind === 'accepted') await this.addScheduled(outcome.scheduled, outgoing);
     await this.send(outgoing);
   }
 
-  /** The wait estimate announced with an acceptance, remembered to be measured when the execution starts. */
-  private async estimateWait(request: ExecutionRequestedEvent, position: number): Promise<number | null> {
-    if (!this.estimates) return null;
-    const [waitMs] = await this.estimates.waitsMs([position]);
-    if (waitMs === null || waitMs === undefined) return null;
-    this.estimates.promise(request.execution_id, waitMs);
-    return waitMs;
+  /**
+   * The wait estimate announced with an acceptance, remembered to be measured when the execution
+   * starts. A repeated announcement (duplicate) does not know whether the execution can be
+   * passed and gives the position-based estimate.
+   */
+  private async estimateWait(request: ExecutionRequestedEvent, position: number, passable: boolean): Promise<number | null> {
+    return this.estimates ? this.estimates.announce(request.execution_id, position, passable) : null;
   }
 
   private refusal(request: ExecutionRequestedEvent, refusal: AdmissionRefusal): ExecutionFailedEvent {

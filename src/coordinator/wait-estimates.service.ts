@@ -14,6 +14,14 @@ const RUNNING_VIEW_TTL_MS = 5_000;
 /** Most estimates remembered until their execution starts (to measure them); the oldest are dropped beyond it. */
 const MAX_PROMISES_KEPT = 100_000;
 
+/** An estimate announced at acceptance, kept until its execution starts. */
+interface AnnouncedWait {
+  waitMs: number;
+  /** What the position alone said (the announced wait adds the passing delay when passable). */
+  positionBasedMs: number;
+  passable: boolean;
+}
+
 /**
  * The wait-time estimates of this process (docs/design.md, "Wait-time estimate"): learns run
  * times from the runs it sees finish (what it learns is rebuilt from a few runs after a restart),
@@ -25,8 +33,8 @@ const MAX_PROMISES_KEPT = 100_000;
 export class WaitEstimates {
   private readonly estimator: WaitEstimator;
   private readonly running = new Map<string, RunInProgress>();
-  /** Estimated wait (ms) given at acceptance, by execution id, until the execution starts. */
-  private readonly promised = new Map<string, number>();
+  /** What was announced at acceptance, by execution id, until the execution starts. */
+  private readonly promised = new Map<string, AnnouncedWait>();
   private viewReadAt = -Infinity;
 
   constructor(
@@ -45,11 +53,19 @@ export class WaitEstimates {
     return this.estimator.estimateWaitsMs(positions, this.clock.now(), [...this.running.values()]);
   }
 
-  /** An estimate was announced for `executionId`; it is measured when the execution starts. */
-  promise(executionId: string, waitMs: number): void {
+  /**
+   * The wait (ms) to announce for an execution just accepted at `position`; `passable`: later
+   * arrivals may still go ahead of it (see AdmissionOutcome). Null before a few runs were seen.
+   * Remembered, and measured when the execution starts.
+   */
+  async announce(executionId: string, position: number, passable: boolean): Promise<number | null> {
+    const [positionBasedMs] = await this.waitsMs([position]);
+    if (positionBasedMs === null || positionBasedMs === undefined) return null;
+    const waitMs = this.estimator.announcedWaitMs(positionBasedMs, passable);
     this.promised.delete(executionId);
-    this.promised.set(executionId, waitMs);
+    this.promised.set(executionId, { waitMs, positionBasedMs, passable });
     if (this.promised.size > MAX_PROMISES_KEPT) this.promised.delete(this.promised.keys().next().value!);
+    return waitMs;
   }
 
   dispatched(execution: ActiveExecution<StoredRequest>): void {
@@ -57,7 +73,9 @@ export class WaitEstimates {
     const promised = this.promised.get(execution.executionId);
     if (promised === undefined) return;
     this.promised.delete(execution.executionId);
-    this.observer.waitEstimateChecked((execution.dispatchedAt - execution.enqueuedAt) / 1000, promised / 1000);
+    const waitedMs = execution.dispatchedAt - execution.enqueuedAt;
+    if (promised.passable) this.estimator.observePassedWait(waitedMs, promised.positionBasedMs);
+    this.observer.waitEstimateChecked(waitedMs / 1000, promised.waitMs / 1000);
   }
 
   /** A run ended with a result: its time is learned. */

@@ -249,9 +249,9 @@ export class ReferenceModel {
       this.latestFinish = [0, 0, 0, 0, 0];
       this.finishTags.clear();
     }
-    const userIdle = this.usage(user) === 0;
+    const arriving = { userIdle: this.usage(user) === 0, slotFree: !this.held && this.active.size < this.limits.maxActiveExecutions };
     const entry: ModelEntry = { id, user, priority, level: priority, key: 0, arrival: this.arrivals++, at: this.now, nextAging: this.agingFrom(priority, this.now) };
-    entry.key = this.keyFor(entry, userIdle);
+    entry.key = this.keyFor(entry, arriving);
     this.pending.push(entry);
     this.out.push(`accepted ${id} @${this.inOrder().indexOf(entry)} ${priority}`);
     // An admission that finds others waiting does not schedule: no slot is free then, or
@@ -267,16 +267,17 @@ export class ReferenceModel {
 
   /**
    * fifo: arrival. fair: max(level's virtual time, user's finish tag there), or the virtual time
-   * alone for a user with nothing pending or running; the finish moved on by floor(TURN /
-   * weight). A level with nothing else waiting first moves its virtual time up to the latest
-   * finish tag given there.
+   * alone for an arriving user with nothing pending or running; the finish moved on by
+   * floor(TURN / weight). An arrival that finds nothing waiting at its level and a slot free
+   * first moves the level's virtual time up to the latest finish tag given there. A move is
+   * not an arrival (`arriving` absent).
    */
-  private keyFor(entry: ModelEntry, userIdle = false): number {
+  private keyFor(entry: ModelEntry, arriving?: { userIdle: boolean; slotFree: boolean }): number {
     if (this.limits.queueOrder !== 'fair') return entry.arrival;
     const rank = priorityRank(entry.level);
-    if (!this.pending.some((other) => other !== entry && other.level === entry.level)) this.virtualTime[rank] = Math.max(this.virtualTime[rank]!, this.latestFinish[rank]!);
+    if (arriving?.slotFree && !this.pending.some((other) => other.level === entry.level)) this.virtualTime[rank] = Math.max(this.virtualTime[rank]!, this.latestFinish[rank]!);
     const finishKey = `${rank}:${entry.user}`;
-    const start = userIdle ? this.virtualTime[rank]! : Math.max(this.virtualTime[rank]!, this.finishTags.get(finishKey) ?? 0);
+    const start = arriving?.userIdle ? this.virtualTime[rank]! : Math.max(this.virtualTime[rank]!, this.finishTags.get(finishKey) ?? 0);
     const finish = start + Math.floor(TURN / (this.weights.get(entry.user) ?? this.limits.defaultUserWeight ?? 1));
     this.finishTags.set(finishKey, finish);
     this.latestFinish[rank] = Math.max(this.latestFinish[rank]!, finish);

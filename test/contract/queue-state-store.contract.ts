@@ -350,6 +350,29 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         expect(await store.lookup('q5')).toMatchObject({ position: 7 });
       });
 
+      it('holds a user\u2019s earlier turns against it only while it has work waiting or running, and says who can still be passed', async () => {
+        const store = fair();
+        await admit(store, 'a1', 0, 'a');
+        expect(await next(store, 0, 's1')).toMatchObject({ kind: 'dispatched', execution: { executionId: 'a1' } });
+        // a1 runs and holds the only slot: a's next turn starts after it, so later arrivals of
+        // other users may still go first.
+        expect(await admit(store, 'a2', 1, 'a')).toMatchObject({ kind: 'accepted', position: 0, passable: true });
+        // b has nothing waiting or running: it starts at once, whatever it did before.
+        expect(await admit(store, 'b1', 2, 'b')).toMatchObject({ kind: 'accepted', position: 0, passable: false });
+        expect(await pendingIds(store)).toEqual(['b1@0', 'a2@1']);
+      });
+
+      it('settles every turn when an arrival finds nothing waiting at its level and a slot free', async () => {
+        const store = fair({ maxActiveExecutions: 2 });
+        await admit(store, 'x1', 0, 'x');
+        expect(await next(store, 0, 's1')).toMatchObject({ kind: 'dispatched', execution: { executionId: 'x1' } });
+        // x1 still runs, but one slot is free and nothing waits: x's turn is settled, so x2 is
+        // not behind newcomers, and nobody can pass it.
+        expect(await admit(store, 'x2', 1, 'x')).toMatchObject({ kind: 'accepted', position: 0, passable: false });
+        expect(await admit(store, 'y1', 2, 'y')).toMatchObject({ kind: 'accepted', position: 1, passable: false });
+        expect(await pendingIds(store)).toEqual(['x2@0', 'y1@1']);
+      });
+
       it('moves a reprioritised execution in as its user\u2019s next turn in the new level', async () => {
         const store = fair();
         for (const [id, user] of [['a1', 'a'], ['a2', 'a'], ['b1', 'b'], ['b2', 'b']] as const) await admit(store, id, 0, user, 'high');

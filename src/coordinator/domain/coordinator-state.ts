@@ -112,7 +112,8 @@ export class CoordinatorState<P = unknown> {
       return { kind: 'user_limit', limit: this.limits.maxExecutionsPerUser, current, expired };
     }
     const idle = this.pending.size === 0 && this.active.size === 0 && !this.held;
-    const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload, idle, current === 0);
+    const slotFree = !this.held && this.active.size < this.limits.maxActiveExecutions;
+    const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload, { queueIdle: idle, userIdle: current === 0, slotFree });
     this.adjustUsage(userId, 1, 0);
     this.trackPending(userId, executionId, true);
     return { kind: 'accepted', position: this.pending.rank(entry.executionId), passable: this.pending.canBePassed(entry), expired };

@@ -29,9 +29,11 @@ export function turnLength(weight: number): number {
  * still go first, which no position can foresee):
  * - a user with nothing pending and nothing running starts at the virtual time, whatever its
  *   finish tag says (its earlier turns are over);
- * - a level found empty when a tag is given has settled every turn taken there: its virtual
- *   time first moves up to the latest finish tag given at that level (the classic rule that
- *   ends a busy period).
+ * - a new arrival that finds nothing waiting at its level and a slot free ends that level's
+ *   busy period: every turn given there is settled, and the level's virtual time first moves up
+ *   to the latest finish tag given there (start-time fair queueing's rule for an idle server;
+ *   with several slots "idle" means one is free, so runs that hold every slot still count
+ *   against their user: a flood that filled the slots does not get forgiven while it waits).
  *
  * Tags are assigned once and never change, which is what keeps a queue position exact: the
  * order of what waits is fixed, only new arrivals slot in. When nothing is pending, running or
@@ -60,13 +62,13 @@ export class FairShare {
 
   /**
    * The start tag of `userId`'s next turn at `level`; records where that turn finishes.
-   * `levelEmpty`: nothing else waits at that level; `userIdle`: the user has nothing pending
-   * and nothing running (see the class comment for both).
+   * `settled`: nothing waits at that level and a slot is free; `userIdle`: the user has nothing
+   * pending and nothing running (see the class comment for both).
    */
-  nextTag(level: number, userId: string, levelEmpty: boolean, userIdle: boolean): number {
+  nextTag(level: number, userId: string, settled: boolean, userIdle: boolean): number {
     let clock = this.clocks.get(userId);
     if (!clock) this.clocks.set(userId, (clock = { finishTags: PRIORITIES.map(() => 0), turn: turnLength(this.weightOf(userId)) }));
-    if (levelEmpty && this.latestFinish[level]! > this.virtualTime[level]!) this.virtualTime[level] = this.latestFinish[level]!;
+    if (settled && this.latestFinish[level]! > this.virtualTime[level]!) this.virtualTime[level] = this.latestFinish[level]!;
     const virtualTime = this.virtualTime[level]!;
     const start = userIdle ? virtualTime : Math.max(virtualTime, clock.finishTags[level]!);
     const finish = start + clock.turn;

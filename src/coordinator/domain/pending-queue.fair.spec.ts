@@ -134,4 +134,36 @@ describe('PendingQueue aging', () => {
     expect(queue.promoteDue(110_000)).toBe(1);
     expect(queue.get('x')?.level).toBe('low');
   });
+
+  it('starts a user with nothing pending or running at the virtual time, and says who can still be passed', () => {
+    const queue = fairQueue();
+    add(queue, 'a1', 'a');
+    expect(drain(queue, 1)).toEqual(['a1']);
+    // a1 still runs: a's next turn is behind newcomers, who may still pass it.
+    const busy = queue.enqueue('a2', 'a', 'normal', 1, null, { userIdle: false });
+    expect(queue.canBePassed(busy)).toBe(true);
+    // Once a has nothing running, its earlier turn no longer counts.
+    const idle = queue.enqueue('b1', 'b', 'normal', 2, null, { userIdle: true });
+    expect(queue.canBePassed(idle)).toBe(false);
+    expect(drain(queue)).toEqual(['b1', 'a2']);
+  });
+
+  it('settles every turn at a level only when an arrival finds it empty with a slot free', () => {
+    const flooded = fairQueue();
+    for (let i = 0; i < 3; i++) flooded.enqueue(`h${i}`, 'heavy', 'normal', 0, null, { slotFree: true });
+    drain(flooded, 3);
+    // Every slot is taken by heavy's runs: its turns still count, the newcomer goes first.
+    flooded.enqueue('h3', 'heavy', 'normal', 1, null, { slotFree: false });
+    flooded.enqueue('n1', 'newcomer', 'normal', 1, null, { userIdle: true, slotFree: false });
+    expect(drain(flooded)).toEqual(['n1', 'h3']);
+
+    const quiet = fairQueue();
+    for (let i = 0; i < 3; i++) quiet.enqueue(`h${i}`, 'heavy', 'normal', 0, null, { slotFree: true });
+    drain(quiet, 3);
+    // A slot is free and nothing waits: the busy period is over, heavy's turns are settled.
+    const settled = quiet.enqueue('h3', 'heavy', 'normal', 1, null, { slotFree: true });
+    expect(quiet.canBePassed(settled)).toBe(false);
+    quiet.enqueue('n1', 'newcomer', 'normal', 1, null, { userIdle: true, slotFree: false });
+    expect(drain(quiet)).toEqual(['h3', 'n1']);
+  });
 });

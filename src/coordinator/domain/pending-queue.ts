@@ -35,6 +35,16 @@ export function emptyPriorityCounts(): PriorityCounts {
   return { critical: 0, high: 0, normal: 0, low: 0, background: 0 };
 }
 
+/** What the coordinator knows about the rest of the system when an execution arrives (fair order's clocks use it; see FairShare). */
+export interface EnqueueContext {
+  /** Nothing is pending, running or held: the fair clocks may start over (FairShare.restart). */
+  queueIdle?: boolean;
+  /** Its user has nothing pending and nothing running. */
+  userIdle?: boolean;
+  /** A slot is free (fewer running than the limit, dispatching not held). */
+  slotFree?: boolean;
+}
+
 /** How the queue orders entries inside a level, and how they age. */
 export interface QueuePolicy {
   order: QueueOrder;
@@ -97,13 +107,9 @@ export class PendingQueue<P = unknown> {
     return counts;
   }
 
-  /**
-   * Adds an execution behind what its order puts before it and returns its entry. `idle`: nothing
-   * is pending, running or held, so the fair clocks may start over (see FairShare.restart);
-   * `userIdle`: its user has nothing pending or running (see FairShare.nextTag).
-   */
-  enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P, idle = false, userIdle = false): PendingEntry<P> {
-    if (idle && this.byId.size === 0) this.fairShare.restart();
+  /** Adds an execution behind what its order puts before it and returns its entry. */
+  enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P, context: EnqueueContext = {}): PendingEntry<P> {
+    if (context.queueIdle && this.byId.size === 0) this.fairShare.restart();
     const sequence = this.nextSequence++;
     const level = priorityRank(priority);
     const entry: PendingEntry<P> = {
@@ -111,7 +117,7 @@ export class PendingQueue<P = unknown> {
       userId,
       priority,
       level: priority,
-      sortKey: this.sortKeyFor(level, userId, sequence, userIdle),
+      sortKey: this.sortKeyFor(level, userId, sequence, context),
       sequence,
       enqueuedAt,
       payload,
@@ -239,8 +245,11 @@ export class PendingQueue<P = unknown> {
     return this.sizeAbove(priorityRank(priority));
   }
 
-  private sortKeyFor(level: number, userId: string, sequence: number, userIdle: boolean): number {
-    return this.policy.order === 'fair' ? this.fairShare.nextTag(level, userId, this.levels[level]!.size === 0, userIdle) : sequence;
+  /** A move (operator or aging) is never an arrival: neither of the context's rules applies to it. */
+  private sortKeyFor(level: number, userId: string, sequence: number, context: EnqueueContext = {}): number {
+    if (this.policy.order !== 'fair') return sequence;
+    const settled = context.slotFree === true && this.levels[level]!.size === 0;
+    return this.fairShare.nextTag(level, userId, settled, context.userIdle === true);
   }
 
   /**
@@ -254,7 +263,7 @@ export class PendingQueue<P = unknown> {
     const moved = entry as Mutable<PendingEntry<P>>;
     moved.priority = priority;
     moved.level = level;
-    moved.sortKey = this.sortKeyFor(levelRank, entry.userId, entry.sequence, false);
+    moved.sortKey = this.sortKeyFor(levelRank, entry.userId, entry.sequence);
     return this.sizeAbove(levelRank) + this.place(moved);
   }
 

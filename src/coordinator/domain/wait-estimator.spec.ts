@@ -52,4 +52,22 @@ describe('WaitEstimator', () => {
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThan(10 * SECOND);
   });
+
+  it('adds to executions that can still be passed the delay passing has added lately, learned from waits of a run or more', () => {
+    const estimator = trained(10, Array.from({ length: 10 }, () => ({ ms: 6 * SECOND })));
+    expect(estimator.announcedWaitMs(3 * SECOND, true)).toBe(3 * SECOND);
+    // Short waits teach nothing: they are not what an estimate is for.
+    for (let i = 0; i < 50; i++) estimator.observePassedWait(2 * SECOND, 0);
+    expect(estimator.announcedWaitMs(3 * SECOND, true)).toBe(3 * SECOND);
+    // Passed executions keep waiting about 12 s beyond what their position said: the delay
+    // settles near there, and only passable executions get it.
+    for (let i = 0; i < 400; i++) estimator.observePassedWait(15 * SECOND, 3 * SECOND);
+    const announced = estimator.announcedWaitMs(3 * SECOND, true);
+    expect(announced).toBeGreaterThan(13 * SECOND);
+    expect(announced).toBeLessThan(16 * SECOND);
+    expect(estimator.announcedWaitMs(3 * SECOND, false)).toBe(3 * SECOND);
+    // When passing stops costing anything, the delay comes back down.
+    for (let i = 0; i < 400; i++) estimator.observePassedWait(6 * SECOND, 6 * SECOND);
+    expect(estimator.announcedWaitMs(3 * SECOND, true)).toBeLessThan(4 * SECOND);
+  });
 });

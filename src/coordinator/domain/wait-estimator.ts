@@ -18,6 +18,12 @@ const SMOOTHING = 0.01;
  */
 const OVERDUE_REMAINING_SHARE = 0.35;
 
+/**
+ * Largest step, in mean runs, of the learned passing delay: small enough that one odd wait moves
+ * it little, large enough that it settles within a few dozen observations.
+ */
+const PASSING_DELAY_STEP = 0.05;
+
 /** A running mean that starts as the plain mean and turns exponential once it has enough runs. */
 class RunningMean {
   count = 0;
@@ -42,6 +48,12 @@ class RunningMean {
 export class WaitEstimator {
   private readonly overall = new RunningMean();
   private readonly byKey = new Map<string, RunningMean>();
+  /**
+   * How much longer than its position says an execution that can still be passed waits, in mean
+   * runs (fair order: later arrivals of other users may go ahead of it, which no position
+   * foresees). Learned from such executions as they start (see observePassedWait).
+   */
+  private passingDelayRuns = 0;
 
   constructor(private readonly slots: number) {}
 
@@ -81,6 +93,30 @@ export class WaitEstimator {
       if (k < 0) return 0;
       return Math.max(remaining[k] ?? 0, ((k + 0.5) * mean) / this.slots);
     });
+  }
+
+  /**
+   * The estimate announced at acceptance: the position-based one, plus for an execution that
+   * could still be passed the delay passing has lately added.
+   */
+  announcedWaitMs(positionBasedMs: number, passable: boolean): number {
+    const mean = this.meanRunMs();
+    return passable && mean !== null ? positionBasedMs + this.passingDelayRuns * mean : positionBasedMs;
+  }
+
+  /**
+   * An execution that could still be passed when accepted started after `actualMs`, where its
+   * position alone had said `positionBasedMs`: the passing delay learns from it. Only waits of
+   * at least one mean run teach (shorter ones are not what an estimate is for, and would pull
+   * it towards nothing). Each step is weighted by mean run / actual wait: a stochastic-gradient
+   * step on the relative error |actual − estimate| / actual, the measure the estimate is judged by.
+   */
+  observePassedWait(actualMs: number, positionBasedMs: number): void {
+    const mean = this.meanRunMs();
+    if (mean === null || mean <= 0 || actualMs < mean) return;
+    const excessRuns = (actualMs - positionBasedMs) / mean;
+    const direction = excessRuns > this.passingDelayRuns ? 1 : -1;
+    this.passingDelayRuns = Math.max(0, this.passingDelayRuns + direction * PASSING_DELAY_STEP * (mean / actualMs));
   }
 
   private remainingMs(run: RunInProgress, now: number, overallMean: number): number {

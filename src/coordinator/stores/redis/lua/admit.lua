@@ -70,7 +70,7 @@ if limits.fair then
   -- (see FairShare.restart).
   if waiting == 0 and redis.call('ZCARD', K_ACTIVE) == 0 then redis.call('DEL', K_FAIR) end
   local virtual
-  key, virtual = next_tag(limits, rank, user, current == 0)
+  key, virtual = next_tag(limits, rank, user, true, current == 0)
   if key > virtual then result[3] = 1 end
   redis.call('ZADD', K_ARRIVALS, int(seq), id)
 end

@@ -299,17 +299,24 @@ local function dispatch_step(settings, saga)
   return 'dispatched', meta_json, payload
 end
 
+-- Whether a slot is free: fewer executions active than the limit, and dispatching not held.
+local function slot_free(policy)
+  return redis.call('ZCARD', K_ACTIVE) < policy.max_active and not redis.call('ZSCORE', K_ACTIVE, HELD_MARK)
+end
+
 -- Fair order: the start tag of `user`'s next turn at `level` and the level's virtual time after
 -- it was given, the finish tag recorded. As FairShare.nextTag in fair-share.ts: max(virtual
 -- time, last finish), or the virtual time alone for a user with nothing pending or running
--- (`user_idle`); a level found empty first moves its virtual time up to the latest finish tag
--- given there ('m'..level).
+-- (`user_idle`); an arrival (`arriving`) that finds nothing waiting at its level and a slot free
+-- first moves the level's virtual time up to the latest finish tag given there ('m'..level).
 local TURN_LENGTH = 27720
-local function next_tag(policy, level, user, user_idle)
+local function next_tag(policy, level, user, arriving, user_idle)
   local found = redis.call('HMGET', K_FAIR, 'v' .. level, level .. ':' .. user, 'm' .. level)
   local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
   local virtual, latest = tonumber(found[1]) or 0, tonumber(found[3]) or 0
-  if latest > virtual and redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0 then virtual = latest end
+  if arriving and latest > virtual and redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0 and slot_free(policy) then
+    virtual = latest
+  end
   local start = virtual
   if not user_idle then start = math.max(virtual, tonumber(found[2]) or 0) end
   local finish = start + math.floor(TURN_LENGTH / weight)
@@ -319,7 +326,7 @@ end
 
 -- The key of a pending execution (meta parsed) at `level`: arrival sequence or next start tag.
 local function key_at(policy, level, meta)
-  if policy.fair then return (next_tag(policy, level, meta.u, false)) end
+  if policy.fair then return (next_tag(policy, level, meta.u, false, false)) end
   return tonumber(meta.q)
 end
 
