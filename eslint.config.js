@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Nest reads constructor parameter types at run time, so injected classes must be value imports.
-    files: ['src/**/*.controller.ts', 'src/**/*.service.ts', 'src/**/*.guard.ts', 'src/**/*.registry.ts'],
+    files: ['src/**/*.controller.ts', 'src/**/*.service.ts', 'src/**/*.guard.ts', 'src/**/*.registry.ts', 'src/**/*.facade.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {

@@ -38,9 +38,14 @@ import {
 import {
   type ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
+  GIVEN_MODULE_OPTIONS,
   MODULE_OPTIONS_TOKEN,
   type OPTIONS_TYPE,
 } from './execution-queue.module-definition.js';
+import { resolveModuleOptions } from './config/module-options.js';
+import { ExecutionQueue } from './embedding/execution-queue.facade.js';
+import { ConfigError } from './config/config.errors.js';
+import { ROLES } from './config/execution-queue.options.js';
 import { InMemoryBus } from './kafka-transport/in-memory-bus.js';
 import { InMemoryClientProxy } from './kafka-transport/in-memory.client-proxy.js';
 import { KafkaClientProxy } from './kafka-transport/kafka.client-proxy.js';
@@ -68,6 +73,7 @@ const CONTROLLERS_BY_ROLE: Record<Role, Type[]> = {
 const ALWAYS_ON_CONTROLLERS: Type[] = [HealthController, MetricsController];
 
 const providers: Provider[] = [
+  { provide: MODULE_OPTIONS_TOKEN, useFactory: (given: unknown) => resolveModuleOptions(given), inject: [GIVEN_MODULE_OPTIONS] },
   { provide: CLOCK, useValue: systemClock },
   {
     provide: WIRE_CODEC,
@@ -138,6 +144,7 @@ const providers: Provider[] = [
   AdminTokenRegistry,
   BearerTokenGuard,
   ExecutionSubmissionService,
+  ExecutionQueue,
 ];
 
 /**
@@ -146,10 +153,11 @@ const providers: Provider[] = [
  */
 @Module({
   providers,
-  exports: [ExecutionCoordinator, EVENT_PUBLISHER, QUEUE_STATE_STORE, IN_MEMORY_BUS, WIRE_CODEC, CLOCK, MODULE_OPTIONS_TOKEN],
+  exports: [ExecutionQueue, ExecutionCoordinator, EVENT_PUBLISHER, QUEUE_STATE_STORE, IN_MEMORY_BUS, WIRE_CODEC, CLOCK, MODULE_OPTIONS_TOKEN],
 })
 export class ExecutionQueueModule extends ConfigurableModuleClass {
-  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+  /** With no options at all, the embedded defaults (those of an empty environment). */
+  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
     return withControllers(super.forRoot(options), options.roles);
   }
 
@@ -159,6 +167,10 @@ export class ExecutionQueueModule extends ConfigurableModuleClass {
 }
 
 function withControllers(definition: DynamicModule, roles: Role[] | undefined): DynamicModule {
+  const unknown = (roles ?? []).filter((role) => !(ROLES as readonly string[]).includes(role));
+  if (unknown.length > 0 || roles?.length === 0) {
+    throw new ConfigError([`roles: expected a non-empty subset of ${ROLES.join(', ')}, got [${(roles ?? []).join(', ')}]`], 'Invalid ExecutionQueueModule options');
+  }
   const selected = roles ?? (Object.keys(CONTROLLERS_BY_ROLE) as Role[]);
   return {
     ...definition,

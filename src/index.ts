@@ -1,9 +1,9 @@
+// The public surface for hosts: the module, its options, the facade, tokens, event contracts and
+// errors. The queue's internals (its data structures, stores and clock) are not exported.
 export * from './contracts/index.js';
 export * from './config/index.js';
-export * from './coordinator/domain/index.js';
 export { ExecutionCoordinator } from './coordinator/execution-coordinator.service.js';
 export type { QueueStateStore, StoredRequest } from './coordinator/queue-state-store.port.js';
-export { InMemoryQueueStateStore } from './coordinator/stores/in-memory-queue-state.store.js';
 export type { EventPublisher } from './ports/event-publisher.port.js';
 export type { PodRuntime } from './ports/pod-runtime.port.js';
 export { ExecutionQueueModule } from './execution-queue.module.js';
@@ -12,3 +12,6 @@ export * from './execution-queue.constants.js';
 export { createTransportStrategy } from './transport-strategy.factory.js';
 export { configureHttpApp } from './admin/http-app.setup.js';
 export { StructuredLogger } from './common/structured-logger.js';
+export { ExecutionQueue, type ExecutionSubmission, type PendingFilter } from './embedding/execution-queue.facade.js';
+export { InjectExecutionQueue } from './embedding/inject-execution-queue.decorator.js';
+export * from './embedding/execution-queue.errors.js';

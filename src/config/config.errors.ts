@@ -3,7 +3,10 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly code = 'INVALID_CONFIGURATION';
 
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  constructor(
+    readonly problems: readonly string[],
+    heading = 'Invalid configuration',
+  ) {
+    super(`${heading}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }
 }

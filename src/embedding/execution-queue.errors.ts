@@ -1,0 +1,56 @@
+import type { FieldErrorDto } from '../admin/dto/error-response.dto.js';
+
+/** Base of every refusal the ExecutionQueue facade reports; `code` is stable for hosts to switch on. */
+export abstract class ExecutionQueueError extends Error {
+  abstract readonly code: string;
+}
+
+/** The submission breaks the same rules the REST API applies; `fields` names each bad field. */
+export class InvalidSubmissionError extends ExecutionQueueError {
+  override readonly name = 'InvalidSubmissionError';
+  readonly code = 'INVALID_SUBMISSION';
+
+  constructor(readonly fields: readonly FieldErrorDto[]) {
+    super(`Invalid submission: ${fields.map((field) => `${field.field} (${field.problems.join('; ')})`).join(', ')}`);
+  }
+}
+
+/**
+ * The event transport did not take the submission in time. Its fate is unknown: submit again
+ * with the same `executionId` (a repeat is recognised as a duplicate, never queued twice).
+ */
+export class SubmissionUnavailableError extends ExecutionQueueError {
+  override readonly name = 'SubmissionUnavailableError';
+  readonly code = 'SUBMISSION_UNAVAILABLE';
+
+  constructor(
+    readonly executionId: string,
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** No pending or active execution has this id (it finished, was refused, or never existed). */
+export class ExecutionNotFoundError extends ExecutionQueueError {
+  override readonly name = 'ExecutionNotFoundError';
+  readonly code = 'EXECUTION_NOT_FOUND';
+
+  constructor(readonly executionId: string) {
+    super(`No pending or active execution ${executionId}`);
+  }
+}
+
+/** The command needs a pending execution and this one is already running. */
+export class ExecutionNotPendingError extends ExecutionQueueError {
+  override readonly name = 'ExecutionNotPendingError';
+  readonly code = 'EXECUTION_NOT_PENDING';
+
+  constructor(
+    readonly executionId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
