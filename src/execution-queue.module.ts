@@ -27,6 +27,7 @@ import {
   CLOCK,
   COORDINATOR_OBSERVER,
   EVENT_PUBLISHER,
+  EXECUTION_LIFECYCLE_LISTENER,
   HEALTH_INDICATORS,
   IN_MEMORY_BUS,
   KUBE_CONFIG,
@@ -44,6 +45,8 @@ import {
 } from './execution-queue.module-definition.js';
 import { resolveModuleOptions } from './config/module-options.js';
 import { ExecutionQueue } from './embedding/execution-queue.facade.js';
+import { ExecutionEvents } from './embedding/execution-events.service.js';
+import { DiscoveryModule } from '@nestjs/core';
 import { ConfigError } from './config/config.errors.js';
 import { ROLES } from './config/execution-queue.options.js';
 import { InMemoryBus } from './kafka-transport/in-memory-bus.js';
@@ -145,6 +148,8 @@ const providers: Provider[] = [
   BearerTokenGuard,
   ExecutionSubmissionService,
   ExecutionQueue,
+  ExecutionEvents,
+  { provide: EXECUTION_LIFECYCLE_LISTENER, useExisting: ExecutionEvents },
 ];
 
 /**
@@ -153,7 +158,7 @@ const providers: Provider[] = [
  */
 @Module({
   providers,
-  exports: [ExecutionQueue, ExecutionCoordinator, EVENT_PUBLISHER, QUEUE_STATE_STORE, IN_MEMORY_BUS, WIRE_CODEC, CLOCK, MODULE_OPTIONS_TOKEN],
+  exports: [ExecutionQueue, ExecutionEvents, ExecutionCoordinator, EVENT_PUBLISHER, QUEUE_STATE_STORE, IN_MEMORY_BUS, WIRE_CODEC, CLOCK, MODULE_OPTIONS_TOKEN],
 })
 export class ExecutionQueueModule extends ConfigurableModuleClass {
   /** With no options at all, the embedded defaults (those of an empty environment). */
@@ -174,6 +179,7 @@ function withControllers(definition: DynamicModule, roles: Role[] | undefined): 
   const selected = roles ?? (Object.keys(CONTROLLERS_BY_ROLE) as Role[]);
   return {
     ...definition,
+    imports: [...(definition.imports ?? []), DiscoveryModule],
     controllers: [...ALWAYS_ON_CONTROLLERS, ...selected.flatMap((role) => CONTROLLERS_BY_ROLE[role])],
     // Start-up repair and idle housekeeping belong to processes that run the coordinator.
     providers: [...(definition.providers ?? []), ...(selected.includes('coordinator') ? [CoordinatorHousekeeping] : [])],

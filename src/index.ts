@@ -15,3 +15,6 @@ export { StructuredLogger } from './common/structured-logger.js';
 export { ExecutionQueue, type ExecutionSubmission, type PendingFilter } from './embedding/execution-queue.facade.js';
 export { InjectExecutionQueue } from './embedding/inject-execution-queue.decorator.js';
 export * from './embedding/execution-queue.errors.js';
+export { ExecutionEvents, type ExecutionEventHandler } from './embedding/execution-events.service.js';
+export { OnExecutionEvent } from './embedding/on-execution-event.decorator.js';
+export * from './coordinator/execution-lifecycle.port.js';

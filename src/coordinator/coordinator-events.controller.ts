@@ -55,6 +55,6 @@ export class CoordinatorEventsController {
 
   @EventPattern(EventType.PodRunning)
   podRunning(@Payload() event: PodRunningEvent): Promise<void> {
-    return this.coordinator.handleSignOfLife(event.execution_id);
+    return this.coordinator.handleStarted(event.execution_id);
   }
 }

@@ -11,11 +11,12 @@ import type {
 import type { Priority } from '../contracts/priority.constants.js';
 import { eventSourceOf } from '../config/event-source.js';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
-import { CLOCK, COORDINATOR_OBSERVER, EVENT_PUBLISHER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
+import { CLOCK, COORDINATOR_OBSERVER, EVENT_PUBLISHER, EXECUTION_LIFECYCLE_LISTENER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import { CoordinatorEvents, originOf } from './coordinator-events.js';
 import { NO_OP_OBSERVER, type CoordinatorObserver, type FinishKind } from './coordinator-observer.port.js';
+import type { ExecutionLifecycleEvent, ExecutionLifecycleListener } from './execution-lifecycle.port.js';
 import type { Clock } from './domain/clock.js';
 import type {
   ActiveExecution,
@@ -37,6 +38,8 @@ export type TerminalEvent = ExecutionCompletedEvent | ExecutionFailedEvent | Exe
 interface Outgoing {
   event: AnyEvent;
   dispatch?: ActiveExecution<StoredRequest>;
+  /** Told to the lifecycle listener once the event is published. */
+  notice?: ExecutionLifecycleEvent;
 }
 
 /**
@@ -75,6 +78,7 @@ export class ExecutionCoordinator {
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
     @Optional() @Inject(COORDINATOR_OBSERVER) private readonly observer: CoordinatorObserver = NO_OP_OBSERVER,
     @Optional() private readonly estimates?: WaitEstimates,
+    @Optional() @Inject(EXECUTION_LIFECYCLE_LISTENER) private readonly lifecycle?: ExecutionLifecycleListener,
   ) {
     this.events = new CoordinatorEvents(eventSourceOf(options), () => new Date(this.clock.now()));
   }
@@ -98,18 +102,31 @@ export class ExecutionCoordinator {
       case 'queue_full':
         this.addExpired(outcome.expired, outgoing);
         this.observer.rejected('queue_full', request.priority);
-        outgoing.push({ event: this.refusal(request, 'queue_full') });
+        outgoing.push({ event: this.refusal(request, 'queue_full'), notice: this.rejectedNotice(request, 'queue_full') });
         break;
       case 'user_limit':
         this.addExpired(outcome.expired, outgoing);
         this.observer.rejected('user_limit', request.priority);
-        outgoing.push({ event: this.refusal(request, 'user_limit') });
+        outgoing.push({ event: this.refusal(request, 'user_limit'), notice: this.rejectedNotice(request, 'user_limit') });
         break;
-      case 'accepted':
+      case 'accepted': {
         this.addExpired(outcome.expired, outgoing);
         this.observer.accepted(request.priority);
-        outgoing.push({ event: this.events.accepted(request, outcome.position, await this.estimateWait(request, outcome.position, outcome.passable)) });
+        const estimatedWait = await this.estimateWait(request, outcome.position, outcome.passable);
+        outgoing.push({
+          event: this.events.accepted(request, outcome.position, estimatedWait),
+          notice: {
+            type: 'accepted',
+            executionId: request.execution_id,
+            userId: request.metadata.user_id,
+            priority: request.priority,
+            position: outcome.position,
+            estimatedWaitSeconds: estimatedWait === null ? null : Math.round(estimatedWait / 100) / 10,
+            at: this.now(),
+          },
+        });
         break;
+      }
     }
     if (outcome.kind === 'accepted') await this.addScheduled(outcome.scheduled, outgoing);
     await this.send(outgoing);
@@ -135,12 +152,21 @@ export class ExecutionCoordinator {
     await this.store.renewLease(executionId, this.clock.now());
   }
 
+  /** The pod runs the script: a sign of life, and the execution's start for lifecycle listeners. */
+  async handleStarted(executionId: string): Promise<void> {
+    await this.handleSignOfLife(executionId);
+    this.tell({ type: 'started', executionId, at: this.now() });
+  }
+
   async handleCancelled(event: ExecutionCancelledEvent): Promise<void> {
     // A release answers with a summary; the pod's delete command speaks for the request, so
     // read it first (cancellations are rare; finishing, the common release, needs no request).
     const known = await this.store.lookup(event.execution_id);
     const outcome = await this.store.release(event.execution_id, this.clock.now(), this.sagaIds());
-    if (outcome.kind !== 'unknown') this.observer.cancelled();
+    if (outcome.kind !== 'unknown') {
+      this.observer.cancelled();
+      this.tell({ type: 'cancelled', executionId: event.execution_id, at: this.now() });
+    }
     this.estimates?.forget(event.execution_id);
     const outgoing: Outgoing[] = [];
     if (outcome.kind === 'was_active') {
@@ -153,7 +179,10 @@ export class ExecutionCoordinator {
 
   async handleFinished(event: TerminalEvent): Promise<void> {
     const outcome = await this.store.release(event.execution_id, this.clock.now(), this.sagaIds());
-    if (outcome.kind !== 'unknown') this.observer.finished(FINISH_KINDS[event.event_type]);
+    if (outcome.kind !== 'unknown') {
+      this.observer.finished(FINISH_KINDS[event.event_type]);
+      this.tell({ type: 'finished', executionId: event.execution_id, outcome: FINISH_KINDS[event.event_type], at: this.now() });
+    }
     if (outcome.kind === 'was_active') this.estimates?.finished(event.execution_id);
     const outgoing: Outgoing[] = [];
     await this.addScheduled(outcome.scheduled, outgoing);
@@ -214,9 +243,22 @@ export class ExecutionCoordinator {
         this.logger.warn(`Dispatch of ${step.execution.executionId} was never confirmed; publishing its command again`);
         outgoing.push({ event: this.events.createPod(step.execution), dispatch: step.execution });
         break;
-      case 'dispatched':
-        outgoing.push({ event: this.events.createPod(step.execution), dispatch: step.execution });
+      case 'dispatched': {
+        const { execution } = step;
+        outgoing.push({
+          event: this.events.createPod(execution),
+          dispatch: execution,
+          notice: {
+            type: 'dispatched',
+            executionId: execution.executionId,
+            userId: execution.userId,
+            priority: execution.priority,
+            waitedSeconds: (execution.dispatchedAt - execution.enqueuedAt) / 1000,
+            at: this.now(),
+          },
+        });
         break;
+      }
     }
   }
 
@@ -231,7 +273,10 @@ export class ExecutionCoordinator {
     this.estimates?.forget(execution.executionId);
     this.logger.error(`Execution ${execution.executionId} lost its lease; reclaiming its slot and reporting it failed`);
     outgoing.push({ event: this.events.deletePod(execution, originOf(execution.payload), 'lease expired', this.options.k8sNamespace) });
-    outgoing.push({ event: this.events.failed(execution.payload, ErrorType.SystemError, RejectionMessages.leaseExpired(this.options.queue.leaseSeconds)) });
+    outgoing.push({
+      event: this.events.failed(execution.payload, ErrorType.SystemError, RejectionMessages.leaseExpired(this.options.queue.leaseSeconds)),
+      notice: { type: 'finished', executionId: execution.executionId, outcome: 'lease_expired', at: this.now() },
+    });
   }
 
   private addExpired(expired: QueuedExecution<StoredRequest>[], outgoing: Outgoing[]): void {
@@ -240,6 +285,7 @@ export class ExecutionCoordinator {
       this.estimates?.forget(execution.executionId);
       outgoing.push({
         event: this.events.failed(execution.payload, ErrorType.Timeout, RejectionMessages.expiredInQueue(this.options.queue.staleTimeoutSeconds)),
+        notice: { type: 'expired', executionId: execution.executionId, userId: execution.userId, priority: execution.priority, at: this.now() },
       });
     }
   }
@@ -279,7 +325,8 @@ export class ExecutionCoordinator {
     if (ids.length > 0) await this.publisher.afterSent(() => this.store.confirmDispatched(ids));
   }
 
-  private observeDispatch({ dispatch }: Outgoing): void {
+  private observeDispatch({ dispatch, notice }: Outgoing): void {
+    if (notice) this.tell(notice);
     if (!dispatch) return;
     this.observer.dispatched(dispatch.priority, (dispatch.dispatchedAt - dispatch.enqueuedAt) / 1000);
     this.estimates?.dispatched(dispatch);
@@ -290,5 +337,24 @@ export class ExecutionCoordinator {
     this.logger.error(`Dispatch of ${dispatch.executionId} failed; releasing its slot: ${error.message}`);
     await this.store.release(dispatch.executionId);
     await this.publisher.publish(this.events.failed(dispatch.payload, ErrorType.SystemError, RejectionMessages.dispatchFailed(error.message)));
+    this.tell({ type: 'finished', executionId: dispatch.executionId, outcome: 'dispatch_failed', at: this.now() });
+  }
+
+  private rejectedNotice(request: ExecutionRequestedEvent, reason: AdmissionRefusal): ExecutionLifecycleEvent {
+    return { type: 'rejected', executionId: request.execution_id, userId: request.metadata.user_id, priority: request.priority, reason, at: this.now() };
+  }
+
+  /** Tells the lifecycle listener; it must not throw, and a failing one never breaks the queue. */
+  private tell(event: ExecutionLifecycleEvent): void {
+    if (!this.lifecycle) return;
+    try {
+      this.lifecycle.notify(event);
+    } catch (error) {
+      this.logger.error(`A lifecycle listener failed on ${event.type} of ${event.executionId}: ${(error as Error).message}`);
+    }
+  }
+
+  private now(): Date {
+    return new Date(this.clock.now());
   }
 }
