@@ -8,6 +8,7 @@ import { createEvent } from '../src/contracts/event-factory.js';
 import { PRIORITIES } from '../src/contracts/priority.constants.js';
 import { ExecutionCoordinator } from '../src/coordinator/execution-coordinator.service.js';
 import { ExecutionQueueModule } from '../src/execution-queue.module.js';
+import { STANDALONE_HTTP } from '../src/execution-queue.module-definition.js';
 import { printTable } from './queue-core.bench.js';
 import { sampleRequestBody } from './sample-request.js';
 
@@ -64,7 +65,7 @@ export async function runAdminApiBenchmark(): Promise<void> {
     adminTokens: [TOKEN],
     queue: { ...loadConfig({}).queue, maxQueueSize: PENDING + 1, maxExecutionsPerUser: PENDING },
   };
-  const app = await NestFactory.create(ExecutionQueueModule.forRoot(options), { logger: false });
+  const app = await NestFactory.create(ExecutionQueueModule.forRoot({ ...options, http: STANDALONE_HTTP }), { logger: false });
   configureHttpApp(app, options.serviceVersion);
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import kafkajs from 'kafkajs';
 import { loadConfig } from '../src/config/load-config.js';
 import { ExecutionQueueModule } from '../src/execution-queue.module.js';
+import { STANDALONE_HTTP } from '../src/execution-queue.module-definition.js';
 import { createTransportStrategy } from '../src/transport-strategy.factory.js';
 
 /**
@@ -42,7 +43,7 @@ async function coordinator(): Promise<() => Promise<void>> {
     adminTokens: ['bench-token-0123456789abcdef'],
     queue: { ...defaults.queue, maxActiveExecutions: 1_000_000, maxQueueSize: 1_000_000, maxExecutionsPerUser: 1_000_000 },
   };
-  const app = await NestFactory.create(ExecutionQueueModule.forRoot({ ...options, roles: ['coordinator'] }), { logger: ['error'] });
+  const app = await NestFactory.create(ExecutionQueueModule.forRoot({ ...options, roles: ['coordinator'], http: STANDALONE_HTTP }), { logger: ['error'] });
   app.connectMicroservice({ strategy: createTransportStrategy(app) });
   await app.init();
   await app.startAllMicroservices();

@@ -40,13 +40,16 @@ import {
   type ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
   GIVEN_MODULE_OPTIONS,
+  HTTP_ROUTE_GROUPS,
   MODULE_OPTIONS_TOKEN,
+  type ExecutionQueueHttpOptions,
+  type HttpRouteGroup,
   type OPTIONS_TYPE,
 } from './execution-queue.module-definition.js';
 import { resolveModuleOptions } from './config/module-options.js';
 import { ExecutionQueue } from './embedding/execution-queue.facade.js';
 import { ExecutionEvents } from './embedding/execution-events.service.js';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, RouterModule } from '@nestjs/core';
 import { ConfigError } from './config/config.errors.js';
 import { ROLES } from './config/execution-queue.options.js';
 import { InMemoryBus } from './kafka-transport/in-memory-bus.js';
@@ -66,14 +69,18 @@ import type { EventPublisher } from './ports/event-publisher.port.js';
 import type { HealthIndicator } from './ports/health-indicator.port.js';
 import type { QueueStateStore } from './coordinator/queue-state-store.port.js';
 
-const CONTROLLERS_BY_ROLE: Record<Role, Type[]> = {
+/** Event handlers of each role (transport, not HTTP). */
+const HANDLERS_BY_ROLE: Record<Role, Type[]> = {
   coordinator: [CoordinatorEventsController],
   worker: [WorkerEventsController],
-  admin: [ExecutionsController, QueueAdminController, UsersAdminController, ExecutionsAdminController],
+  admin: [],
 };
 
-/** Probes and metrics are served whatever the roles, so every process can be watched. */
-const ALWAYS_ON_CONTROLLERS: Type[] = [HealthController, MetricsController];
+/** The REST API's controllers, served with the `api` routes by a process with the `admin` role. */
+const API_CONTROLLERS: Type[] = [ExecutionsController, QueueAdminController, UsersAdminController, ExecutionsAdminController];
+
+/** Probes and metrics, when asked for, whatever the roles, so every process can be watched. */
+const CONTROLLERS_BY_ROUTE_GROUP: Record<Exclude<HttpRouteGroup, 'api'>, Type[]> = { health: [HealthController], metrics: [MetricsController] };
 
 const providers: Provider[] = [
   { provide: MODULE_OPTIONS_TOKEN, useFactory: (given: unknown) => resolveModuleOptions(given), inject: [GIVEN_MODULE_OPTIONS] },
@@ -163,25 +170,43 @@ const providers: Provider[] = [
 export class ExecutionQueueModule extends ConfigurableModuleClass {
   /** With no options at all, the embedded defaults (those of an empty environment). */
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
-    return withControllers(super.forRoot(options), options.roles);
+    return withControllers(super.forRoot(options), options.roles, options.http);
   }
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withControllers(super.forRootAsync(options), options.roles);
+    return withControllers(super.forRootAsync(options), options.roles, options.http);
   }
 }
 
-function withControllers(definition: DynamicModule, roles: Role[] | undefined): DynamicModule {
-  const unknown = (roles ?? []).filter((role) => !(ROLES as readonly string[]).includes(role));
-  if (unknown.length > 0 || roles?.length === 0) {
-    throw new ConfigError([`roles: expected a non-empty subset of ${ROLES.join(', ')}, got [${(roles ?? []).join(', ')}]`], 'Invalid ExecutionQueueModule options');
-  }
-  const selected = roles ?? (Object.keys(CONTROLLERS_BY_ROLE) as Role[]);
+function withControllers(definition: DynamicModule, roles: Role[] | undefined, http: ExecutionQueueHttpOptions | undefined): DynamicModule {
+  const problems = extrasProblems(roles, http);
+  if (problems.length > 0) throw new ConfigError(problems, 'Invalid ExecutionQueueModule options');
+  const selected = roles ?? [...ROLES];
+  const routes = new Set(http?.routes ?? []);
+  const controllers = [
+    ...(routes.has('health') ? CONTROLLERS_BY_ROUTE_GROUP.health : []),
+    ...(routes.has('metrics') ? CONTROLLERS_BY_ROUTE_GROUP.metrics : []),
+    ...(routes.has('api') && selected.includes('admin') ? API_CONTROLLERS : []),
+    ...selected.flatMap((role) => HANDLERS_BY_ROLE[role]),
+  ];
+  const prefix = http?.prefix?.replace(/^\/+|\/+$/g, '');
   return {
     ...definition,
-    imports: [...(definition.imports ?? []), DiscoveryModule],
-    controllers: [...ALWAYS_ON_CONTROLLERS, ...selected.flatMap((role) => CONTROLLERS_BY_ROLE[role])],
+    imports: [...(definition.imports ?? []), DiscoveryModule, ...(prefix ? [RouterModule.register([{ path: prefix, module: ExecutionQueueModule }])] : [])],
+    controllers,
     // Start-up repair and idle housekeeping belong to processes that run the coordinator.
     providers: [...(definition.providers ?? []), ...(selected.includes('coordinator') ? [CoordinatorHousekeeping] : [])],
   };
+}
+
+function extrasProblems(roles: Role[] | undefined, http: ExecutionQueueHttpOptions | undefined): string[] {
+  const problems: string[] = [];
+  const unknownRoles = (roles ?? []).filter((role) => !(ROLES as readonly string[]).includes(role));
+  if (unknownRoles.length > 0 || roles?.length === 0) problems.push(`roles: expected a non-empty subset of ${ROLES.join(', ')}, got [${(roles ?? []).join(', ')}]`);
+  if (http !== undefined) {
+    const unknownRoutes = (http.routes ?? []).filter((group) => !(HTTP_ROUTE_GROUPS as readonly string[]).includes(group));
+    if (!Array.isArray(http.routes) || unknownRoutes.length > 0) problems.push(`http.routes: expected a subset of ${HTTP_ROUTE_GROUPS.join(', ')}, got ${JSON.stringify(http.routes)}`);
+    if (http.prefix !== undefined && !/^\/?[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*\/?$/.test(http.prefix)) problems.push(`http.prefix: expected a path such as 'queue-admin', got '${http.prefix}'`);
+  }
+  return problems;
 }

@@ -7,7 +7,7 @@ export type { QueueStateStore, StoredRequest } from './coordinator/queue-state-s
 export type { EventPublisher } from './ports/event-publisher.port.js';
 export type { PodRuntime } from './ports/pod-runtime.port.js';
 export { ExecutionQueueModule } from './execution-queue.module.js';
-export { EXECUTION_QUEUE_OPTIONS } from './execution-queue.module-definition.js';
+export { EXECUTION_QUEUE_OPTIONS, HTTP_ROUTE_GROUPS, STANDALONE_HTTP, type ExecutionQueueHttpOptions, type HttpRouteGroup } from './execution-queue.module-definition.js';
 export * from './execution-queue.constants.js';
 export { createTransportStrategy } from './transport-strategy.factory.js';
 export { configureHttpApp } from './admin/http-app.setup.js';

@@ -6,6 +6,7 @@ import { ConfigError } from './config/config.errors.js';
 import { loadConfig } from './config/load-config.js';
 import type { ServiceConfiguration } from './config/execution-queue.options.js';
 import { ExecutionQueueModule } from './execution-queue.module.js';
+import { STANDALONE_HTTP } from './execution-queue.module-definition.js';
 import { createTransportStrategy } from './transport-strategy.factory.js';
 
 function readConfig(): ServiceConfiguration {
@@ -23,7 +24,7 @@ function readConfig(): ServiceConfiguration {
 async function bootstrap(): Promise<void> {
   const config = readConfig();
   const logger = new StructuredLogger(config.logLevel, config.logFormat);
-  const app = await NestFactory.create(ExecutionQueueModule.forRoot(config), { logger });
+  const app = await NestFactory.create(ExecutionQueueModule.forRoot({ ...config, http: STANDALONE_HTTP }), { logger });
   configureHttpApp(app, config.serviceVersion);
   app.connectMicroservice({ strategy: createTransportStrategy(app) });
   await app.startAllMicroservices();

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Query, UseGuards } from '@nestjs/common';
+import { ModuleHttp } from './module-http.decorator.js';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiJsonBody, ApiProtectedRoute } from './api-errors.decorator.js';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
@@ -16,6 +17,7 @@ import { QueueAdminService } from './queue-admin.service.js';
 @ApiTags('admin')
 @ApiProtectedRoute()
 @UseGuards(BearerTokenGuard)
+@ModuleHttp()
 @Controller('api/v1/admin/executions')
 export class ExecutionsAdminController {
   constructor(private readonly admin: QueueAdminService) {}

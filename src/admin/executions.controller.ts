@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ModuleHttp } from './module-http.decorator.js';
 import { ApiAcceptedResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from './dto/error-response.dto.js';
 import { ApiJsonBody, ApiProtectedRoute } from './api-errors.decorator.js';
@@ -9,6 +10,7 @@ import { ExecutionSubmissionService } from './execution-submission.service.js';
 @ApiTags('executions')
 @ApiProtectedRoute()
 @UseGuards(BearerTokenGuard)
+@ModuleHttp()
 @Controller('api/v1/executions')
 export class ExecutionsController {
   constructor(private readonly submissions: ExecutionSubmissionService) {}

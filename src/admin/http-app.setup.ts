@@ -4,19 +4,20 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { documentedRoutesOnly } from './documented-routes.middleware.js';
 import { allowedMethodsByPath, buildOpenApiDocument } from './openapi-document.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
-import { createValidationPipe } from './validation.pipe-factory.js';
 
 /** Largest accepted JSON body: a maximal script plus the other fields, with room for JSON escaping. */
 export const MAX_BODY_BYTES = '2mb';
 
 /**
- * Applies everything the HTTP side needs beyond the module: validation, error shape, body
- * limit and Swagger. `main.ts` and the end-to-end tests share it, so tests see what users see.
+ * What the standalone service adds around the module's own controllers (which carry their
+ * validation and error shape themselves): the body limit, the error shape for what no controller
+ * answers (unknown routes, bodies too large or malformed), only documented methods, and Swagger.
+ * `main.ts` and the end-to-end tests share it, so tests see what users see. A host application
+ * does not need it.
  */
 export function configureHttpApp(app: INestApplication, version: string): void {
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
-  app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app, version);

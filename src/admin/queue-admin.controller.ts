@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ModuleHttp } from './module-http.decorator.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProtectedRoute } from './api-errors.decorator.js';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
@@ -8,6 +9,7 @@ import { QueueAdminService } from './queue-admin.service.js';
 @ApiTags('admin')
 @ApiProtectedRoute()
 @UseGuards(BearerTokenGuard)
+@ModuleHttp()
 @Controller('api/v1/admin/queue')
 export class QueueAdminController {
   constructor(private readonly admin: QueueAdminService) {}

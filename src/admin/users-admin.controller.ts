@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Put, Query, UseGuards } from '@nestjs/common';
+import { ModuleHttp } from './module-http.decorator.js';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from './dto/error-response.dto.js';
 import { ApiJsonBody, ApiProtectedRoute } from './api-errors.decorator.js';
@@ -10,6 +11,7 @@ import { QueueAdminService } from './queue-admin.service.js';
 @ApiTags('admin')
 @ApiProtectedRoute()
 @UseGuards(BearerTokenGuard)
+@ModuleHttp()
 @Controller('api/v1/admin/queue/users')
 export class UsersAdminController {
   constructor(private readonly admin: QueueAdminService) {}

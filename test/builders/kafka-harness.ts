@@ -9,6 +9,7 @@ import type { AnyEvent } from '../../src/contracts/event-registry.js';
 import { DEAD_LETTER_TOPIC } from '../../src/contracts/event-type.constants.js';
 import { WireCodec } from '../../src/contracts/wire-codec.js';
 import { ExecutionQueueModule } from '../../src/execution-queue.module.js';
+import { STANDALONE_HTTP } from '../../src/execution-queue.module-definition.js';
 import { allTopics, ensureTopics } from '../../src/kafka-transport/kafka-topics.js';
 import { createTransportStrategy } from '../../src/transport-strategy.factory.js';
 
@@ -173,7 +174,7 @@ export async function startKafkaService(prefix: string, overrides: Partial<Execu
     environment: 'test',
     ...overrides,
   };
-  const moduleRef = await Test.createTestingModule({ imports: [ExecutionQueueModule.forRoot(options)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [ExecutionQueueModule.forRoot({ ...options, http: STANDALONE_HTTP })] }).compile();
   const app = moduleRef.createNestApplication({ logger: process.env.TEST_LOGS ? ['error', 'warn', 'log'] : false });
   if (http) configureHttpApp(app, options.serviceVersion);
   let microservice = app.connectMicroservice({ strategy: createTransportStrategy(app) });

@@ -8,6 +8,7 @@ import { ALL_EVENT_TYPES, DEAD_LETTER_TOPIC } from '../../src/contracts/event-ty
 import { WireCodec } from '../../src/contracts/wire-codec.js';
 import { IN_MEMORY_BUS } from '../../src/execution-queue.constants.js';
 import { ExecutionQueueModule } from '../../src/execution-queue.module.js';
+import { STANDALONE_HTTP } from '../../src/execution-queue.module-definition.js';
 import type { InMemoryBus } from '../../src/kafka-transport/in-memory-bus.js';
 import { createTransportStrategy } from '../../src/transport-strategy.factory.js';
 
@@ -49,7 +50,7 @@ export interface StandaloneApp {
 export async function startStandaloneApp(overrides: Partial<ExecutionQueueOptions> = {}): Promise<StandaloneApp> {
   const defaults = loadConfig({});
   const options: ExecutionQueueOptions = { ...defaults, adminTokens: [TEST_TOKEN], simulatedRunMs: 50, environment: 'test', ...overrides };
-  const moduleRef = await Test.createTestingModule({ imports: [ExecutionQueueModule.forRoot(options)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [ExecutionQueueModule.forRoot({ ...options, http: STANDALONE_HTTP })] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   configureHttpApp(app, options.serviceVersion);
   app.connectMicroservice({ strategy: createTransportStrategy(app) });

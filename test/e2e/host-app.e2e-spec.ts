@@ -8,6 +8,7 @@ import {
   ExecutionQueueModule,
   IN_MEMORY_BUS,
   loadConfig,
+  STANDALONE_HTTP,
   type ExecutionQueueOptions,
 } from '../../src/index.js';
 import type { InMemoryBus } from '../../src/kafka-transport/in-memory-bus.js';
@@ -44,6 +45,7 @@ class PlatformController {
         return { ...defaults, adminTokens: [settings.adminToken], simulatedRunMs: 60_000, queue: { ...defaults.queue, maxActiveExecutions: settings.maxActive } };
       },
       roles: ['coordinator', 'worker', 'admin'],
+      http: STANDALONE_HTTP,
     }),
   ],
   controllers: [PlatformController],
@@ -81,7 +83,7 @@ describe('embedding in a host Nest application', () => {
   it('serves only the chosen roles', async () => {
     const defaults = loadConfig({});
     const moduleRef = await Test.createTestingModule({
-      imports: [ExecutionQueueModule.forRoot({ ...defaults, adminTokens: ['worker-only-token-0123456789'], roles: ['worker'] })],
+      imports: [ExecutionQueueModule.forRoot({ ...defaults, adminTokens: ['worker-only-token-0123456789'], roles: ['worker'], http: STANDALONE_HTTP })],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     configureHttpApp(app, 'host');

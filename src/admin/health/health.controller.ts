@@ -1,4 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ModuleHttp } from '../module-http.decorator.js';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HEALTH_INDICATORS } from '../../execution-queue.constants.js';
@@ -10,6 +11,7 @@ const CHECK_TIMEOUT_MS = 3000;
 
 /** Liveness and readiness in terminus's report shape: `{status, info, error, details}`. */
 @ApiTags('operations')
+@ModuleHttp()
 @Controller('health')
 export class HealthController {
   constructor(@Inject(HEALTH_INDICATORS) private readonly indicators: HealthIndicator[]) {}

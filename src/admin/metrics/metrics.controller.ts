@@ -1,9 +1,11 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ModuleHttp } from '../module-http.decorator.js';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { COORDINATOR_OBSERVER } from '../../execution-queue.constants.js';
 import { QueueMetrics } from './queue-metrics.js';
 
 @ApiTags('operations')
+@ModuleHttp()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(COORDINATOR_OBSERVER) private readonly metrics: QueueMetrics) {}
