@@ -9,6 +9,8 @@ export const WIRE_CODEC = Symbol('execution-queue:wire-codec');
 export const COORDINATOR_OBSERVER = Symbol('execution-queue:coordinator-observer');
 /** Told of each execution's lifecycle events (the hooks a host registers). */
 export const EXECUTION_LIFECYCLE_LISTENER = Symbol('execution-queue:execution-lifecycle-listener');
+/** The connections a host gave in its options (GivenClients). */
+export const GIVEN_CLIENTS = Symbol('execution-queue:given-clients');
 export const HEALTH_INDICATORS = Symbol('execution-queue:health-indicators');
 /** The cluster the Kubernetes pod runtime talks to (null with the simulated runtime). */
 export const KUBE_CONFIG = Symbol('execution-queue:kube-config');

@@ -1,4 +1,5 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type Type } from '@nestjs/common';
+import type { PodRuntime } from './ports/pod-runtime.port.js';
 import { ROLES, type Role } from './config/execution-queue.options.js';
 import type { ExecutionQueueModuleOptions } from './config/module-options.js';
 
@@ -23,6 +24,11 @@ export const STANDALONE_HTTP: ExecutionQueueHttpOptions = { routes: HTTP_ROUTE_G
 /** Which parts of the service a module instance runs and which routes it serves. */
 export interface ExecutionQueueModuleExtras {
   roles: Role[];
+  /**
+   * A host's own pod runtime (a class; it may inject EVENT_PUBLISHER and the other tokens), used
+   * instead of the simulated or Kubernetes one: it gets every create and delete command.
+   */
+  customPodRuntime?: Type<PodRuntime>;
   /** Absent: no HTTP routes at all (the host drives the queue through ExecutionQueue). */
   http?: ExecutionQueueHttpOptions;
 }
@@ -34,7 +40,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
   optionsInjectionToken: GIVEN_MODULE_OPTIONS,
 })
   .setClassMethodName('forRoot')
-  .setExtras<ExecutionQueueModuleExtras>({ roles: [...ROLES], http: undefined })
+  .setExtras<ExecutionQueueModuleExtras>({ roles: [...ROLES], http: undefined, customPodRuntime: undefined })
   .build();
 
 /** Token of the complete, validated `ExecutionQueueOptions` (defaults filled in). */

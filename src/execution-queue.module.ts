@@ -28,6 +28,7 @@ import {
   COORDINATOR_OBSERVER,
   EVENT_PUBLISHER,
   EXECUTION_LIFECYCLE_LISTENER,
+  GIVEN_CLIENTS,
   HEALTH_INDICATORS,
   IN_MEMORY_BUS,
   KUBE_CONFIG,
@@ -46,7 +47,7 @@ import {
   type HttpRouteGroup,
   type OPTIONS_TYPE,
 } from './execution-queue.module-definition.js';
-import { resolveModuleOptions } from './config/module-options.js';
+import { givenClientsOf, resolveModuleOptions, type GivenClients } from './config/module-options.js';
 import { ExecutionQueue } from './embedding/execution-queue.facade.js';
 import { ExecutionEvents } from './embedding/execution-events.service.js';
 import { DiscoveryModule, RouterModule } from '@nestjs/core';
@@ -84,6 +85,7 @@ const CONTROLLERS_BY_ROUTE_GROUP: Record<Exclude<HttpRouteGroup, 'api'>, Type[]>
 
 const providers: Provider[] = [
   { provide: MODULE_OPTIONS_TOKEN, useFactory: (given: unknown) => resolveModuleOptions(given), inject: [GIVEN_MODULE_OPTIONS] },
+  { provide: GIVEN_CLIENTS, useFactory: (given: unknown) => givenClientsOf(given), inject: [GIVEN_MODULE_OPTIONS] },
   { provide: CLOCK, useValue: systemClock },
   {
     provide: WIRE_CODEC,
@@ -93,9 +95,9 @@ const providers: Provider[] = [
   { provide: IN_MEMORY_BUS, useFactory: () => new InMemoryBus() },
   {
     provide: TRANSPORT_CLIENT,
-    useFactory: (bus: InMemoryBus, options: ExecutionQueueOptions): ClientProxy =>
-      options.transport === 'kafka' ? new KafkaClientProxy(options.kafka) : new InMemoryClientProxy(bus),
-    inject: [IN_MEMORY_BUS, MODULE_OPTIONS_TOKEN],
+    useFactory: (bus: InMemoryBus, options: ExecutionQueueOptions, clients: GivenClients): ClientProxy =>
+      options.transport === 'kafka' ? new KafkaClientProxy(options.kafka, clients.kafkaClient) : new InMemoryClientProxy(bus),
+    inject: [IN_MEMORY_BUS, MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS],
   },
   {
     provide: EVENT_PUBLISHER,
@@ -104,13 +106,13 @@ const providers: Provider[] = [
   },
   {
     provide: QUEUE_STATE_STORE,
-    useFactory: async (options: ExecutionQueueOptions): Promise<QueueStateStore> => {
+    useFactory: async (options: ExecutionQueueOptions, clients: GivenClients): Promise<QueueStateStore> => {
       if (options.stateStore !== 'redis') return new InMemoryQueueStateStore(options.queue);
-      const store = new RedisQueueStateStore(options.queue, { url: options.redisUrl, keyPrefix: options.redisKeyPrefix });
+      const store = new RedisQueueStateStore(options.queue, { url: options.redisUrl, keyPrefix: options.redisKeyPrefix, connection: clients.redisClient });
       await refuseOrderSwitch(store, options);
       return store;
     },
-    inject: [MODULE_OPTIONS_TOKEN],
+    inject: [MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS],
   },
   {
     provide: KUBE_CONFIG,
@@ -138,14 +140,14 @@ const providers: Provider[] = [
   },
   {
     provide: HEALTH_INDICATORS,
-    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, kubeConfig: KubeConfig | null, bus: InMemoryBus): HealthIndicator[] => [
+    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, kubeConfig: KubeConfig | null, bus: InMemoryBus, clients: GivenClients): HealthIndicator[] => [
       new StateStoreHealthIndicator(store, options.stateStore),
       options.transport === 'kafka'
-        ? new KafkaHealthIndicator(options.kafka)
+        ? new KafkaHealthIndicator(options.kafka, clients.kafkaClient)
         : new InMemoryBusHealthIndicator(bus),
       ...(kubeConfig ? [new KubernetesApiHealthIndicator(kubeConfig, options.k8sNamespace)] : []),
     ],
-    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, KUBE_CONFIG, IN_MEMORY_BUS],
+    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, KUBE_CONFIG, IN_MEMORY_BUS, GIVEN_CLIENTS],
   },
   HealthIndicatorsLifecycle,
   ExecutionCoordinator,
@@ -170,15 +172,15 @@ const providers: Provider[] = [
 export class ExecutionQueueModule extends ConfigurableModuleClass {
   /** With no options at all, the embedded defaults (those of an empty environment). */
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
-    return withControllers(super.forRoot(options), options.roles, options.http);
+    return withControllers(super.forRoot(options), options.roles, options.http, options.customPodRuntime);
   }
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withControllers(super.forRootAsync(options), options.roles, options.http);
+    return withControllers(super.forRootAsync(options), options.roles, options.http, options.customPodRuntime);
   }
 }
 
-function withControllers(definition: DynamicModule, roles: Role[] | undefined, http: ExecutionQueueHttpOptions | undefined): DynamicModule {
+function withControllers(definition: DynamicModule, roles: Role[] | undefined, http: ExecutionQueueHttpOptions | undefined, customPodRuntime: Type<PodRuntime> | undefined): DynamicModule {
   const problems = extrasProblems(roles, http);
   if (problems.length > 0) throw new ConfigError(problems, 'Invalid ExecutionQueueModule options');
   const selected = roles ?? [...ROLES];
@@ -195,7 +197,12 @@ function withControllers(definition: DynamicModule, roles: Role[] | undefined, h
     imports: [...(definition.imports ?? []), DiscoveryModule, ...(prefix ? [RouterModule.register([{ path: prefix, module: ExecutionQueueModule }])] : [])],
     controllers,
     // Start-up repair and idle housekeeping belong to processes that run the coordinator.
-    providers: [...(definition.providers ?? []), ...(selected.includes('coordinator') ? [CoordinatorHousekeeping] : [])],
+    providers: [
+      ...(definition.providers ?? []),
+      ...(selected.includes('coordinator') ? [CoordinatorHousekeeping] : []),
+      // A host's own runtime replaces the simulated or Kubernetes one (Nest keeps the last provider of a token).
+      ...(customPodRuntime ? [{ provide: POD_RUNTIME, useClass: customPodRuntime }] : []),
+    ],
   };
 }
 

@@ -2,7 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { ExecutionQueueOptions } from './config/execution-queue.options.js';
 import type { WireCodec } from './contracts/wire-codec.js';
-import { EVENT_PUBLISHER, IN_MEMORY_BUS, WIRE_CODEC } from './execution-queue.constants.js';
+import { EVENT_PUBLISHER, GIVEN_CLIENTS, IN_MEMORY_BUS, WIRE_CODEC } from './execution-queue.constants.js';
+import type { GivenClients } from './config/module-options.js';
 import { MODULE_OPTIONS_TOKEN } from './execution-queue.module-definition.js';
 import type { InMemoryBus } from './kafka-transport/in-memory-bus.js';
 import { InMemoryTransportServer } from './kafka-transport/in-memory.transport-server.js';
@@ -19,7 +20,8 @@ export const IN_MEMORY_CONSUMER_GROUP = 'execution-queue';
 export function createTransportStrategy(app: INestApplicationContext): CustomTransportStrategy {
   const options = app.get<ExecutionQueueOptions>(MODULE_OPTIONS_TOKEN);
   if (options.transport === 'kafka') {
-    return new KafkaTransportServer(options.kafka, app.get<WireCodec>(WIRE_CODEC), app.get<TransportEventPublisher>(EVENT_PUBLISHER));
+    const { kafkaClient } = app.get<GivenClients>(GIVEN_CLIENTS);
+    return new KafkaTransportServer(options.kafka, app.get<WireCodec>(WIRE_CODEC), app.get<TransportEventPublisher>(EVENT_PUBLISHER), kafkaClient);
   }
   return new InMemoryTransportServer(
     app.get<InMemoryBus>(IN_MEMORY_BUS),

@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+import type { Kafka as KafkaClient } from 'kafkajs';
 import { ConfigError } from './config.errors.js';
 import type { ExecutionQueueOptions } from './execution-queue.options.js';
 import { loadConfig } from './load-config.js';
@@ -12,7 +14,19 @@ type ProcessLevel = 'port' | 'logLevel' | 'logFormat' | 'serviceName' | 'service
  * each with the default of its environment variable (see ExecutionQueueOptions), validated by
  * the same rules. An empty string means the default, as for the environment.
  */
-export type ExecutionQueueModuleOptions = DeepPartial<Omit<ExecutionQueueOptions, ProcessLevel>>;
+export type ExecutionQueueModuleOptions = DeepPartial<Omit<ExecutionQueueOptions, ProcessLevel>> & GivenClients;
+
+/**
+ * Connections a host already has, used instead of opening new ones. The module never closes
+ * them (it closes only what it opens from them: a duplicate Redis connection for admissions,
+ * its Kafka producer, consumers and admin).
+ */
+export interface GivenClients {
+  /** An ioredis client (single node, Sentinel or Cluster); implies `stateStore: 'redis'` unless set. */
+  redisClient?: Redis;
+  /** A kafkajs `Kafka` instance; implies `transport: 'kafka'` unless set. */
+  kafkaClient?: KafkaClient;
+}
 
 /**
  * Each option's path and the environment variable it stands for. The standalone service's
@@ -86,7 +100,20 @@ export function resolveModuleOptions(given: unknown = {}): ExecutionQueueOptions
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
     throw new ConfigError([`expected an options object, got ${describe(given)}`], 'Invalid ExecutionQueueModule options');
   }
-  collect(given as Record<string, unknown>, '', env, problems);
+  const { redisClient, kafkaClient, ...settings } = given as Record<string, unknown>;
+  collect(settings, '', env, problems);
+  if (redisClient !== undefined) {
+    if (!looksLike(redisClient, ['duplicate', 'call'])) problems.push(`redisClient: expected an ioredis client, got ${describe(redisClient)}`);
+    // The scripts name their keys themselves; a client-side prefix would split them from the keys passed in.
+    else if ((redisClient as { options?: { keyPrefix?: string } }).options?.keyPrefix) problems.push('redisClient: has an ioredis keyPrefix; leave it out and set redisKeyPrefix instead');
+    env.STATE_STORE ??= 'redis';
+    if (env.STATE_STORE !== 'redis') problems.push(`redisClient: given with stateStore '${env.STATE_STORE}'; a Redis client needs stateStore 'redis'`);
+  }
+  if (kafkaClient !== undefined) {
+    if (!looksLike(kafkaClient, ['producer', 'consumer', 'admin'])) problems.push(`kafkaClient: expected a kafkajs Kafka instance, got ${describe(kafkaClient)}`);
+    env.TRANSPORT ??= 'kafka';
+    if (env.TRANSPORT !== 'kafka') problems.push(`kafkaClient: given with transport '${env.TRANSPORT}'; a Kafka client needs transport 'kafka'`);
+  }
   try {
     if (problems.length === 0) {
       const { roles: _roles, ...options } = loadConfig(env);
@@ -97,6 +124,17 @@ export function resolveModuleOptions(given: unknown = {}): ExecutionQueueOptions
     problems.push(...error.problems.map(renameEnvNames));
   }
   throw new ConfigError(problems, 'Invalid ExecutionQueueModule options');
+}
+
+/** The connections in a host's options (validated by resolveModuleOptions). */
+export function givenClientsOf(given: unknown): GivenClients {
+  if (given === null || typeof given !== 'object') return {};
+  const { redisClient, kafkaClient } = given as GivenClients;
+  return { redisClient, kafkaClient };
+}
+
+function looksLike(value: unknown, methods: string[]): boolean {
+  return typeof value === 'object' && value !== null && methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
 }
 
 function collect(object: Record<string, unknown>, prefix: string, env: Record<string, string>, problems: string[]): void {

@@ -3,8 +3,15 @@ import type { ExecutionQueueOptions } from '../config/execution-queue.options.js
 
 const { Kafka, logLevel } = kafkajs;
 
-/** A kafkajs client for the configured brokers, with TLS and SASL passed through. */
-export function createKafka(options: ExecutionQueueOptions['kafka'], clientIdSuffix = ''): InstanceType<typeof Kafka> {
+export type KafkaClient = InstanceType<typeof Kafka>;
+
+/**
+ * A kafkajs client for the configured brokers, with TLS and SASL passed through; or the host's
+ * own client when it gave one (its producers, consumers and admins are still the module's, and
+ * the module closes those, never the host's client or its other connections).
+ */
+export function createKafka(options: ExecutionQueueOptions['kafka'], clientIdSuffix = '', given?: KafkaClient): KafkaClient {
+  if (given) return given;
   const config: KafkaConfig = {
     clientId: `${options.clientId}${clientIdSuffix}`,
     brokers: options.brokers,

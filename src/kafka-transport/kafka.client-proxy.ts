@@ -2,7 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { Producer } from 'kafkajs';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
-import { createKafka } from './kafka-client.factory.js';
+import { createKafka, type KafkaClient } from './kafka-client.factory.js';
 import type { OutboundMessage } from './in-memory.client-proxy.js';
 import type { WireMessage } from '../contracts/wire-codec.js';
 import type { BatchCapableClient } from './transport-event.publisher.js';
@@ -17,9 +17,9 @@ export class KafkaClientProxy extends ClientProxy implements OnApplicationShutdo
   private readonly producer: Producer;
   private connecting?: Promise<void>;
 
-  constructor(options: ExecutionQueueOptions['kafka']) {
+  constructor(options: ExecutionQueueOptions['kafka'], given?: KafkaClient) {
     super();
-    this.producer = createKafka(options, '-producer').producer({ allowAutoTopicCreation: false, retry: { retries: 10, maxRetryTime: 10_000 } });
+    this.producer = createKafka(options, '-producer', given).producer({ allowAutoTopicCreation: false, retry: { retries: 10, maxRetryTime: 10_000 } });
   }
 
   connect(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
 import type { HealthIndicator, HealthResult } from '../ports/health-indicator.port.js';
-import { createKafka } from './kafka-client.factory.js';
+import { createKafka, type KafkaClient } from './kafka-client.factory.js';
 
 /** Ready when the cluster answers a describe-cluster request. */
 export class KafkaHealthIndicator implements HealthIndicator {
@@ -8,8 +8,8 @@ export class KafkaHealthIndicator implements HealthIndicator {
   private readonly admin;
   private connected?: Promise<void>;
 
-  constructor(options: ExecutionQueueOptions['kafka']) {
-    this.admin = createKafka({ ...options }, '-health').admin({ retry: { retries: 0 } });
+  constructor(options: ExecutionQueueOptions['kafka'], given?: KafkaClient) {
+    this.admin = createKafka({ ...options }, '-health', given).admin({ retry: { retries: 0 } });
   }
 
   async check(): Promise<HealthResult> {

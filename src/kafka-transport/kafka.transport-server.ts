@@ -4,7 +4,7 @@ import type { ExecutionQueueOptions } from '../config/execution-queue.options.js
 import type { WireCodec } from '../contracts/wire-codec.js';
 import { consumerGroupOf } from './consumer-groups.constants.js';
 import { deadLetterFor, type ConsumedMessage, type DeadLetterRecord } from './dead-letter.js';
-import { createKafka } from './kafka-client.factory.js';
+import { createKafka, type KafkaClient } from './kafka-client.factory.js';
 import { handleInbound } from './inbound-message.js';
 import { ensureTopics } from './kafka-topics.js';
 import { currentOutbox, PublishOutbox, withOutbox } from './publish-outbox.js';
@@ -42,6 +42,7 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
     private readonly options: ExecutionQueueOptions['kafka'],
     private readonly codec: WireCodec,
     private readonly publisher: TransportEventPublisher,
+    private readonly givenKafka?: KafkaClient,
   ) {
     super();
   }
@@ -69,7 +70,7 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
   }
 
   private async start(): Promise<void> {
-    const kafka = createKafka(this.options, '-consumer');
+    const kafka = createKafka(this.options, '-consumer', this.givenKafka);
     const admin = kafka.admin();
     await admin.connect();
     try {

@@ -38,6 +38,11 @@ export interface RedisStoreSettings {
   keyPrefix: string;
   /** Extra ioredis options (tests shorten timeouts). */
   client?: RedisOptions;
+  /**
+   * The host's own connection, used instead of opening one (url and client are then unused).
+   * The store opens a duplicate of it for admissions (see below) and closes only that.
+   */
+  connection?: Redis;
 }
 
 /**
@@ -76,8 +81,9 @@ export class RedisQueueStateStore implements QueueStateStore {
       client.on('error', () => undefined);
       return client;
     };
-    this.redis = connect();
-    this.admissions = connect();
+    this.redis = settings.connection ?? connect();
+    this.admissions = settings.connection ? settings.connection.duplicate() : connect();
+    if (settings.connection) this.admissions.on('error', () => undefined);
     const library = buildLibrary();
     this.libraryLoader = new RedisLibraryLoader(this.redis, library);
     this.functionNames = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, library.functionName(name)])) as Record<ScriptName, string>;
@@ -211,8 +217,9 @@ export class RedisQueueStateStore implements QueueStateStore {
     return { items, total: Number(total) };
   }
 
+  /** Closes the connections the store opened; a connection given by the host stays open. */
   async close(): Promise<void> {
-    this.redis.disconnect();
+    if (!this.settings.connection) this.redis.disconnect();
     this.admissions.disconnect();
   }
 
