@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const FRAMEWORK_AND_IO = ['@nestjs/*', 'kafkajs', 'ioredis', '@kubernetes/*', 'express', 'rxjs', 'node:*', 'fs', 'net', 'http', 'crypto'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'dist-check/**', 'node_modules/**', 'reports/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'dist-check/**', 'node_modules/**', 'reports/**', 'coverage/**', '.pack/**', 'examples/*/node_modules/**', 'examples/*/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Nest reads constructor parameter types at run time, so injected classes must be value imports.
-    files: ['src/**/*.controller.ts', 'src/**/*.service.ts', 'src/**/*.guard.ts', 'src/**/*.registry.ts', 'src/**/*.facade.ts'],
+    files: ['{src,examples}/**/*.controller.ts', '{src,examples}/**/*.service.ts', 'src/**/*.guard.ts', 'src/**/*.registry.ts', 'src/**/*.facade.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {

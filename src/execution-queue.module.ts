@@ -50,6 +50,7 @@ import {
 import { givenClientsOf, resolveModuleOptions, type GivenClients } from './config/module-options.js';
 import { ExecutionQueue } from './embedding/execution-queue.facade.js';
 import { ExecutionEvents } from './embedding/execution-events.service.js';
+import { ExecutionQueueHealth } from './embedding/execution-queue.health.js';
 import { DiscoveryModule, RouterModule } from '@nestjs/core';
 import { ConfigError } from './config/config.errors.js';
 import { ROLES } from './config/execution-queue.options.js';
@@ -135,8 +136,9 @@ const providers: Provider[] = [
   },
   {
     provide: COORDINATOR_OBSERVER,
-    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, bus: InMemoryBus) => new QueueMetrics(store, options.transport === 'memory' ? bus : undefined),
-    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, IN_MEMORY_BUS],
+    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, bus: InMemoryBus, clients: GivenClients) =>
+      new QueueMetrics(store, options.transport === 'memory' ? bus : undefined, clients.metricsRegistry),
+    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, IN_MEMORY_BUS, GIVEN_CLIENTS],
   },
   {
     provide: HEALTH_INDICATORS,
@@ -158,6 +160,7 @@ const providers: Provider[] = [
   ExecutionSubmissionService,
   ExecutionQueue,
   ExecutionEvents,
+  ExecutionQueueHealth,
   { provide: EXECUTION_LIFECYCLE_LISTENER, useExisting: ExecutionEvents },
 ];
 
@@ -167,7 +170,7 @@ const providers: Provider[] = [
  */
 @Module({
   providers,
-  exports: [ExecutionQueue, ExecutionEvents, ExecutionCoordinator, EVENT_PUBLISHER, QUEUE_STATE_STORE, IN_MEMORY_BUS, WIRE_CODEC, CLOCK, MODULE_OPTIONS_TOKEN],
+  exports: [ExecutionQueue, ExecutionEvents, ExecutionQueueHealth, ExecutionCoordinator, EVENT_PUBLISHER, QUEUE_STATE_STORE, IN_MEMORY_BUS, WIRE_CODEC, CLOCK, MODULE_OPTIONS_TOKEN],
 })
 export class ExecutionQueueModule extends ConfigurableModuleClass {
   /** With no options at all, the embedded defaults (those of an empty environment). */

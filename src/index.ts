@@ -16,5 +16,7 @@ export { ExecutionQueue, type ExecutionSubmission, type PendingFilter } from './
 export { InjectExecutionQueue } from './embedding/inject-execution-queue.decorator.js';
 export * from './embedding/execution-queue.errors.js';
 export { ExecutionEvents, type ExecutionEventHandler } from './embedding/execution-events.service.js';
+export { ExecutionQueueHealth, type ExecutionQueueHealthResult } from './embedding/execution-queue.health.js';
+export type { HealthResult } from './ports/health-indicator.port.js';
 export { OnExecutionEvent } from './embedding/on-execution-event.decorator.js';
 export * from './coordinator/execution-lifecycle.port.js';

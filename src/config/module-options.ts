@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Kafka as KafkaClient } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import { ConfigError } from './config.errors.js';
 import type { ExecutionQueueOptions } from './execution-queue.options.js';
 import { loadConfig } from './load-config.js';
@@ -17,15 +18,17 @@ type ProcessLevel = 'port' | 'logLevel' | 'logFormat' | 'serviceName' | 'service
 export type ExecutionQueueModuleOptions = DeepPartial<Omit<ExecutionQueueOptions, ProcessLevel>> & GivenClients;
 
 /**
- * Connections a host already has, used instead of opening new ones. The module never closes
- * them (it closes only what it opens from them: a duplicate Redis connection for admissions,
- * its Kafka producer, consumers and admin).
+ * Objects a host already has, used instead of the module's own. The module never closes the
+ * connections (it closes only what it opens from them: a duplicate Redis connection for
+ * admissions, its Kafka producer, consumers and admin).
  */
 export interface GivenClients {
   /** An ioredis client (single node, Sentinel or Cluster); implies `stateStore: 'redis'` unless set. */
   redisClient?: Redis;
   /** A kafkajs `Kafka` instance; implies `transport: 'kafka'` unless set. */
   kafkaClient?: KafkaClient;
+  /** A prom-client Registry (the host's default `register`, say): the queue's metrics are added to it too. */
+  metricsRegistry?: Registry;
 }
 
 /**
@@ -100,7 +103,7 @@ export function resolveModuleOptions(given: unknown = {}): ExecutionQueueOptions
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
     throw new ConfigError([`expected an options object, got ${describe(given)}`], 'Invalid ExecutionQueueModule options');
   }
-  const { redisClient, kafkaClient, ...settings } = given as Record<string, unknown>;
+  const { redisClient, kafkaClient, metricsRegistry, ...settings } = given as Record<string, unknown>;
   collect(settings, '', env, problems);
   if (redisClient !== undefined) {
     if (!looksLike(redisClient, ['duplicate', 'call'])) problems.push(`redisClient: expected an ioredis client, got ${describe(redisClient)}`);
@@ -113,6 +116,9 @@ export function resolveModuleOptions(given: unknown = {}): ExecutionQueueOptions
     if (!looksLike(kafkaClient, ['producer', 'consumer', 'admin'])) problems.push(`kafkaClient: expected a kafkajs Kafka instance, got ${describe(kafkaClient)}`);
     env.TRANSPORT ??= 'kafka';
     if (env.TRANSPORT !== 'kafka') problems.push(`kafkaClient: given with transport '${env.TRANSPORT}'; a Kafka client needs transport 'kafka'`);
+  }
+  if (metricsRegistry !== undefined && !looksLike(metricsRegistry, ['registerMetric', 'metrics'])) {
+    problems.push(`metricsRegistry: expected a prom-client Registry, got ${describe(metricsRegistry)}`);
   }
   try {
     if (problems.length === 0) {
@@ -129,8 +135,8 @@ export function resolveModuleOptions(given: unknown = {}): ExecutionQueueOptions
 /** The connections in a host's options (validated by resolveModuleOptions). */
 export function givenClientsOf(given: unknown): GivenClients {
   if (given === null || typeof given !== 'object') return {};
-  const { redisClient, kafkaClient } = given as GivenClients;
-  return { redisClient, kafkaClient };
+  const { redisClient, kafkaClient, metricsRegistry } = given as GivenClients;
+  return { redisClient, kafkaClient, metricsRegistry };
 }
 
 function looksLike(value: unknown, methods: string[]): boolean {

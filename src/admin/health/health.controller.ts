@@ -4,10 +4,8 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import type { Response } from 'express';
 import { HEALTH_INDICATORS } from '../../execution-queue.constants.js';
 import { HealthReportDto } from '../dto/health-report.dto.js';
-import type { HealthIndicator, HealthResult } from '../../ports/health-indicator.port.js';
-
-/** How long one dependency may take to answer before it counts as down. */
-const CHECK_TIMEOUT_MS = 3000;
+import type { HealthIndicator } from '../../ports/health-indicator.port.js';
+import { checkDependencies } from './check-dependencies.js';
 
 /** Liveness and readiness in terminus's report shape: `{status, info, error, details}`. */
 @ApiTags('operations')
@@ -29,24 +27,12 @@ export class HealthController {
   @ApiOkResponse({ type: HealthReportDto })
   @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'At least one dependency is down' })
   async ready(@Res({ passthrough: true }) response: Response): Promise<HealthReportDto> {
-    const results = await Promise.all(this.indicators.map(async (indicator) => [indicator.name, await checkWithin(indicator)] as const));
-    const details = Object.fromEntries(results);
+    const details = await checkDependencies(this.indicators);
+    const results = Object.entries(details);
     const info = Object.fromEntries(results.filter(([, result]) => result.status === 'up'));
     const error = Object.fromEntries(results.filter(([, result]) => result.status === 'down'));
     const healthy = Object.keys(error).length === 0;
     if (!healthy) response.status(HttpStatus.SERVICE_UNAVAILABLE);
     return { status: healthy ? 'ok' : 'error', info, error, details };
-  }
-}
-
-async function checkWithin(indicator: HealthIndicator): Promise<HealthResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<HealthResult>((resolve) => {
-    timer = setTimeout(() => resolve({ status: 'down', message: `no answer within ${CHECK_TIMEOUT_MS} ms` }), CHECK_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([indicator.check().catch((error: Error) => ({ status: 'down' as const, message: error.message })), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,3 +1,4 @@
+import type { OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PRIORITIES, type Priority } from '../../contracts/priority.constants.js';
 import type { CoordinatorObserver, FinishKind, RejectionReason } from '../../coordinator/coordinator-observer.port.js';
@@ -18,7 +19,7 @@ const SHORTEST_MEASURED_ESTIMATE_SECONDS = 0.001;
  * process; the depth and active gauges are read from the state store at scrape time, so they
  * show the shared queue even when several replicas run.
  */
-export class QueueMetrics implements CoordinatorObserver {
+export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
   readonly registry = new Registry();
   private readonly acceptedTotal: Counter<'priority'>;
   private readonly rejectedTotal: Counter<'reason' | 'priority'>;
@@ -28,8 +29,16 @@ export class QueueMetrics implements CoordinatorObserver {
   private readonly waitSeconds: Histogram<'priority'>;
   private readonly estimateRatio: Histogram;
 
-  constructor(store: QueueStateStore, transport?: TransportRetrySource) {
-    const registers = [this.registry];
+  /**
+   * @param hostRegistry a host's registry that gets every metric too; they leave it when the
+   * module closes, so a host that builds the module again can register them again.
+   */
+  constructor(
+    store: QueueStateStore,
+    transport?: TransportRetrySource,
+    private readonly hostRegistry?: Registry,
+  ) {
+    const registers = hostRegistry ? [this.registry, hostRegistry] : [this.registry];
     if (transport) {
       new Counter({
         name: 'execution_queue_transport_retries_total',
@@ -108,6 +117,11 @@ export class QueueMetrics implements CoordinatorObserver {
       buckets: ESTIMATE_RATIO_BUCKETS,
       registers,
     });
+  }
+
+  onModuleDestroy(): void {
+    if (!this.hostRegistry) return;
+    for (const metric of this.registry.getMetricsAsArray()) this.hostRegistry.removeSingleMetric(metric.name);
   }
 
   accepted(priority: Priority): void {
