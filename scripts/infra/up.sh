@@ -5,6 +5,7 @@ source "$(dirname "$0")/common.sh"
 : > "${ENV_FILE}"
 bash "${REPO_ROOT}/scripts/infra/kafka.sh" up
 bash "${REPO_ROOT}/scripts/infra/redis.sh" up
+bash "${REPO_ROOT}/scripts/infra/redis-topologies.sh" up
 bash "${REPO_ROOT}/scripts/infra/kube.sh" up
 bash "${REPO_ROOT}/scripts/infra/schemathesis.sh"
 say "ready; addresses in ${ENV_FILE}:"

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Kafka as KafkaClient } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { ConfigError } from './config.errors.js';
@@ -23,8 +23,12 @@ export type ExecutionQueueModuleOptions = DeepPartial<Omit<ExecutionQueueOptions
  * admissions, its Kafka producer, consumers and admin).
  */
 export interface GivenClients {
-  /** An ioredis client (single node, Sentinel or Cluster); implies `stateStore: 'redis'` unless set. */
-  redisClient?: Redis;
+  /**
+   * An ioredis client: one server, one found through Sentinel, or a Cluster (whose
+   * redisKeyPrefix must then carry a hash tag, like '{execution-queue}:'). Implies
+   * `stateStore: 'redis'` unless that is set.
+   */
+  redisClient?: Redis | Cluster;
   /** A kafkajs `Kafka` instance; implies `transport: 'kafka'` unless set. */
   kafkaClient?: KafkaClient;
   /** A prom-client Registry (the host's default `register`, say): the queue's metrics are added to it too. */
@@ -108,7 +112,7 @@ export function resolveModuleOptions(given: unknown = {}): ExecutionQueueOptions
   if (redisClient !== undefined) {
     if (!looksLike(redisClient, ['duplicate', 'call'])) problems.push(`redisClient: expected an ioredis client, got ${describe(redisClient)}`);
     // The scripts name their keys themselves; a client-side prefix would split them from the keys passed in.
-    else if ((redisClient as { options?: { keyPrefix?: string } }).options?.keyPrefix) problems.push('redisClient: has an ioredis keyPrefix; leave it out and set redisKeyPrefix instead');
+    else if (clientKeyPrefix(redisClient)) problems.push('redisClient: has an ioredis keyPrefix; leave it out and set redisKeyPrefix instead');
     env.STATE_STORE ??= 'redis';
     if (env.STATE_STORE !== 'redis') problems.push(`redisClient: given with stateStore '${env.STATE_STORE}'; a Redis client needs stateStore 'redis'`);
   }
@@ -137,6 +141,12 @@ export function givenClientsOf(given: unknown): GivenClients {
   if (given === null || typeof given !== 'object') return {};
   const { redisClient, kafkaClient, metricsRegistry } = given as GivenClients;
   return { redisClient, kafkaClient, metricsRegistry };
+}
+
+/** The keyPrefix an ioredis client adds to every key (a Cluster keeps its nodes' options apart). */
+function clientKeyPrefix(client: unknown): string | undefined {
+  const options = (client as { options?: { keyPrefix?: string; redisOptions?: { keyPrefix?: string } } }).options;
+  return options?.keyPrefix || options?.redisOptions?.keyPrefix;
 }
 
 function looksLike(value: unknown, methods: string[]): boolean {

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { configureHttpApp } from '../../src/admin/http-app.setup.js';
 import type { ExecutionQueueOptions } from '../../src/config/execution-queue.options.js';
+import type { GivenClients } from '../../src/config/module-options.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AnyEvent } from '../../src/contracts/event-registry.js';
 import { ALL_EVENT_TYPES, DEAD_LETTER_TOPIC } from '../../src/contracts/event-type.constants.js';
@@ -47,10 +48,10 @@ export interface StandaloneApp {
 }
 
 /** The service as `npm start` builds it (in-memory bus, simulated pods), on an ephemeral port. */
-export async function startStandaloneApp(overrides: Partial<ExecutionQueueOptions> = {}): Promise<StandaloneApp> {
+export async function startStandaloneApp(overrides: Partial<ExecutionQueueOptions> = {}, given: GivenClients = {}): Promise<StandaloneApp> {
   const defaults = loadConfig({});
   const options: ExecutionQueueOptions = { ...defaults, adminTokens: [TEST_TOKEN], simulatedRunMs: 50, environment: 'test', ...overrides };
-  const moduleRef = await Test.createTestingModule({ imports: [ExecutionQueueModule.forRoot({ ...options, http: STANDALONE_HTTP })] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [ExecutionQueueModule.forRoot({ ...options, ...given, http: STANDALONE_HTTP })] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   configureHttpApp(app, options.serviceVersion);
   app.connectMicroservice({ strategy: createTransportStrategy(app) });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { LIBRARY_NAME_PREFIX, type FunctionLibrary } from './redis-scripts.js';
 
 type ListedLibrary = (string | unknown[])[];
@@ -14,20 +14,26 @@ type ListedLibrary = (string | unknown[])[];
  */
 export class RedisLibraryLoader {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly library: FunctionLibrary,
   ) {}
 
+  /** Loads the library into the server, or into every master of a Cluster (each runs its own slots' calls; replicas get it from their master). */
   async load(): Promise<void> {
-    await this.redis.call('FUNCTION', 'LOAD', 'REPLACE', this.library.source);
-    for (const name of await this.loadedVersions()) {
-      if (name !== this.library.name) await this.redis.call('FUNCTION', 'DELETE', name).catch(() => undefined);
+    const servers = this.redis.isCluster ? (this.redis as Cluster).nodes('master') : [this.redis as Redis];
+    await Promise.all(servers.map((server) => this.loadInto(server)));
+  }
+
+  private async loadInto(server: Redis): Promise<void> {
+    await server.call('FUNCTION', 'LOAD', 'REPLACE', this.library.source);
+    for (const name of await this.loadedVersions(server)) {
+      if (name !== this.library.name) await server.call('FUNCTION', 'DELETE', name).catch(() => undefined);
     }
   }
 
-  /** Names of every version of the library Redis holds. */
-  async loadedVersions(): Promise<string[]> {
-    const listed = (await this.redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', `${LIBRARY_NAME_PREFIX}*`)) as ListedLibrary[];
+  /** Names of every version of the library a server holds. */
+  async loadedVersions(server: Redis | Cluster = this.redis): Promise<string[]> {
+    const listed = (await server.call('FUNCTION', 'LIST', 'LIBRARYNAME', `${LIBRARY_NAME_PREFIX}*`)) as ListedLibrary[];
     return listed
       .map((fields) => fields[fields.indexOf('library_name') + 1])
       .filter((name): name is string => typeof name === 'string' && name.startsWith(LIBRARY_NAME_PREFIX));

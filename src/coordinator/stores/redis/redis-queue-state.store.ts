@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { PRIORITIES, priorityRank, type Priority } from '../../../contracts/priority.constants.js';
 import type {
   ActiveExecution,
@@ -33,16 +33,29 @@ import { buildLibrary, SCRIPT_NAMES, type ScriptName } from './redis-scripts.js'
 
 type Reply = string | number | null | Reply[];
 
+/** A connection the store can work on: one server (directly or found through Sentinel) or a Cluster. */
+export type RedisConnection = Redis | Cluster;
+
+/**
+ * The keys every call declares, in the order lua/common.lua binds them. Declaring them lets a
+ * Cluster route each call and lets Redis check that a call stays in its slot.
+ */
+const KEY_NAMES = ['pending', 'exec', 'active', 'usage', 'recent', 'counters', 'fair', 'weights', 'arrivals', 'aging'] as const;
+
+/** A hash tag: the part of a key between the first `{` and the next `}`, when not empty. */
+const HASH_TAG = /\{[^}]+\}/;
+
 export interface RedisStoreSettings {
   url: string;
   keyPrefix: string;
   /** Extra ioredis options (tests shorten timeouts). */
   client?: RedisOptions;
   /**
-   * The host's own connection, used instead of opening one (url and client are then unused).
-   * The store opens a duplicate of it for admissions (see below) and closes only that.
+   * The host's own connection, used instead of opening one (url and client are then unused):
+   * a single server, one found through Sentinel, or a Cluster (then keyPrefix must carry a hash
+   * tag). The store opens a duplicate of it for admissions (see below) and closes only that.
    */
-  connection?: Redis;
+  connection?: RedisConnection;
 }
 
 /**
@@ -52,13 +65,15 @@ export interface RedisStoreSettings {
  * insert, remove and reprioritise are O(log n).
  */
 export class RedisQueueStateStore implements QueueStateStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   /**
    * Admissions have a connection of their own: Redis runs calls one at a time in the order each
    * connection sends them, so on one shared connection a burst of requests would hold up the
    * releases and dispatches behind it, the calls that free slots and start work.
    */
-  private readonly admissions: Redis;
+  private readonly admissions: RedisConnection;
+  /** KEY_NAMES under the prefix, declared by every call. */
+  private readonly keys: string[];
   private readonly libraryLoader: RedisLibraryLoader;
   private readonly functionNames: Record<ScriptName, string>;
   /** The limits as the scripts read them (limits_of in lua/common.lua): one argument, not seven. */
@@ -68,6 +83,13 @@ export class RedisQueueStateStore implements QueueStateStore {
     private readonly limits: QueueLimits,
     private readonly settings: RedisStoreSettings,
   ) {
+    if (settings.connection?.isCluster && !HASH_TAG.test(settings.keyPrefix)) {
+      throw new Error(
+        `Redis key prefix '${settings.keyPrefix}' has no hash tag: on a Redis Cluster every key of the queue must be in one slot, ` +
+          `so the prefix needs one, for example '{${settings.keyPrefix.replace(/:$/, '')}}:'`,
+      );
+    }
+    this.keys = KEY_NAMES.map((name) => settings.keyPrefix + name);
     const connect = () => {
       const client = new Redis(settings.url, {
         // Fail calls quickly while Redis is away so the event goes back to Kafka instead of
@@ -82,7 +104,7 @@ export class RedisQueueStateStore implements QueueStateStore {
       return client;
     };
     this.redis = settings.connection ?? connect();
-    this.admissions = settings.connection ? settings.connection.duplicate() : connect();
+    this.admissions = settings.connection ? secondConnectionTo(settings.connection) : connect();
     if (settings.connection) this.admissions.on('error', () => undefined);
     const library = buildLibrary();
     this.libraryLoader = new RedisLibraryLoader(this.redis, library);
@@ -230,9 +252,9 @@ export class RedisQueueStateStore implements QueueStateStore {
 
   /** Calls one function of the library, loading the library first if this Redis lacks it (new or flushed server). */
   private async run(name: ScriptName, ...args: (string | number)[]): Promise<Reply> {
-    // Every function names its keys from the prefix (see lua/common.lua), so none are declared.
+    // The fixed keys are declared; the prefix names the per-user ones (see lua/common.lua).
     const client = name === 'admit' ? this.admissions : this.redis;
-    const call = () => client.fcall(this.functionNames[name], 0, this.settings.keyPrefix, ...args) as Promise<Reply>;
+    const call = () => client.fcall(this.functionNames[name], KEY_NAMES.length, ...this.keys, this.settings.keyPrefix, ...args) as Promise<Reply>;
     try {
       try {
         return await call();
@@ -301,4 +323,7 @@ function duplicateOf([, state, detail, rank]: Reply[]): DuplicateOutcome {
   return { kind: 'duplicate', state: state as 'active' | 'finished' };
 }
 
-
+/** A second connection to the same server or Cluster, with the same options. */
+function secondConnectionTo(connection: RedisConnection): RedisConnection {
+  return connection.isCluster ? (connection as Cluster).duplicate() : (connection as Redis).duplicate();
+}

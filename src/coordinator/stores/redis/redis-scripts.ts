@@ -48,6 +48,6 @@ export function buildLibrary(): FunctionLibrary {
   const tag = createHash('sha1').update(readLua('common')).update(bodies.map(([, body]) => body).join('\n')).digest('hex').slice(0, 12);
   const name = `${LIBRARY_NAME_PREFIX}${tag}`;
   const functionName = (script: ScriptName) => `${name}_${script.replaceAll('-', '_')}`;
-  const registrations = bodies.map(([name, body]) => `redis.register_function('${functionName(name)}', function(_, args)\n  bind(args)\n${body}\nend)`);
+  const registrations = bodies.map(([name, body]) => `redis.register_function('${functionName(name)}', function(keys, args)\n  bind(keys, args)\n${body}\nend)`);
   return { name, source: [`#!lua name=${name}`, readLua('common'), ...registrations].join('\n'), functionName };
 }

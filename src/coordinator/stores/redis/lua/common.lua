@@ -2,8 +2,11 @@
 -- loaded once with FUNCTION LOAD, so these helpers are compiled once, not on every call. Each
 -- other file is the body of one function; `bind` gives it its ARGV and key names.
 --
--- Keys, all named by the prefix in ARGV[1] (declared KEYS are not used: the per-user sets
--- could not be declared anyway, so Redis Cluster is not supported):
+-- Keys: the ten below are declared by every call, in this order (KEY_NAMES in
+-- redis-queue-state.store.ts), so Redis knows each key a call touches and a Cluster routes it;
+-- the per-user lists cannot be known before a call (a dispatch finds its user inside), so they
+-- are named here from the prefix in ARGV[1], as the store's prefix names the declared ones. On a
+-- Cluster the prefix carries a hash tag ('{execution-queue}:'), so every key is in one slot:
 --   pending    ZSET   member: arrival sequence as 12 hex digits, then the execution id (see
 --                     member_of), score: level * 2^48 + key (see below): queue order
 --   exec       HASH   execution id -> while pending or active, its meta (see encode_meta); afterwards,
@@ -51,18 +54,10 @@
 -- ARGV[1] is always the key prefix.
 local ARGV, PREFIX
 local K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING
-local KEYS_BY_PREFIX, KEYS_KEPT = {}, 0 -- key names per prefix, built once (a few prefixes in practice)
 local HELD_MARK = 'h:'
 
-local function bind(args)
+local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
-  local keys = KEYS_BY_PREFIX[PREFIX]
-  if not keys then
-    keys = {}
-    for i, name in ipairs({'pending', 'exec', 'active', 'usage', 'recent', 'counters', 'fair', 'weights', 'arrivals', 'aging'}) do keys[i] = PREFIX .. name end
-    if KEYS_KEPT >= 64 then KEYS_BY_PREFIX, KEYS_KEPT = {}, 0 end
-    KEYS_BY_PREFIX[PREFIX], KEYS_KEPT = keys, KEYS_KEPT + 1
-  end
   K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING = unpack(keys)
 end
 local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority level
