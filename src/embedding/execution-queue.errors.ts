@@ -54,3 +54,17 @@ export class ExecutionNotPendingError extends ExecutionQueueError {
     super(message);
   }
 }
+
+/**
+ * The queue's state store (Redis) could not be reached or could not serve the call; nothing was
+ * changed. Worth trying again: the store reconnects by itself, and /health/ready (or
+ * ExecutionQueueHealth) says when it is back.
+ */
+export class QueueUnavailableError extends ExecutionQueueError {
+  override readonly name = 'QueueUnavailableError';
+  readonly code = 'QUEUE_UNAVAILABLE';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

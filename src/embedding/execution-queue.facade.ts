@@ -17,7 +17,8 @@ import { QueueAdminService } from '../admin/queue-admin.service.js';
 import { SubmissionUnavailableException } from '../admin/submission-unavailable.exception.js';
 import { createValidationPipe } from '../admin/validation.pipe-factory.js';
 import type { Priority } from '../contracts/priority.constants.js';
-import { ExecutionNotFoundError, ExecutionNotPendingError, InvalidSubmissionError, SubmissionUnavailableError } from './execution-queue.errors.js';
+import { isTransient } from '../ports/transient-error.js';
+import { ExecutionNotFoundError, ExecutionNotPendingError, InvalidSubmissionError, QueueUnavailableError, SubmissionUnavailableError } from './execution-queue.errors.js';
 
 /** A submission, as the REST API's `POST /api/v1/executions` body (same fields, same rules). */
 export type ExecutionSubmission = { [K in keyof SubmitExecutionDto]: SubmitExecutionDto[K] };
@@ -69,15 +70,15 @@ export class ExecutionQueue {
 
   /** Stops dispatching (what runs keeps running; submissions are still queued). */
   hold(): Promise<QueueStatusDto> {
-    return this.admin.hold();
+    return translateErrors(() => this.admin.hold());
   }
 
   resume(): Promise<QueueStatusDto> {
-    return this.admin.resume();
+    return translateErrors(() => this.admin.resume());
   }
 
   status(): Promise<QueueStatusDto> {
-    return this.admin.status();
+    return translateErrors(() => this.admin.status());
   }
 
   /** A pending or active execution: its state, position, priorities and estimated start. */
@@ -86,19 +87,19 @@ export class ExecutionQueue {
   }
 
   pending(filter: PendingFilter = {}, offset = 0, limit = 50): Promise<PendingPageDto> {
-    return this.admin.pending(filter, offset, limit);
+    return translateErrors(() => this.admin.pending(filter, offset, limit));
   }
 
   active(offset = 0, limit = 50): Promise<ActivePageDto> {
-    return this.admin.active(offset, limit);
+    return translateErrors(() => this.admin.active(offset, limit));
   }
 
   users(offset = 0, limit = 50): Promise<UsersPageDto> {
-    return this.admin.users(offset, limit);
+    return translateErrors(() => this.admin.users(offset, limit));
   }
 
   user(userId: string): Promise<UserDetailDto> {
-    return this.admin.user(userId);
+    return translateErrors(() => this.admin.user(userId));
   }
 
   /** Sets a user's weight under fair order (1–100). */
@@ -106,11 +107,11 @@ export class ExecutionQueue {
     if (!Number.isInteger(weight) || weight < 1 || weight > 100) {
       throw new InvalidSubmissionError([{ field: 'weight', problems: [`weight must be an integer from 1 to 100, got ${String(weight)}`] }]);
     }
-    return this.admin.setUserWeight(userId, weight);
+    return translateErrors(() => this.admin.setUserWeight(userId, weight));
   }
 }
 
-/** The admin services speak HTTP exceptions; a host gets the typed errors. */
+/** The admin services speak HTTP exceptions and the stores transient errors; a host gets the typed errors. */
 async function translateErrors<T>(action: () => Promise<T>, executionId?: string): Promise<T> {
   try {
     return await action();
@@ -119,6 +120,7 @@ async function translateErrors<T>(action: () => Promise<T>, executionId?: string
     if (error instanceof SubmissionUnavailableException) throw new SubmissionUnavailableError(error.executionId, error.retryAfterSeconds, error.message);
     if (error instanceof NotFoundException && executionId !== undefined) throw new ExecutionNotFoundError(executionId);
     if (error instanceof ConflictException && executionId !== undefined) throw new ExecutionNotPendingError(executionId, error.message);
+    if (isTransient(error)) throw new QueueUnavailableError((error as Error).message, { cause: error });
     throw error;
   }
 }
