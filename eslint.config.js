@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Nest reads constructor parameter types at run time, so injected classes must be value imports.
-    files: ['{src,examples}/**/*.controller.ts', '{src,examples}/**/*.service.ts', 'src/**/*.guard.ts', 'src/**/*.registry.ts', 'src/**/*.facade.ts'],
+    files: ['{src,examples}/**/*.controller.ts', '{src,examples}/**/*.service.ts', 'src/**/*.guard.ts', 'src/**/*.registry.ts', 'src/**/*.facade.ts', 'src/**/*.feed.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {

@@ -14,3 +14,5 @@ export const GIVEN_CLIENTS = Symbol('execution-queue:given-clients');
 export const HEALTH_INDICATORS = Symbol('execution-queue:health-indicators');
 /** The cluster the Kubernetes pod runtime talks to (null with the simulated runtime). */
 export const KUBE_CONFIG = Symbol('execution-queue:kube-config');
+/** Carries the live streams' change frames between replicas (null: this process's changes only). */
+export const CHANGE_RELAY = Symbol('execution-queue:change-relay');

@@ -28,6 +28,7 @@ import {
   COORDINATOR_OBSERVER,
   EVENT_PUBLISHER,
   EXECUTION_LIFECYCLE_LISTENER,
+  CHANGE_RELAY,
   GIVEN_CLIENTS,
   HEALTH_INDICATORS,
   IN_MEMORY_BUS,
@@ -51,6 +52,16 @@ import { givenClientsOf, resolveModuleOptions, type GivenClients } from './confi
 import { ExecutionQueue } from './embedding/execution-queue.facade.js';
 import { ExecutionEvents } from './embedding/execution-events.service.js';
 import { ExecutionQueueHealth } from './embedding/execution-queue.health.js';
+import { AdminStreamController } from './admin/stream/admin-stream.controller.js';
+import { AdminStreamService } from './admin/stream/admin-stream.service.js';
+import type { ChangeRelay } from './admin/stream/change-relay.port.js';
+import { ExecutionStreamController } from './admin/stream/execution-stream.controller.js';
+import { ExecutionStreamService } from './admin/stream/execution-stream.service.js';
+import { QueueChangeFeed } from './admin/stream/queue-change.feed.js';
+import { RedisChangeRelay } from './admin/stream/redis-change-relay.js';
+import { SseConnections } from './admin/stream/sse-connections.js';
+import { Redis } from 'ioredis';
+import { secondConnectionTo } from './coordinator/stores/redis/redis-connection.js';
 import { DiscoveryModule, RouterModule } from '@nestjs/core';
 import { ConfigError } from './config/config.errors.js';
 import { ROLES } from './config/execution-queue.options.js';
@@ -79,7 +90,7 @@ const HANDLERS_BY_ROLE: Record<Role, Type[]> = {
 };
 
 /** The REST API's controllers, served with the `api` routes by a process with the `admin` role. */
-const API_CONTROLLERS: Type[] = [ExecutionsController, QueueAdminController, UsersAdminController, ExecutionsAdminController];
+const API_CONTROLLERS: Type[] = [ExecutionsController, QueueAdminController, UsersAdminController, ExecutionsAdminController, AdminStreamController, ExecutionStreamController];
 
 /** Probes and metrics, when asked for, whatever the roles, so every process can be watched. */
 const CONTROLLERS_BY_ROUTE_GROUP: Record<Exclude<HttpRouteGroup, 'api'>, Type[]> = { health: [HealthController], metrics: [MetricsController] };
@@ -136,9 +147,9 @@ const providers: Provider[] = [
   },
   {
     provide: COORDINATOR_OBSERVER,
-    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, bus: InMemoryBus, clients: GivenClients) =>
-      new QueueMetrics(store, options.transport === 'memory' ? bus : undefined, clients.metricsRegistry),
-    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, IN_MEMORY_BUS, GIVEN_CLIENTS],
+    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, bus: InMemoryBus, clients: GivenClients, streams: SseConnections) =>
+      new QueueMetrics(store, options.transport === 'memory' ? bus : undefined, clients.metricsRegistry, streams),
+    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, IN_MEMORY_BUS, GIVEN_CLIENTS, SseConnections],
   },
   {
     provide: HEALTH_INDICATORS,
@@ -161,6 +172,20 @@ const providers: Provider[] = [
   ExecutionQueue,
   ExecutionEvents,
   ExecutionQueueHealth,
+  {
+    // With the Redis store every replica shares one Redis: the live streams' frames go through it.
+    provide: CHANGE_RELAY,
+    useFactory: (options: ExecutionQueueOptions, clients: GivenClients): ChangeRelay | null => {
+      if (options.stateStore !== 'redis') return null;
+      const connect = () => (clients.redisClient ? secondConnectionTo(clients.redisClient) : new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }));
+      return new RedisChangeRelay(connect(), connect(), options.redisKeyPrefix);
+    },
+    inject: [MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS],
+  },
+  QueueChangeFeed,
+  SseConnections,
+  AdminStreamService,
+  ExecutionStreamService,
   { provide: EXECUTION_LIFECYCLE_LISTENER, useExisting: ExecutionEvents },
 ];
 

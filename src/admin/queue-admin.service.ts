@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
 import { eventSourceOf } from '../config/event-source.js';
 import type { ExecutionQueueOptions } from '../config/execution-queue.options.js';
 import { createEvent } from '../contracts/event-factory.js';
@@ -23,6 +23,7 @@ import type {
   UserWeightDto,
 } from './dto/admin-responses.dto.js';
 import type { QueueStatusDto } from './dto/queue-status.dto.js';
+import { QueueChangeFeed } from './stream/queue-change.feed.js';
 import { waitingReason } from './waiting-reason.js';
 
 /** Who `execution_cancelled` names when an operator cancels through the API. */
@@ -38,6 +39,7 @@ export class QueueAdminService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
     private readonly estimates: WaitEstimates,
+    @Optional() private readonly changes?: QueueChangeFeed,
   ) {}
 
   async status(): Promise<QueueStatusDto> {
@@ -46,11 +48,13 @@ export class QueueAdminService {
 
   async hold(): Promise<QueueStatusDto> {
     await this.coordinator.hold();
+    this.changes?.record({ type: 'held', at: new Date(this.clock.now()) });
     return this.status();
   }
 
   async resume(): Promise<QueueStatusDto> {
     await this.coordinator.resume();
+    this.changes?.record({ type: 'resumed', at: new Date(this.clock.now()) });
     return this.status();
   }
 
@@ -71,6 +75,7 @@ export class QueueAdminService {
   /** Sets a user's weight under fair order; it applies to that user's next turns. */
   async setUserWeight(userId: string, weight: number): Promise<UserWeightDto> {
     await this.store.setUserWeight(userId, weight);
+    this.changes?.record({ type: 'weight_changed', userId, weight, at: new Date(this.clock.now()) });
     return { user_id: userId, weight };
   }
 
@@ -135,6 +140,7 @@ export class QueueAdminService {
     const outcome = await this.coordinator.reprioritize(executionId, priority);
     if (outcome.kind === 'unknown') throw notFound(executionId);
     if (outcome.kind === 'not_pending') throw new ConflictException(`Execution ${executionId} is already ${outcome.state}; only pending executions can be reprioritized`);
+    this.changes?.record({ type: 'reprioritized', executionId, priority: outcome.priority, position: outcome.position, at: new Date(this.clock.now()) });
     // The reported position is the one right after the move; scheduling may dispatch it next.
     return { execution_id: executionId, priority: outcome.priority, position: outcome.position };
   }

@@ -87,6 +87,13 @@ export interface ExecutionQueueOptions {
     /** `K8S_WORKER_LEASE_GROUP`, default `execution-queue`: prefix of the shard Lease names; worker deployments sharing a namespace need different groups. */
     shardLeaseGroup: string;
   };
+  /** The live streams (`/api/v1/admin/stream`, `/api/v1/executions/{id}/events`). */
+  stream: {
+    /** `STREAM_STATUS_SECONDS`, default 5: how often the admin stream sends a status frame (and keeps idle connections alive). */
+    statusSeconds: number;
+    /** `STREAM_MAX_BUFFERED_KB`, default 1024: a client with more than this waiting to be sent is dropped. */
+    maxBufferedKb: number;
+  };
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
   /** `LOG_FORMAT`, default `text`; `json` writes one JSON object per line. */

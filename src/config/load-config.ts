@@ -64,6 +64,10 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
       shardLeaseSeconds: reader.integer('K8S_WORKER_LEASE_SECONDS', 15, 3, 600),
       shardLeaseGroup: reader.text('K8S_WORKER_LEASE_GROUP', 'execution-queue'),
     },
+    stream: {
+      statusSeconds: reader.integer('STREAM_STATUS_SECONDS', 5, 1, 3600),
+      maxBufferedKb: reader.integer('STREAM_MAX_BUFFERED_KB', 1024, 16, 1024 * 1024),
+    },
     roles: reader.subsetOf('ROLES', ROLES, [...ROLES]) as Role[],
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: reader.oneOf('LOG_FORMAT', ['text', 'json'] as const, 'text'),

@@ -56,6 +56,8 @@ const ENV_NAME_OF: Record<string, string> = {
   'queue.defaultUserWeight': 'QUEUE_DEFAULT_USER_WEIGHT',
   housekeepingSeconds: 'QUEUE_HOUSEKEEPING_SECONDS',
   submitTimeoutSeconds: 'SUBMIT_TIMEOUT_SECONDS',
+  'stream.statusSeconds': 'STREAM_STATUS_SECONDS',
+  'stream.maxBufferedKb': 'STREAM_MAX_BUFFERED_KB',
   transport: 'TRANSPORT',
   'kafka.brokers': 'KAFKA_BROKERS',
   'kafka.clientId': 'KAFKA_CLIENT_ID',

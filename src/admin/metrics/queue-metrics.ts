@@ -4,6 +4,7 @@ import { PRIORITIES, type Priority } from '../../contracts/priority.constants.js
 import type { CoordinatorObserver, FinishKind, RejectionReason } from '../../coordinator/coordinator-observer.port.js';
 import type { QueueStateStore } from '../../coordinator/queue-state-store.port.js';
 import type { TransportRetrySource } from '../../ports/transport-retries.port.js';
+import type { StreamStats } from './stream-stats.port.js';
 
 /** Wait-time buckets in seconds: from instant dispatch to the default stale timeout. */
 const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -37,8 +38,28 @@ export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
     store: QueueStateStore,
     transport?: TransportRetrySource,
     private readonly hostRegistry?: Registry,
+    streams?: StreamStats,
   ) {
     const registers = hostRegistry ? [this.registry, hostRegistry] : [this.registry];
+    if (streams) {
+      new Gauge({
+        name: 'execution_queue_stream_clients',
+        help: 'Open live-stream connections (admin and per-execution) on this process',
+        registers,
+        collect() {
+          this.set(streams.streamStats().open);
+        },
+      });
+      new Counter({
+        name: 'execution_queue_stream_dropped_total',
+        help: 'Live-stream clients disconnected for falling more than STREAM_MAX_BUFFERED_KB behind',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(streams.streamStats().droppedTotal);
+        },
+      });
+    }
     if (transport) {
       new Counter({
         name: 'execution_queue_transport_retries_total',

@@ -1,4 +1,4 @@
-import { type Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { PRIORITIES, priorityRank, type Priority } from '../../../contracts/priority.constants.js';
 import type {
   ActiveExecution,
@@ -27,14 +27,14 @@ import type { QueueLimits } from '../../domain/queue-limits.js';
 import type { QueueOrder } from '../../../contracts/queue-order.constants.js';
 import type { QueueStateStore, Scheduled, StoredRequest } from '../../queue-state-store.port.js';
 import { classifyRedisError } from './redis-errors.js';
+import { secondConnectionTo, type RedisConnection } from './redis-connection.js';
 import { activeSummaryOf, parseMeta, summaryOf } from './redis-meta.js';
 import { RedisLibraryLoader } from './redis-library-loader.js';
 import { buildLibrary, SCRIPT_NAMES, type ScriptName } from './redis-scripts.js';
 
 type Reply = string | number | null | Reply[];
 
-/** A connection the store can work on: one server (directly or found through Sentinel) or a Cluster. */
-export type RedisConnection = Redis | Cluster;
+export type { RedisConnection };
 
 /**
  * The keys every call declares, in the order lua/common.lua binds them. Declaring them lets a
@@ -321,9 +321,4 @@ function duplicateOf([, state, detail, rank]: Reply[]): DuplicateOutcome {
   if (state === 'pending') return { kind: 'duplicate', state, position: Number(detail), priority: PRIORITIES[Number(rank)]! };
   if (state === 'refused') return { kind: 'duplicate', state, refusal: detail as AdmissionRefusal };
   return { kind: 'duplicate', state: state as 'active' | 'finished' };
-}
-
-/** A second connection to the same server or Cluster, with the same options. */
-function secondConnectionTo(connection: RedisConnection): RedisConnection {
-  return connection.isCluster ? (connection as Cluster).duplicate() : (connection as Redis).duplicate();
 }

@@ -1,0 +1,4 @@
+/** What the metrics read of the live streams. */
+export interface StreamStats {
+  streamStats(): { open: number; droppedTotal: number };
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { ExecutionQueueOptions } from '../../config/execution-queue.options.js';
+import { MODULE_OPTIONS_TOKEN } from '../../execution-queue.module-definition.js';
+import { QueueAdminService } from '../queue-admin.service.js';
+import type { QueueChangeFrame } from './queue-change.js';
+import { QueueChangeFeed } from './queue-change.feed.js';
+import type { SseConnection } from './sse-connection.js';
+
+/** How much of each list the first frame of the admin stream carries. */
+const SNAPSHOT_PAGE = 100;
+const SNAPSHOT_USERS = 20;
+
+/**
+ * The live admin stream: each client gets a snapshot, then every change frame, then a status
+ * frame every STREAM_STATUS_SECONDS from one shared timer (one store read per tick, whatever
+ * the number of clients; the timer runs only while someone is connected).
+ */
+@Injectable()
+export class AdminStreamService implements OnApplicationShutdown {
+  private readonly clients = new Set<SseConnection>();
+  private ticker?: NodeJS.Timeout;
+
+  constructor(
+    private readonly feed: QueueChangeFeed,
+    private readonly admin: QueueAdminService,
+    @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
+  ) {}
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * Serves one client until it goes away. Frames that arrive while the snapshot is read are held
+   * and sent after it, so nothing falls between the two (a change may show in both).
+   */
+  async serve(connection: SseConnection): Promise<void> {
+    let held: QueueChangeFrame[] | null = [];
+    const unsubscribe = this.feed.subscribe((frame) => {
+      if (held) held.push(frame);
+      else connection.send('change', frame);
+    });
+    connection.onClose(() => {
+      unsubscribe();
+      this.clients.delete(connection);
+      if (this.clients.size === 0) this.stopTicker();
+    });
+    try {
+      connection.send('snapshot', await this.snapshot());
+    } catch (error) {
+      connection.send('error', { message: `snapshot unavailable: ${(error as Error).message}` });
+    }
+    for (const frame of held) connection.send('change', frame);
+    held = null;
+    if (!connection.isOpen) return;
+    this.clients.add(connection);
+    this.startTicker();
+  }
+
+  onApplicationShutdown(): void {
+    // The connections themselves are closed by SseConnections.
+    this.stopTicker();
+  }
+
+  private async snapshot(): Promise<Record<string, unknown>> {
+    const [status, active, pending, users] = await Promise.all([
+      this.admin.status(),
+      this.admin.active(0, SNAPSHOT_PAGE),
+      this.admin.pending({}, 0, SNAPSHOT_PAGE),
+      this.admin.users(0, SNAPSHOT_USERS),
+    ]);
+    return { status, active, pending, users, origin: this.feed.origin, at: new Date().toISOString() };
+  }
+
+  private startTicker(): void {
+    if (this.ticker) return;
+    this.ticker = setInterval(() => void this.tick(), this.options.stream.statusSeconds * 1000);
+    this.ticker.unref();
+  }
+
+  private stopTicker(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  private async tick(): Promise<void> {
+    const status = await this.admin.status().catch((error: Error) => ({ unavailable: error.message }));
+    for (const client of this.clients) client.send('status', status);
+  }
+}

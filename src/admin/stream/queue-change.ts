@@ -1,0 +1,49 @@
+import type { Priority } from '../../contracts/priority.constants.js';
+import type { ExecutionLifecycleEvent } from '../../coordinator/execution-lifecycle.port.js';
+
+/** A change an operator made that is not an execution's own lifecycle. */
+export type OperatorChange =
+  | { type: 'held'; at: Date }
+  | { type: 'resumed'; at: Date }
+  | { type: 'reprioritized'; executionId: string; priority: Priority; position: number; at: Date }
+  | { type: 'weight_changed'; userId: string; weight: number; at: Date };
+
+/** Everything the live streams report: what happened to an execution, or what an operator did. */
+export type QueueChange = ExecutionLifecycleEvent | OperatorChange;
+
+export type QueueChangeType = QueueChange['type'];
+
+/**
+ * A change as it travels between replicas and goes out on a stream: snake_case fields, an ISO
+ * time, and the replica that saw it with its own counter (so a client can tell replicas' frames
+ * apart and spot a gap in one replica's sequence).
+ */
+export type QueueChangeFrame = Record<string, unknown> & { type: QueueChangeType; at: string; origin: string; seq: number };
+
+const FIELD_NAMES: Record<string, string> = {
+  executionId: 'execution_id',
+  userId: 'user_id',
+  estimatedWaitSeconds: 'estimated_wait_seconds',
+  waitedSeconds: 'waited_seconds',
+};
+
+/** The frame of a change: each field under its wire name, `at` as ISO text. */
+export function frameOf(change: QueueChange, origin: string, seq: number): QueueChangeFrame {
+  const frame: Record<string, unknown> = { origin, seq };
+  for (const [key, value] of Object.entries(change)) frame[FIELD_NAMES[key] ?? key] = value instanceof Date ? value.toISOString() : value;
+  return frame as QueueChangeFrame;
+}
+
+/** The execution a frame is about, if any. */
+export function executionOf(frame: QueueChangeFrame): string | undefined {
+  return typeof frame.execution_id === 'string' ? frame.execution_id : undefined;
+}
+
+/** Changes after which an execution's stream ends. */
+export const TERMINAL_CHANGES: ReadonlySet<QueueChangeType> = new Set(['finished', 'cancelled', 'expired', 'rejected']);
+
+/**
+ * Changes that can move pending executions' positions (someone joined ahead, left the queue, or
+ * moved). Only these make the per-execution streams look their executions up again.
+ */
+export const POSITION_CHANGES: ReadonlySet<QueueChangeType> = new Set(['accepted', 'dispatched', 'cancelled', 'expired', 'reprioritized', 'held', 'resumed', 'weight_changed']);
