@@ -18,6 +18,17 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's script runs in the browser.
+    files: ['src/**/assets/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        document: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', confirm: 'readonly', alert: 'readonly', prompt: 'readonly',
+        Option: 'readonly', TextDecoderStream: 'readonly', AbortController: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },

@@ -4,7 +4,7 @@ import { ROLES, type Role } from './config/execution-queue.options.js';
 import type { ExecutionQueueModuleOptions } from './config/module-options.js';
 
 /** HTTP routes the module can serve. */
-export const HTTP_ROUTE_GROUPS = ['api', 'health', 'metrics'] as const;
+export const HTTP_ROUTE_GROUPS = ['api', 'health', 'metrics', 'dashboard'] as const;
 export type HttpRouteGroup = (typeof HTTP_ROUTE_GROUPS)[number];
 
 /** Which of the module's HTTP routes a host mounts, and where. */

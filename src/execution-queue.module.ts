@@ -60,6 +60,7 @@ import { ExecutionStreamService } from './admin/stream/execution-stream.service.
 import { QueueChangeFeed } from './admin/stream/queue-change.feed.js';
 import { RedisChangeRelay } from './admin/stream/redis-change-relay.js';
 import { SseConnections } from './admin/stream/sse-connections.js';
+import { DashboardController } from './admin/dashboard/dashboard.controller.js';
 import { Redis } from 'ioredis';
 import { secondConnectionTo } from './coordinator/stores/redis/redis-connection.js';
 import { DiscoveryModule, RouterModule } from '@nestjs/core';
@@ -93,7 +94,7 @@ const HANDLERS_BY_ROLE: Record<Role, Type[]> = {
 const API_CONTROLLERS: Type[] = [ExecutionsController, QueueAdminController, UsersAdminController, ExecutionsAdminController, AdminStreamController, ExecutionStreamController];
 
 /** Probes and metrics, when asked for, whatever the roles, so every process can be watched. */
-const CONTROLLERS_BY_ROUTE_GROUP: Record<Exclude<HttpRouteGroup, 'api'>, Type[]> = { health: [HealthController], metrics: [MetricsController] };
+const CONTROLLERS_BY_ROUTE_GROUP: Record<Exclude<HttpRouteGroup, 'api'>, Type[]> = { health: [HealthController], metrics: [MetricsController], dashboard: [DashboardController] };
 
 const providers: Provider[] = [
   { provide: MODULE_OPTIONS_TOKEN, useFactory: (given: unknown) => resolveModuleOptions(given), inject: [GIVEN_MODULE_OPTIONS] },
@@ -216,6 +217,8 @@ function withControllers(definition: DynamicModule, roles: Role[] | undefined, h
   const controllers = [
     ...(routes.has('health') ? CONTROLLERS_BY_ROUTE_GROUP.health : []),
     ...(routes.has('metrics') ? CONTROLLERS_BY_ROUTE_GROUP.metrics : []),
+    // The page is useful only where the API it calls is served.
+    ...(routes.has('dashboard') && routes.has('api') && selected.includes('admin') ? CONTROLLERS_BY_ROUTE_GROUP.dashboard : []),
     ...(routes.has('api') && selected.includes('admin') ? API_CONTROLLERS : []),
     ...selected.flatMap((role) => HANDLERS_BY_ROLE[role]),
   ];

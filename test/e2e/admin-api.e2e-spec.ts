@@ -227,6 +227,8 @@ describe('admin REST API', () => {
           'DELETE /api/v1/admin/executions/{id}',
           'POST /api/v1/admin/queue/hold',
           'POST /api/v1/admin/queue/resume',
+          'GET /api/v1/admin/stream',
+          'GET /api/v1/executions/{id}/events',
           'GET /health/live',
           'GET /health/ready',
           'GET /metrics',
