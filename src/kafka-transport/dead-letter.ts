@@ -19,6 +19,13 @@ export interface DeadLetterRecord {
 /** A consumed message as the dead-letter record needs it; Kafka allows an empty (null) value. */
 export type ConsumedMessage = Omit<DeliveredMessage, 'value'> & { value: Buffer | null };
 
+/** Dead letters written by this process, by reason (read by the metrics). */
+const written: Record<DeadLetterRecord['reason'], number> = { invalid_message: 0, handler_failed: 0 };
+
+export function deadLettersWritten(): Readonly<Record<DeadLetterRecord['reason'], number>> {
+  return written;
+}
+
 export function deadLetterFor(
   message: ConsumedMessage,
   reason: DeadLetterRecord['reason'],
@@ -27,6 +34,7 @@ export function deadLetterFor(
   topicPrefix: string,
   at: Date,
 ): WireMessage {
+  written[reason] += 1;
   const record: DeadLetterRecord = {
     original_topic: message.topic,
     partition: message.partition,

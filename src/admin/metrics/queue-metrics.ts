@@ -5,6 +5,7 @@ import type { CoordinatorObserver, FinishKind, RejectionReason } from '../../coo
 import type { QueueStateStore } from '../../coordinator/queue-state-store.port.js';
 import type { TransportRetrySource } from '../../ports/transport-retries.port.js';
 import type { StreamStats } from './stream-stats.port.js';
+import { deadLettersWritten } from '../../kafka-transport/dead-letter.js';
 
 /** Wait-time buckets in seconds: from instant dispatch to the default stale timeout. */
 const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -87,6 +88,25 @@ export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
       async collect() {
         const { byPriority } = await store.snapshot();
         for (const priority of PRIORITIES) this.set({ priority }, byPriority[priority]);
+      },
+    });
+    new Gauge({
+      name: 'execution_queue_oldest_pending_age_seconds',
+      help: 'How long the longest-waiting pending execution has waited (0 when none waits)',
+      registers,
+      async collect() {
+        const { oldestEnqueuedAt } = await store.snapshot();
+        this.set(oldestEnqueuedAt === null ? 0 : Math.max(0, (Date.now() - oldestEnqueuedAt) / 1000));
+      },
+    });
+    new Counter({
+      name: 'execution_queue_dead_letters_total',
+      help: 'Messages this process wrote to the dead-letter topic, by reason',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, count] of Object.entries(deadLettersWritten())) this.inc({ reason }, count);
       },
     });
     new Gauge({
