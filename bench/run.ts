@@ -1,11 +1,12 @@
 import { runAdminApiBenchmark } from './admin-api.bench.js';
 import { runFairnessBenchmark } from './fairness.bench.js';
 import { runKafkaBenchmark } from './kafka-pipeline.bench.js';
+import { runLiveStreamBenchmark } from './live-stream.bench.js';
 import { runPodCreationBenchmark } from './pod-creation.bench.js';
 import { runQueueCoreBenchmark } from './queue-core.bench.js';
 import { runStateStoreBenchmark } from './state-store.bench.js';
 
-/** `npm run bench [-- <suite>]`; suites: `queue` (default), `fairness`, `admin`, `kafka`, `store` and `pods` (the last four need `npm run infra:up`). */
+/** `npm run bench [-- <suite>]`; suites: `queue` (default), `fairness`, `stream`, `admin`, `kafka`, `store` and `pods` (the last four need `npm run infra:up`). */
 const suite = process.argv[2] ?? 'queue';
 const suites: Record<string, () => void | Promise<void>> = {
   queue: () => runQueueCoreBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
@@ -14,6 +15,7 @@ const suites: Record<string, () => void | Promise<void>> = {
   store: runStateStoreBenchmark,
   pods: runPodCreationBenchmark,
   fairness: runFairnessBenchmark,
+  stream: runLiveStreamBenchmark,
 };
 
 const run = suites[suite];
