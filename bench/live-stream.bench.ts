@@ -44,7 +44,7 @@ async function startProcess(args: string[], env: Record<string, string>, ready: 
 
 async function startService(env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  const child = await startProcess([MAIN], { PORT: String(port), HOST: '127.0.0.1', ADMIN_TOKENS: TOKEN, LOG_LEVEL: 'warn', QUEUE_HOUSEKEEPING_SECONDS: '0', ...env }, 'listening on');
+  const child = await startProcess([MAIN], { PORT: String(port), HOST: '127.0.0.1', ADMIN_TOKENS: TOKEN, QUEUE_HOUSEKEEPING_SECONDS: '0', ...env }, 'listening on');
   return { child, base: `http://127.0.0.1:${port}` };
 }
 
