@@ -26,10 +26,6 @@ export class AdminStreamService implements OnApplicationShutdown {
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
   ) {}
 
-  get clientCount(): number {
-    return this.clients.size;
-  }
-
   /**
    * Serves one client until it goes away. Frames that arrive while the snapshot is read are held
    * and sent after it, so nothing falls between the two (a change may show in both).

@@ -54,10 +54,6 @@ export class QueueChangeFeed implements OnModuleInit, OnApplicationShutdown {
     return () => this.listeners.delete(listener);
   }
 
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   private deliver(frame: QueueChangeFrame): void {
     for (const listener of this.listeners) {
       try {

@@ -1,6 +1,20 @@
 import type { Response } from 'express';
 
 /**
+ * The text of an event. A change frame goes to every client as the same object, so its text is
+ * made once and kept with it (a WeakMap: it goes when the frame does), not once per client.
+ */
+const texts = new WeakMap<object, Map<string, string>>();
+function formatted(event: string, data: unknown): string {
+  if (typeof data !== 'object' || data === null) return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  let byEvent = texts.get(data);
+  if (!byEvent) texts.set(data, (byEvent = new Map()));
+  let text = byEvent.get(event);
+  if (text === undefined) byEvent.set(event, (text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+  return text;
+}
+
+/**
  * One Server-Sent Events response. Writes never wait: when the client reads slower than the
  * stream produces and more than `maxBufferedBytes` are waiting to be sent, the connection is
  * dropped (the client reconnects and starts from a fresh snapshot), so a slow reader costs the
@@ -43,7 +57,7 @@ export class SseConnection {
       this.onDropped();
       return false;
     }
-    this.response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.response.write(formatted(event, data));
     return true;
   }
 
