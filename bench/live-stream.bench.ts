@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { printTable } from './queue-core.bench.js';
@@ -11,7 +12,9 @@ import { printTable } from './queue-core.bench.js';
  *   at about 200 changes per second; beside it, in the same run, a bare SSE server that only
  *   writes timestamped frames at the same rate (the floor for Node + loopback + this client);
  * - what 100 connected stream clients cost the queue: executions per second through the whole
- *   service with none and with 100 reading clients, alternating, median of the rounds.
+ *   service with none and with 100 connected clients (in their own low-priority process, which
+ *   reads and discards), alternating, median of the rounds. BENCH_PART=throughput runs only this;
+ *   BENCH_CPU_PROFILE=<dir> writes a CPU profile of each service process there.
  */
 const TOKEN = 'bench-stream-token-0123456789';
 const RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -44,7 +47,7 @@ async function startProcess(args: string[], env: Record<string, string>, ready: 
 
 async function startService(env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  const child = await startProcess([MAIN], { PORT: String(port), HOST: '127.0.0.1', ADMIN_TOKENS: TOKEN, QUEUE_HOUSEKEEPING_SECONDS: '0', ...env }, 'listening on');
+  const child = await startProcess([...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []), MAIN], { PORT: String(port), HOST: '127.0.0.1', ADMIN_TOKENS: TOKEN, QUEUE_HOUSEKEEPING_SECONDS: '0', ...env }, 'listening on');
   return { child, base: `http://127.0.0.1:${port}` };
 }
 
@@ -138,13 +141,44 @@ async function bareSseLatency(): Promise<number[]> {
   }
 }
 
+/**
+ * Opens `clients` admin streams from a separate, lowest-priority process that only discards what
+ * arrives: the clients stand for browsers on other machines, so their parsing must not take this
+ * process's CPU (which drives the load) nor compete with the service at equal priority.
+ */
+async function startIdleReaders(base: string, clients: number): Promise<ChildProcess> {
+  const script = `
+    const http = require('node:http');
+    let connected = 0;
+    for (let index = 0; index < ${clients}; index++) {
+      http.request('${base}/api/v1/admin/stream', { headers: { Authorization: 'Bearer ${TOKEN}' } }, (response) => {
+        response.on('data', () => undefined);
+        if (++connected === ${clients}) console.log('readers connected');
+      }).end();
+    }`;
+  return startProcess(['-e', `require('node:os').setPriority(19); ${script}`], {}, 'readers connected');
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface ThroughputRound {
+  perSecond: number;
+  /** The service's CPU milliseconds per execution, and the readers' process's. */
+  serviceCpuMs: number;
+  readersCpuMs: number;
+}
+
 /** Executions per second through the whole service, with `clients` reading the admin stream. */
-async function throughputWith(clients: number): Promise<number> {
+async function throughputWith(clients: number): Promise<ThroughputRound> {
   const { child, base } = await startService({ SIMULATED_RUN_MS: '1', QUEUE_MAX_ACTIVE: '50', QUEUE_MAX_PER_USER: '1000000', QUEUE_MAX_SIZE: '1000000' });
-  const closers: (() => void)[] = [];
+  const readers = clients > 0 ? await startIdleReaders(base, clients) : undefined;
   try {
-    for (let index = 0; index < clients; index++) closers.push(await readStream(`${base}/api/v1/admin/stream`, () => undefined));
     const started = Date.now();
+    const [serviceBefore, readersBefore] = await Promise.all([cpuSeconds(child.pid!), readers ? cpuSeconds(readers.pid!) : 0]);
     for (let start = 0; start < THROUGHPUT_EXECUTIONS; start += 50) {
       await Promise.all(Array.from({ length: Math.min(50, THROUGHPUT_EXECUTIONS - start) }, (_, offset) => call(base, 'POST', '/api/v1/executions', submission(`tp-${start + offset}`, `user-${(start + offset) % 100}`))));
     }
@@ -158,33 +192,49 @@ async function throughputWith(clients: number): Promise<number> {
       if (finished >= THROUGHPUT_EXECUTIONS) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return THROUGHPUT_EXECUTIONS / ((Date.now() - started) / 1000);
+    const perSecond = THROUGHPUT_EXECUTIONS / ((Date.now() - started) / 1000);
+    const [serviceAfter, readersAfter] = await Promise.all([cpuSeconds(child.pid!), readers ? cpuSeconds(readers.pid!) : 0]);
+    const perExecution = (seconds: number) => (seconds * 1000) / THROUGHPUT_EXECUTIONS;
+    return { perSecond, serviceCpuMs: perExecution(serviceAfter - serviceBefore), readersCpuMs: perExecution(readersAfter - readersBefore) };
   } finally {
-    for (const close of closers) close();
+    readers?.kill('SIGTERM');
     child.kill('SIGTERM');
   }
 }
 
 export async function runLiveStreamBenchmark(): Promise<void> {
+  if (process.env.BENCH_PART !== 'throughput') await printLatency();
+  await printThroughput();
+}
+
+async function printLatency(): Promise<void> {
   const stream = await streamLatency();
   const bare = await bareSseLatency();
   console.log(`\nChange -> visible on the admin stream, ${EXECUTIONS_PER_SECOND * 4} changes/s offered for ${RATE_SECONDS} s (ms; same run)`);
   const row = (name: string, sorted: number[], perSecond: number) => [name, String(sorted.length), perSecond.toFixed(0), String(percentile(sorted, 50)), String(percentile(sorted, 99)), String(sorted[sorted.length - 1])];
   printTable(['stream', 'frames', 'frames/s', 'p50', 'p99', 'max'], [row('admin stream (service)', stream.latencies, stream.perSecond), row('bare SSE server (floor)', bare, bare.length / RATE_SECONDS)]);
+}
 
-  const without: number[] = [];
-  const withClients: number[] = [];
+async function printThroughput(): Promise<void> {
+  const without: ThroughputRound[] = [];
+  const withClients: ThroughputRound[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     without.push(await throughputWith(0));
     withClients.push(await throughputWith(100));
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  console.log(`\nExecutions per second through the service (${THROUGHPUT_EXECUTIONS} per round, ${ROUNDS} rounds alternating, median)`);
+  const median = (rounds: ThroughputRound[], pick: (round: ThroughputRound) => number) => rounds.map(pick).sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!;
+  const row = (name: string, rounds: ThroughputRound[]) => [
+    name,
+    median(rounds, (round) => round.perSecond).toFixed(0),
+    rounds.map((round) => round.perSecond.toFixed(0)).join(' / '),
+    `${(median(rounds, (round) => round.perSecond) / median(without, (round) => round.perSecond)).toFixed(2)}×`,
+    median(rounds, (round) => round.serviceCpuMs).toFixed(2),
+    `${(median(rounds, (round) => round.serviceCpuMs) / median(without, (round) => round.serviceCpuMs)).toFixed(2)}×`,
+    median(rounds, (round) => round.readersCpuMs).toFixed(2),
+  ];
+  console.log(`\nExecutions per second through the service (${THROUGHPUT_EXECUTIONS} per round, ${ROUNDS} rounds alternating, median), and CPU ms per execution`);
   printTable(
-    ['stream clients', 'executions/s (median)', 'rounds', 'vs none'],
-    [
-      ['none', median(without).toFixed(0), without.map((value) => value.toFixed(0)).join(' / '), '1.00×'],
-      ['100 reading the admin stream', median(withClients).toFixed(0), withClients.map((value) => value.toFixed(0)).join(' / '), `${(median(withClients) / median(without)).toFixed(2)}×`],
-    ],
+    ['stream clients', 'executions/s', 'rounds', 'vs none', 'service CPU ms/exec', 'vs none', 'readers CPU ms/exec'],
+    [row('none', without), row('100 connected to the admin stream', withClients)],
   );
 }
