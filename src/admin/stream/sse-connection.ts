@@ -5,12 +5,13 @@ import type { Response } from 'express';
  * made once and kept with it (a WeakMap: it goes when the frame does), not once per client.
  */
 const texts = new WeakMap<object, Map<string, string>>();
+const eventText = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 function formatted(event: string, data: unknown): string {
-  if (typeof data !== 'object' || data === null) return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  if (typeof data !== 'object' || data === null) return eventText(event, data);
   let byEvent = texts.get(data);
   if (!byEvent) texts.set(data, (byEvent = new Map()));
   let text = byEvent.get(event);
-  if (text === undefined) byEvent.set(event, (text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+  if (text === undefined) byEvent.set(event, (text = eventText(event, data)));
   return text;
 }
 
