@@ -121,7 +121,7 @@ const providers: Provider[] = [
     provide: QUEUE_STATE_STORE,
     useFactory: async (options: ExecutionQueueOptions, clients: GivenClients): Promise<QueueStateStore> => {
       if (options.stateStore !== 'redis') return new InMemoryQueueStateStore(options.queue);
-      const store = new RedisQueueStateStore(options.queue, { url: options.redisUrl, keyPrefix: options.redisKeyPrefix, connection: clients.redisClient });
+      const store = new RedisQueueStateStore(options.queue, { url: options.redisUrl, keyPrefix: options.redisKeyPrefix, connection: clients.redisClient, waitReplicas: options.redisWaitReplicas });
       await refuseOrderSwitch(store, options);
       return store;
     },
@@ -143,7 +143,7 @@ const providers: Provider[] = [
     useFactory: (publisher: EventPublisher, options: ExecutionQueueOptions, kubeConfig: KubeConfig | null): PodRuntime =>
       kubeConfig
         ? new KubernetesPodRuntime(kubeConfig, publisher, eventSourceOf(options), { namespace: options.k8sNamespace, ...options.kubernetes })
-        : new SimulatedPodRuntime(publisher, eventSourceOf(options), options.k8sNamespace, options.simulatedRunMs),
+        : new SimulatedPodRuntime(publisher, eventSourceOf(options), options.k8sNamespace, options.simulatedRunMs, options.kubernetes.finishedPodTtlSeconds * 1000),
     inject: [EVENT_PUBLISHER, MODULE_OPTIONS_TOKEN, KUBE_CONFIG],
   },
   {

@@ -63,6 +63,12 @@ export interface ExecutionQueueOptions {
   redisUrl: string;
   /** `REDIS_KEY_PREFIX`, default `execution-queue:`: prepended to every key; give each deployment its own. */
   redisKeyPrefix: string;
+  /**
+   * `REDIS_WAIT_REPLICAS`, default 0: how many replicas must hold each state change before the
+   * queue acts on it (Redis `WAIT`). Set it to 1 with Sentinel, so a failover cannot take back a
+   * change the queue already announced. Not for a Cluster.
+   */
+  redisWaitReplicas: number;
   /** `POD_RUNTIME`, default `simulated`: `simulated` or `kubernetes`. */
   podRuntime: 'simulated' | 'kubernetes';
   /** `SIMULATED_RUN_MS`, default 1000: how long a simulated execution runs. */

@@ -46,6 +46,7 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
     stateStore: reader.oneOf('STATE_STORE', ['memory', 'redis'] as const, 'memory'),
     redisUrl: reader.text('REDIS_URL', 'redis://127.0.0.1:6379'),
     redisKeyPrefix: reader.text('REDIS_KEY_PREFIX', 'execution-queue:'),
+    redisWaitReplicas: reader.integer('REDIS_WAIT_REPLICAS', 0, 0, 16),
     podRuntime: reader.oneOf('POD_RUNTIME', ['simulated', 'kubernetes'] as const, 'simulated'),
     simulatedRunMs: reader.integer('SIMULATED_RUN_MS', 1000, 0, 24 * 3600 * 1000),
     k8sNamespace: reader.text('K8S_NAMESPACE', 'integr8scode'),

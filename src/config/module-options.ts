@@ -71,6 +71,7 @@ const ENV_NAME_OF: Record<string, string> = {
   stateStore: 'STATE_STORE',
   redisUrl: 'REDIS_URL',
   redisKeyPrefix: 'REDIS_KEY_PREFIX',
+  redisWaitReplicas: 'REDIS_WAIT_REPLICAS',
   podRuntime: 'POD_RUNTIME',
   simulatedRunMs: 'SIMULATED_RUN_MS',
   k8sNamespace: 'K8S_NAMESPACE',

@@ -27,17 +27,18 @@ export function formatTimestamp(at: Date): string {
   return at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** Builds a complete event of the given type with a fresh id and the common fields filled in. */
+/** Builds a complete event of the given type with the common fields filled in; its id is fresh unless given. */
 export function createEvent<K extends keyof EventTypeMap>(
   type: K,
   body: EventBody<K>,
   origin: EventOrigin,
   source: EventSource,
   at: Date,
+  eventId: string = randomUUID(),
 ): EventTypeMap[K] {
   const event = new EVENT_CLASSES[type]();
   return Object.assign(event, {
-    event_id: randomUUID(),
+    event_id: eventId,
     event_type: type,
     event_version: EVENT_VERSION,
     timestamp: formatTimestamp(at),

@@ -57,6 +57,9 @@ export class CoordinatorEvents {
       originOf(request),
       this.source,
       this.now(),
+      // One id per dispatch decision: a command published again (its first publication was
+      // never confirmed) carries the same id, so consumers can tell the repeat.
+      execution.sagaId,
     );
   }
 

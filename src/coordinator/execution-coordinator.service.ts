@@ -297,11 +297,15 @@ export class ExecutionCoordinator {
    */
   private async send(outgoing: Outgoing[]): Promise<void> {
     if (outgoing.length === 0) return;
+    await this.confirm(await this.publish(outgoing));
+  }
+
+  /** Publishes `outgoing` (see send) and returns what was published. */
+  private async publish(outgoing: Outgoing[]): Promise<Outgoing[]> {
     try {
       await this.publisher.publishAll(outgoing.map((item) => item.event));
       for (const item of outgoing) this.observeDispatch(item);
-      await this.confirm(outgoing);
-      return;
+      return outgoing;
     } catch (error) {
       this.logger.warn(`Publishing ${outgoing.length} events together failed; publishing them one by one: ${(error as Error).message}`);
     }
@@ -316,13 +320,26 @@ export class ExecutionCoordinator {
         await this.failDispatch(item.dispatch, error as Error);
       }
     }
-    await this.confirm(published);
+    return published;
   }
 
-  /** Marks the dispatches among `sent` as published, so no later step hands them out again. */
+  /**
+   * Marks the dispatches among `sent` as published, so no later step hands them out again. A
+   * failure here is only logged: the commands are out, and the pod's first sign of life confirms
+   * the dispatch as well; failing both, the dispatch is published again after the grace period
+   * under the same event id, which the runtime ignores while the pod exists. Failing the event
+   * instead would have it handled again for nothing.
+   */
   private async confirm(sent: Outgoing[]): Promise<void> {
     const ids = sent.flatMap((item) => (item.dispatch ? [item.dispatch.executionId] : []));
-    if (ids.length > 0) await this.publisher.afterSent(() => this.store.confirmDispatched(ids));
+    if (ids.length === 0) return;
+    await this.publisher.afterSent(async () => {
+      try {
+        await this.store.confirmDispatched(ids);
+      } catch (error) {
+        this.logger.warn(`Could not record ${ids.length} dispatches as published; their pods' signs of life will: ${(error as Error).message}`);
+      }
+    });
   }
 
   private observeDispatch({ dispatch, notice }: Outgoing): void {

@@ -99,6 +99,22 @@ describe('ExecutionCoordinator', () => {
     expect(await coordinator.status()).toMatchObject({ activeCount: 0, pendingCount: 0 });
   });
 
+  it('keeps going when a dispatch cannot be recorded as published, and repeats its command under the same event id', async () => {
+    const { options, clock, publisher } = setUp({ maxActiveExecutions: 1 });
+    const store = new InMemoryQueueStateStore(options.queue);
+    store.confirmDispatched = () => Promise.reject(new Error('store away'));
+    const coordinator = new ExecutionCoordinator(store, publisher, clock, options);
+    await coordinator.handleRequested(requestFor('a', 'u'));
+    const [first] = publisher.ofType('create_pod_command');
+    expect(publisher.take().map(essence)).toEqual(['accepted a @0 normal', 'dispatch a normal']);
+    clock.advance(options.queue.dispatchGraceSeconds * 1000 + 1);
+    await coordinator.schedule();
+    const repeated = publisher.ofType('create_pod_command');
+    expect(repeated).toHaveLength(1);
+    expect(repeated[0]).toMatchObject({ execution_id: 'a', event_id: first!.event_id, saga_id: first!.saga_id });
+    expect(first!.event_id).toBe(first!.saga_id);
+  });
+
   it('ignores a redelivered completion: one completion frees one slot', async () => {
     const { coordinator, publisher } = setUp({ maxActiveExecutions: 2 });
     for (const id of ['a', 'b', 'c', 'd']) await coordinator.handleRequested(requestFor(id, `u-${id}`));

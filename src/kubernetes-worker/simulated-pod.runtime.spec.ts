@@ -55,4 +55,20 @@ describe('SimulatedPodRuntime', () => {
     expect(publisher.ofType('pod_created')).toHaveLength(1);
     expect(publisher.ofType('execution_completed')).toHaveLength(1);
   });
+
+  it('ignores a repeated create while the finished "pod" would still exist, and runs it again after', async () => {
+    runtime = new SimulatedPodRuntime(publisher, source, 'integr8scode', 1000, 60_000);
+    await runtime.createPod(command('a'));
+    await jest.advanceTimersByTimeAsync(1000);
+    await jest.advanceTimersByTimeAsync(58_000);
+    await runtime.createPod(command('a'));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(publisher.ofType('pod_created')).toHaveLength(1);
+    expect(publisher.ofType('execution_completed')).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1500);
+    await runtime.createPod(command('a'));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(publisher.ofType('pod_created')).toHaveLength(2);
+    expect(publisher.ofType('execution_completed')).toHaveLength(2);
+  });
 });

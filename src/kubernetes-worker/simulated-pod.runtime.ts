@@ -18,17 +18,21 @@ interface SimulatedRun {
 /**
  * Stands in for Kubernetes in standalone mode: each create command "runs" for a fixed time and
  * then completes; a delete command ends the run early without a completion. Commands repeated
- * for a running execution are ignored, as the real runtime ignores an existing pod.
+ * for an execution that runs, or finished less than `finishedKeepMs` ago, are ignored, as the
+ * real runtime ignores a pod that exists (finished pods stay for K8S_FINISHED_POD_TTL_SECONDS).
  */
 export class SimulatedPodRuntime implements PodRuntime, OnApplicationShutdown {
   private readonly logger = new Logger(SimulatedPodRuntime.name);
   private readonly runs = new Map<string, SimulatedRun>();
+  /** Finished executions and when their "pod" goes, oldest first (all are kept equally long). */
+  private readonly finished = new Map<string, number>();
 
   constructor(
     private readonly publisher: EventPublisher,
     private readonly source: EventSource,
     private readonly namespace: string,
     private readonly runMs: number,
+    private readonly finishedKeepMs = 0,
   ) {}
 
   get runningCount(): number {
@@ -37,7 +41,7 @@ export class SimulatedPodRuntime implements PodRuntime, OnApplicationShutdown {
 
   async createPod(command: CreatePodCommand): Promise<void> {
     const executionId = command.execution_id;
-    if (this.runs.has(executionId)) return;
+    if (this.runs.has(executionId) || this.finishedRecently(executionId)) return;
     const origin: EventOrigin = { userId: command.metadata.user_id, environment: command.metadata.environment };
     const podName = podNameFor(executionId);
     const startedAt = Date.now();
@@ -69,6 +73,15 @@ export class SimulatedPodRuntime implements PodRuntime, OnApplicationShutdown {
     this.logger.debug(`Stopped simulated run of ${command.execution_id}: ${command.reason}`);
   }
 
+  private finishedRecently(executionId: string): boolean {
+    const now = Date.now();
+    for (const [id, goneAt] of this.finished) {
+      if (goneAt > now) break;
+      this.finished.delete(id);
+    }
+    return this.finished.has(executionId);
+  }
+
   onApplicationShutdown(): void {
     for (const run of this.runs.values()) clearTimeout(run.timer);
     this.runs.clear();
@@ -76,6 +89,7 @@ export class SimulatedPodRuntime implements PodRuntime, OnApplicationShutdown {
 
   private async complete(executionId: string, origin: EventOrigin, startedAt: number): Promise<void> {
     if (!this.runs.delete(executionId)) return;
+    if (this.finishedKeepMs > 0) this.finished.set(executionId, Date.now() + this.finishedKeepMs);
     const wallSeconds = (Date.now() - startedAt) / 1000;
     try {
       await this.publisher.publish(

@@ -56,7 +56,15 @@ export interface RedisStoreSettings {
    * tag). The store opens a duplicate of it for admissions (see below) and closes only that.
    */
   connection?: RedisConnection;
+  /** Replicas that must hold each change before a call returns (Redis WAIT); 0 or absent: none. */
+  waitReplicas?: number;
 }
+
+/** How long a change may take to reach the replicas before the call counts as failed. */
+const REPLICA_WAIT_MS = 1000;
+
+/** Calls that only read: they need no replica to confirm anything. */
+const READ_ONLY_SCRIPTS: ReadonlySet<ScriptName> = new Set(['snapshot', 'lookup', 'pending-page', 'active-page', 'users-page', 'user-usage', 'user-weights', 'order-check']);
 
 /**
  * The queue state in Redis, shared by every coordinator replica. Each state change is one Lua
@@ -88,6 +96,9 @@ export class RedisQueueStateStore implements QueueStateStore {
         `Redis key prefix '${settings.keyPrefix}' has no hash tag: on a Redis Cluster every key of the queue must be in one slot, ` +
           `so the prefix needs one, for example '{${settings.keyPrefix.replace(/:$/, '')}}:'`,
       );
+    }
+    if (settings.connection?.isCluster && (settings.waitReplicas ?? 0) > 0) {
+      throw new Error('Waiting for Redis replicas (REDIS_WAIT_REPLICAS) needs a single server or Sentinel; a Cluster routes WAIT to no particular master');
     }
     this.keys = KEY_NAMES.map((name) => settings.keyPrefix + name);
     const connect = () => {
@@ -254,7 +265,22 @@ export class RedisQueueStateStore implements QueueStateStore {
   private async run(name: ScriptName, ...args: (string | number)[]): Promise<Reply> {
     // The fixed keys are declared; the prefix names the per-user ones (see lua/common.lua).
     const client = name === 'admit' ? this.admissions : this.redis;
-    const call = () => client.fcall(this.functionNames[name], KEY_NAMES.length, ...this.keys, this.settings.keyPrefix, ...args) as Promise<Reply>;
+    const replicas = READ_ONLY_SCRIPTS.has(name) ? 0 : (this.settings.waitReplicas ?? 0);
+    const call = async () => {
+      const reply = client.fcall(this.functionNames[name], KEY_NAMES.length, ...this.keys, this.settings.keyPrefix, ...args) as Promise<Reply>;
+      if (replicas === 0) return reply;
+      // Sent right behind the call on the same connection, so it covers the call's writes
+      // without a round trip of its own.
+      const confirmed = (client as Redis).call('WAIT', replicas, REPLICA_WAIT_MS) as Promise<number>;
+      confirmed.catch(() => undefined);
+      const result = await reply;
+      const held = await confirmed;
+      // The change is made but may not survive a failover: the event is retried, which every
+      // call tolerates (a repeated admit is a duplicate, a lost dispatch is handed out again);
+      // classifyRedisError below makes it transient.
+      if (held < replicas) throw new Error(`${held} of ${replicas} Redis replicas confirmed the change within ${REPLICA_WAIT_MS} ms`);
+      return result;
+    };
     try {
       try {
         return await call();
