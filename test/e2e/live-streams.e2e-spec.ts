@@ -114,8 +114,8 @@ describe('the live admin stream', () => {
       ids.push(...waveIds);
       await submitAll(waveIds, 50);
     }
-    // So many waves outlast the stale timeout: an execution ends either finished or expired.
-    const endedOf = () => reader.of('change').filter((change) => ['finished', 'expired'].includes(change.type as string) && String(change.execution_id).startsWith('slow-'));
+    // So many waves outlast the stale timeout: an execution ends finished, expired, or rejected once the queue is full.
+    const endedOf = () => reader.of('change').filter((change) => ['finished', 'expired', 'rejected'].includes(change.type as string) && String(change.execution_id).startsWith('slow-'));
     await eventually(() => endedOf().length === ids.length, 'every execution ended for the reading client', 180_000).catch((error: Error) => {
       throw new Error(`${error.message}: ${endedOf().length} of ${ids.length} seen, reader ended=${reader.ended}`);
     });
