@@ -1,9 +1,10 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ExecutionQueueOptions } from '../../config/execution-queue.options.js';
 import { MODULE_OPTIONS_TOKEN } from '../../execution-queue.module-definition.js';
 import { QueueAdminService } from '../queue-admin.service.js';
 import type { QueueChangeFrame } from './queue-change.js';
 import { QueueChangeFeed } from './queue-change.feed.js';
+import { SseBroadcast } from './sse-broadcast.js';
 import type { SseConnection } from './sse-connection.js';
 
 /** How much of each list the first frame of the admin stream carries. */
@@ -13,12 +14,14 @@ const SNAPSHOT_USERS = 20;
 /**
  * The live admin stream: each client gets a snapshot, then every change frame, then a status
  * frame every STREAM_STATUS_SECONDS from one shared timer (one store read per tick, whatever
- * the number of clients; the timer runs only while someone is connected).
+ * the number of clients; the timer runs only while someone is connected). Every client gets the
+ * same frames, so they go out through one broadcast.
  */
 @Injectable()
-export class AdminStreamService implements OnApplicationShutdown {
-  private readonly clients = new Set<SseConnection>();
+export class AdminStreamService implements OnModuleInit, OnApplicationShutdown {
+  private readonly clients = new SseBroadcast();
   private ticker?: NodeJS.Timeout;
+  private stopFollowing?: () => void;
 
   constructor(
     private readonly feed: QueueChangeFeed,
@@ -31,30 +34,32 @@ export class AdminStreamService implements OnApplicationShutdown {
    * and sent after it, so nothing falls between the two (a change may show in both).
    */
   async serve(connection: SseConnection): Promise<void> {
-    let held: QueueChangeFrame[] | null = [];
-    const unsubscribe = this.feed.subscribe((frame) => {
-      if (held) held.push(frame);
-      else connection.send('change', frame);
-    });
-    connection.onClose(() => {
-      unsubscribe();
-      this.clients.delete(connection);
-      if (this.clients.size === 0) this.stopTicker();
-    });
+    const held: QueueChangeFrame[] = [];
+    const unsubscribe = this.feed.subscribe((frame) => held.push(frame));
+    connection.onClose(unsubscribe);
     try {
       connection.send('snapshot', await this.snapshot());
     } catch (error) {
       connection.send('error', { message: `snapshot unavailable: ${(error as Error).message}` });
     }
+    // From here on the broadcast carries the frames: in the same turn, so none is missed or sent twice.
+    unsubscribe();
     for (const frame of held) connection.send('change', frame);
-    held = null;
     if (!connection.isOpen) return;
     this.clients.add(connection);
+    connection.onClose(() => {
+      if (this.clients.size === 0) this.stopTicker();
+    });
     this.startTicker();
+  }
+
+  onModuleInit(): void {
+    this.stopFollowing = this.feed.subscribe((frame) => this.clients.send('change', frame));
   }
 
   onApplicationShutdown(): void {
     // The connections themselves are closed by SseConnections.
+    this.stopFollowing?.();
     this.stopTicker();
   }
 
@@ -81,6 +86,6 @@ export class AdminStreamService implements OnApplicationShutdown {
 
   private async tick(): Promise<void> {
     const status = await this.admin.status().catch((error: Error) => ({ unavailable: error.message }));
-    for (const client of this.clients) client.send('status', status);
+    this.clients.send('status', status);
   }
 }

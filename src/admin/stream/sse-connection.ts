@@ -1,18 +1,8 @@
 import type { Response } from 'express';
 
-/**
- * The text of an event. A change frame goes to every client as the same object, so its text is
- * made once and kept with it (a WeakMap: it goes when the frame does), not once per client.
- */
-const texts = new WeakMap<object, Map<string, string>>();
-const eventText = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-function formatted(event: string, data: unknown): string {
-  if (typeof data !== 'object' || data === null) return eventText(event, data);
-  let byEvent = texts.get(data);
-  if (!byEvent) texts.set(data, (byEvent = new Map()));
-  let text = byEvent.get(event);
-  if (text === undefined) byEvent.set(event, (text = eventText(event, data)));
-  return text;
+/** The wire text of one Server-Sent Event. */
+export function eventText(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /**
@@ -20,10 +10,15 @@ function formatted(event: string, data: unknown): string {
  * stream produces and more than `maxBufferedBytes` are waiting to be sent, the connection is
  * dropped (the client reconnects and starts from a fresh snapshot), so a slow reader costs the
  * queue nothing but that memory.
+ *
+ * The events sent during one event-loop turn go out in one socket write: a dispatch run makes
+ * several changes at once, and a write per event costs more than the rest of the stream.
  */
 export class SseConnection {
   private open = true;
   private readonly closeHandlers: (() => void)[] = [];
+  private unsent = '';
+  private flushScheduled = false;
 
   constructor(
     private readonly response: Response,
@@ -50,25 +45,39 @@ export class SseConnection {
     else this.closeHandlers.push(handler);
   }
 
-  /** Sends one event; false when the connection is gone or was just dropped for being slow. */
+  /** Sends one event (at the end of this turn); false when the connection is gone or was just dropped for being slow. */
   send(event: string, data: unknown): boolean {
-    if (!this.open) return false;
-    if (this.response.writableLength > this.maxBufferedBytes) {
-      this.terminate();
-      this.onDropped();
-      return false;
+    if (!this.withinLimit(this.unsent.length)) return false;
+    this.unsent += eventText(event, data);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
     }
-    this.response.write(formatted(event, data));
+    return true;
+  }
+
+  /**
+   * Writes already formatted events now, after whatever `send` still holds (so the order is
+   * kept). For a broadcast: the same bytes go to every client without being made again.
+   */
+  write(chunk: Buffer): boolean {
+    if (!this.withinLimit(this.unsent.length + chunk.length)) return false;
+    this.flush();
+    this.response.write(chunk);
     return true;
   }
 
   /** A comment line: keeps idle proxies from closing the connection. */
   keepAlive(): void {
-    if (this.open && this.response.writableLength <= this.maxBufferedBytes) this.response.write(': keep-alive\n\n');
+    if (this.open && this.response.writableLength <= this.maxBufferedBytes) {
+      this.flush();
+      this.response.write(': keep-alive\n\n');
+    }
   }
 
   end(): void {
     if (!this.open) return;
+    this.flush();
     this.response.end();
     this.closed();
   }
@@ -79,9 +88,27 @@ export class SseConnection {
     this.closed();
   }
 
+  /** False, and the connection dropped, when `adding` more bytes would exceed the limit. */
+  private withinLimit(adding: number): boolean {
+    if (!this.open) return false;
+    if (this.response.writableLength + adding <= this.maxBufferedBytes) return true;
+    this.terminate();
+    this.onDropped();
+    return false;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (!this.open || this.unsent === '') return;
+    const text = this.unsent;
+    this.unsent = '';
+    this.response.write(text);
+  }
+
   private closed(): void {
     if (!this.open) return;
     this.open = false;
+    this.unsent = '';
     for (const handler of this.closeHandlers.splice(0)) handler();
   }
 }
