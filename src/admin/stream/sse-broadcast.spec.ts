@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Response } from 'express';
-import { SseBroadcast } from './sse-broadcast.js';
+import { GATHER_MS, SseBroadcast } from './sse-broadcast.js';
 import { SseConnection } from './sse-connection.js';
 
 /** A real HTTP server whose every request becomes an SseConnection handed to the test. */
@@ -50,7 +50,7 @@ async function sseServer(maxBufferedBytes = 1 << 20) {
   };
 }
 
-const afterGathering = () => new Promise((resolve) => setTimeout(resolve, 6));
+const afterGathering = () => new Promise((resolve) => setTimeout(resolve, GATHER_MS + 1));
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!condition()) {

@@ -61,7 +61,7 @@ export class SseConnection {
    * kept). For a broadcast: the same bytes go to every client without being made again.
    */
   write(chunk: Buffer): boolean {
-    if (!this.withinLimit(this.unsent.length + chunk.length)) return false;
+    if (!this.withinLimit(this.unsent.length)) return false;
     this.flush();
     this.response.write(chunk);
     return true;
@@ -88,10 +88,14 @@ export class SseConnection {
     this.closed();
   }
 
-  /** False, and the connection dropped, when `adding` more bytes would exceed the limit. */
-  private withinLimit(adding: number): boolean {
+  /**
+   * False, and the connection dropped, when more than the limit already waits for this client
+   * (`held` bytes here plus what the socket has not sent). What is being added does not count:
+   * one large batch must not drop a client that keeps up.
+   */
+  private withinLimit(held: number): boolean {
     if (!this.open) return false;
-    if (this.response.writableLength + adding <= this.maxBufferedBytes) return true;
+    if (this.response.writableLength + held <= this.maxBufferedBytes) return true;
     this.terminate();
     this.onDropped();
     return false;
