@@ -65,6 +65,8 @@ describe('the dashboard in a browser', () => {
     await page.waitForFunction((depth) => document.getElementById('queue-depth')?.textContent === String(depth), status.queue_depth);
     expect(await page.textContent('#active-count')).toBe(`${String(status.active_count)} / 1`);
     expect(await pendingIds()).toEqual(['dash-2']);
+    // Nothing malformed reached this service; the panel says so rather than staying empty.
+    expect(await page.textContent('#dead-letters')).toBe('None');
 
     const submittedAt = Date.now();
     await submit('dash-3', 'cat');

@@ -159,3 +159,25 @@ describe('the stream of one execution', () => {
     expect((await SseReader.open(`${base}/api/v1/executions/one-0/events`, null)).status).toBe(401);
   });
 });
+
+describe('dead letters on the admin stream', () => {
+  let service: StandaloneApp;
+  let base: string;
+
+  beforeAll(async () => {
+    const defaults = (await import('../../src/config/load-config.js')).loadConfig({});
+    service = await startStandaloneApp({ housekeepingSeconds: 0, stream: { ...defaults.stream, statusSeconds: 1 } });
+    base = await listening(service);
+  });
+  afterAll(() => service.close());
+
+  it('counts a malformed request by reason in the next status frame', async () => {
+    const reader = await SseReader.open(`${base}/api/v1/admin/stream`, TEST_TOKEN);
+    await eventually(() => reader.of('snapshot').length === 1, 'the snapshot');
+    const before = (reader.of('snapshot')[0]!.dead_letters as Record<string, number>).invalid_message!;
+    service.bus.publish({ topic: 'execution_requested', key: 'broken', value: Buffer.from('{"event_type": "execution_requested", "script": 42'), headers: {} });
+    await eventually(() => reader.of('status').some((status) => (status.dead_letters as Record<string, number>).invalid_message === before + 1), 'a status frame with the dead letter', 5000);
+    expect(service.tap.deadLetters).toEqual([expect.objectContaining({ reason: 'invalid_message' })]);
+    reader.close();
+  });
+});

@@ -12,7 +12,8 @@ const STREAM_DESCRIPTION = [
   'then one `change` event per change, whichever replica saw it: `accepted`, `rejected`, `dispatched`, `started`,',
   '`finished` (with `outcome`), `cancelled`, `expired`, `held`, `resumed`, `reprioritized`, `weight_changed`;',
   'each carries `origin` (the replica) and `seq` (that replica\u2019s counter). A `status` event follows every',
-  'STREAM_STATUS_SECONDS. A client that falls more than STREAM_MAX_BUFFERED_KB behind is disconnected.',
+  'STREAM_STATUS_SECONDS. `snapshot` and `status` carry `dead_letters`: the dead-letter records this replica wrote since it started, by reason.',
+  'A client that falls more than STREAM_MAX_BUFFERED_KB behind is disconnected.',
 ].join(' ');
 
 @ApiTags('admin')

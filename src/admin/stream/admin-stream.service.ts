@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ExecutionQueueOptions } from '../../config/execution-queue.options.js';
 import { MODULE_OPTIONS_TOKEN } from '../../execution-queue.module-definition.js';
+import { deadLettersWritten } from '../../kafka-transport/dead-letter.js';
 import { QueueAdminService } from '../queue-admin.service.js';
 import type { QueueChangeFrame } from './queue-change.js';
 import { QueueChangeFeed } from './queue-change.feed.js';
@@ -70,7 +71,7 @@ export class AdminStreamService implements OnModuleInit, OnApplicationShutdown {
       this.admin.pending({}, 0, SNAPSHOT_PAGE),
       this.admin.users(0, SNAPSHOT_USERS),
     ]);
-    return { status, active, pending, users, origin: this.feed.origin, at: new Date().toISOString() };
+    return { status, active, pending, users, dead_letters: { ...deadLettersWritten() }, origin: this.feed.origin, at: new Date().toISOString() };
   }
 
   private startTicker(): void {
@@ -86,6 +87,7 @@ export class AdminStreamService implements OnModuleInit, OnApplicationShutdown {
 
   private async tick(): Promise<void> {
     const status = await this.admin.status().catch((error: Error) => ({ unavailable: error.message }));
-    this.clients.send('status', status);
+    // Dead letters are counted where they are written: each replica reports its own.
+    this.clients.send('status', { ...status, dead_letters: { ...deadLettersWritten() } });
   }
 }

@@ -9,7 +9,7 @@ const HISTORY_MS = 15 * 60 * 1000;
 const TOKEN_KEY = 'execution-queue-admin-token';
 const $ = (id) => document.getElementById(id);
 
-const state = { status: null, active: new Map(), pending: [], pendingTotal: 0, users: [], limit: null, refusals: {}, history: [], abort: null };
+const state = { status: null, active: new Map(), pending: [], pendingTotal: 0, users: [], limit: null, refusals: {}, deadLetters: {}, history: [], abort: null };
 
 function token() {
   return sessionStorage.getItem(TOKEN_KEY);
@@ -105,8 +105,10 @@ function handle(event, data) {
     state.pending = data.pending.items;
     state.pendingTotal = data.pending.total;
     state.users = data.users.items;
+    state.deadLetters = data.dead_letters ?? {};
     setStatus(data.status);
   } else if (event === 'status' && !data.unavailable) {
+    state.deadLetters = data.dead_letters ?? state.deadLetters;
     setStatus(data);
   } else if (event === 'change') {
     applyChange(data);
@@ -266,9 +268,16 @@ function render() {
     }),
   );
 
-  const refusals = Object.entries(state.refusals);
-  $('refusals').replaceChildren(...(refusals.length === 0 ? [Object.assign(document.createElement('li'), { textContent: 'None' })] : refusals.map(([reason, count]) => Object.assign(document.createElement('li'), { textContent: `${reason}: ${count}` }))));
+  listCounts('refusals', state.refusals);
+  listCounts('dead-letters', state.deadLetters);
   renderChart();
+}
+
+/** A list of `reason: count` lines, or "None" when every count is 0. */
+function listCounts(id, counts) {
+  const entries = Object.entries(counts).filter(([, count]) => count > 0);
+  const line = (text) => Object.assign(document.createElement('li'), { textContent: text });
+  $(id).replaceChildren(...(entries.length === 0 ? [line('None')] : entries.map(([reason, count]) => line(`${reason}: ${count}`))));
 }
 
 function renderChart() {
