@@ -1,12 +1,13 @@
 import { PRIORITIES, type Priority } from '../src/contracts/priority.constants.js';
 import { PendingQueue } from '../src/coordinator/domain/pending-queue.js';
+import { IndexedBinaryHeapQueue } from './indexed-binary-heap.queue.js';
 import { NaiveBinaryHeapQueue } from './naive-binary-heap.queue.js';
 
 /**
  * The queue core at 10k, 100k and 1M pending: ops/s of each operation at that size and heap
  * bytes per pending entry, for our PendingQueue under fifo and under fair order (1,000 users,
- * default weights; measured in alternating rounds, median of seven) and, in the same run, the
- * naive binary heap.
+ * default weights) and the indexed binary heap (measured in alternating rounds, median of
+ * seven) and, in the same run, the naive binary heap.
  */
 
 interface QueueUnderTest {
@@ -23,7 +24,7 @@ const OPERATIONS = ['enqueue', 'take next', 'remove by id', 'rank', 'reprioritiz
 type Operation = (typeof OPERATIONS)[number];
 
 /** Deterministic pseudo-random numbers, so both queues see the same workload. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state * 1664525 + 1013904223) >>> 0;
@@ -33,7 +34,7 @@ function random(seed: number): () => number {
 
 const USERS = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
 
-function gc(): void {
+export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
@@ -43,7 +44,7 @@ function gc(): void {
  * size under test, and costs that come in bursts (hash-table growth, garbage collection) land
  * in the batches where they really happen. Returns ops/s of the timed part.
  */
-function measure(
+export function measure(
   budgetMs: number,
   batch: number,
   timed: (index: number) => void,
@@ -72,6 +73,8 @@ interface Workload {
   size: number;
   /** Operations per timed batch: large for fast structures, small for slow ones. */
   batch: number;
+  /** Batch for rank, when it is much slower than the rest (a heap's O(n) rank). */
+  rankBatch?: number;
 }
 
 /** A filled queue and, for each operation, a measurement of it at the size under test. */
@@ -80,7 +83,7 @@ interface Subject {
   measureOperation: Record<Operation, (budgetMs: number) => number>;
 }
 
-function prepareSubject(make: () => QueueUnderTest, { size, batch }: Workload): Subject {
+function prepareSubject(make: () => QueueUnderTest, { size, batch, rankBatch = batch }: Workload): Subject {
   const next = random(size);
   const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!;
   const ids = Array.from({ length: size }, (_, i) => `exec-${size}-${i.toString(36)}`);
@@ -136,7 +139,7 @@ function prepareSubject(make: () => QueueUnderTest, { size, batch }: Workload): 
           },
           prepareTargets,
         ),
-      rank: (budgetMs) => measure(budgetMs, batch, (index) => queue.rank(targets[index % batch]!), undefined, prepareTargets),
+      rank: (budgetMs) => measure(budgetMs, rankBatch, (index) => queue.rank(targets[index % rankBatch]!), undefined, prepareTargets),
       reprioritize: (budgetMs) =>
         measure(budgetMs, batch, (index) => queue.reprioritize(targets[index % batch]!, targetPriorities[index % batch]!), undefined, prepareTargets),
       enqueue: (budgetMs) => measure(budgetMs, batch, enqueueFresh, () => queue.takeNext(), prepareFresh),
@@ -167,7 +170,7 @@ function benchmarkSideBySide(subjects: Subject[], rounds: number, roundMs: numbe
   return rates.map((perOperation) => Object.fromEntries(OPERATIONS.map((operation) => [operation, median(perOperation[operation])])) as Record<Operation, number>);
 }
 
-function formatRate(opsPerSecond: number): string {
+export function formatRate(opsPerSecond: number): string {
   if (opsPerSecond >= 1e6) return `${(opsPerSecond / 1e6).toFixed(2)}M`;
   if (opsPerSecond >= 1e3) return `${(opsPerSecond / 1e3).toFixed(1)}k`;
   return opsPerSecond.toFixed(0);
@@ -175,24 +178,66 @@ function formatRate(opsPerSecond: number): string {
 
 export function runQueueCoreBenchmark(sizes = [10_000, 100_000, 1_000_000]): void {
   if (!(globalThis as { gc?: unknown }).gc) console.warn('(run with --expose-gc for exact memory figures)');
+  checkReferencesAgree();
   const rows: string[][] = [];
   for (const size of sizes) {
+    const slowBatch = Math.max(1, Math.floor(1e6 / size));
     const fifoSubject = prepareSubject(() => new PendingQueue<null>() as unknown as QueueUnderTest, { size, batch: 1000 });
     const fairSubject = prepareSubject(() => new PendingQueue<null>({ order: 'fair', agingMs: 0, defaultUserWeight: 1 }) as unknown as QueueUnderTest, { size, batch: 1000 });
-    const [fifoRates, fairRates] = benchmarkSideBySide([fifoSubject, fairSubject], 7, 300);
+    const indexedSubject = prepareSubject(() => new IndexedBinaryHeapQueue(), { size, batch: 1000, rankBatch: slowBatch });
+    const [fifoRates, fairRates, indexedRates] = benchmarkSideBySide([fifoSubject, fairSubject, indexedSubject], 7, 300);
     const ours = { ...fifoRates!, bytesPerEntry: fifoSubject.bytesPerEntry };
     const fair = { ...fairRates!, bytesPerEntry: fairSubject.bytesPerEntry };
-    const naiveSubject = prepareSubject(() => new NaiveBinaryHeapQueue(), { size, batch: Math.max(1, Math.floor(1e6 / size)) });
+    const indexed = { ...indexedRates!, bytesPerEntry: indexedSubject.bytesPerEntry };
+    const naiveSubject = prepareSubject(() => new NaiveBinaryHeapQueue(), { size, batch: slowBatch });
     const naive = { ...benchmarkSideBySide([naiveSubject], 1, 1000)[0]!, bytesPerEntry: naiveSubject.bytesPerEntry };
     const ratio = (a: number, b: number, digits = 1) => `${(a / b).toFixed(digits)}×`;
     for (const operation of OPERATIONS) {
-      const [f, r, n] = [ours[operation], fair[operation], naive[operation]];
-      rows.push([size.toLocaleString('en'), operation, formatRate(f), formatRate(r), ratio(r, f, 2), formatRate(n), ratio(f, n)]);
+      const [f, r, i, n] = [ours[operation], fair[operation], indexed[operation], naive[operation]];
+      rows.push([size.toLocaleString('en'), operation, formatRate(f), formatRate(r), ratio(r, f, 2), formatRate(i), ratio(f, i, 2), formatRate(n), ratio(f, n)]);
     }
-    const bytes = [ours.bytesPerEntry, fair.bytesPerEntry, naive.bytesPerEntry];
-    rows.push([size.toLocaleString('en'), 'bytes per entry', bytes[0]!.toFixed(0), bytes[1]!.toFixed(0), ratio(bytes[1]!, bytes[0]!, 2), bytes[2]!.toFixed(0), ratio(bytes[0]!, bytes[2]!, 2)]);
+    const bytes = [ours.bytesPerEntry, fair.bytesPerEntry, indexed.bytesPerEntry, naive.bytesPerEntry];
+    rows.push([
+      size.toLocaleString('en'),
+      'bytes per entry',
+      bytes[0]!.toFixed(0),
+      bytes[1]!.toFixed(0),
+      ratio(bytes[1]!, bytes[0]!, 2),
+      bytes[2]!.toFixed(0),
+      ratio(bytes[0]!, bytes[2]!, 2),
+      bytes[3]!.toFixed(0),
+      ratio(bytes[0]!, bytes[3]!, 2),
+    ]);
   }
-  printTable(['pending', 'operation', 'fifo ops/s', 'fair ops/s', 'fair / fifo', 'naive heap ops/s', 'fifo / naive'], rows);
+  printTable(['pending', 'operation', 'fifo ops/s', 'fair ops/s', 'fair / fifo', 'indexed heap ops/s', 'fifo / indexed', 'naive heap ops/s', 'fifo / naive'], rows);
+}
+
+/**
+ * A reference that orders wrongly would make every ratio meaningless: before measuring, the
+ * references and PendingQueue (fifo) take the same 5,000 executions, with removals and changes
+ * of priority among them, and must agree on every rank and on the order they hand them out.
+ */
+function checkReferencesAgree(): void {
+  const queues: QueueUnderTest[] = [new PendingQueue<null>() as unknown as QueueUnderTest, new IndexedBinaryHeapQueue(), new NaiveBinaryHeapQueue()];
+  const next = random(7);
+  const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!;
+  const ids = Array.from({ length: 5000 }, (_, i) => `check-${i}`);
+  const priorities = ids.map(() => pick(PRIORITIES));
+  for (const queue of queues) fill(queue, ids, priorities);
+  for (let i = 0; i < 500; i++) {
+    const [removed, moved, priority] = [pick(ids), pick(ids), pick(PRIORITIES)];
+    for (const queue of queues) {
+      queue.remove(removed);
+      queue.reprioritize(moved, priority);
+    }
+  }
+  const answers = queues.map((queue) => ids.map((id) => queue.rank(id)).join(','));
+  const orders = queues.map((queue) => {
+    const taken: string[] = [];
+    for (let entry = queue.takeNext(); entry !== undefined; entry = queue.takeNext()) taken.push((entry as { executionId: string }).executionId);
+    return taken.join(',');
+  });
+  if (new Set(answers).size !== 1 || new Set(orders).size !== 1) throw new Error('The queue references disagree with PendingQueue on rank or order');
 }
 
 export function printTable(header: string[], rows: string[][]): void {

@@ -4,12 +4,14 @@ import { runKafkaBenchmark } from './kafka-pipeline.bench.js';
 import { runLiveStreamBenchmark } from './live-stream.bench.js';
 import { runPodCreationBenchmark } from './pod-creation.bench.js';
 import { runQueueCoreBenchmark } from './queue-core.bench.js';
+import { runSchedulingStepBenchmark } from './scheduling-step.bench.js';
 import { runStateStoreBenchmark } from './state-store.bench.js';
 
-/** `npm run bench [-- <suite>]`; suites: `queue` (default), `fairness`, `stream`, `admin`, `kafka`, `store` and `pods` (the last four need `npm run infra:up`). */
+/** `npm run bench [-- <suite>]`; suites: `queue` (default), `step`, `fairness`, `stream`, `admin`, `kafka`, `store` and `pods` (the last four need `npm run infra:up`). */
 const suite = process.argv[2] ?? 'queue';
 const suites: Record<string, () => void | Promise<void>> = {
   queue: () => runQueueCoreBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
+  step: () => runSchedulingStepBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
   admin: runAdminApiBenchmark,
   kafka: runKafkaBenchmark,
   store: runStateStoreBenchmark,

@@ -131,16 +131,28 @@ export class CoordinatorState<P = unknown> {
     if (this.active.size >= this.limits.maxActiveExecutions) return { kind: 'idle', reason: 'at_capacity' };
     const entry = this.pending.takeNext();
     if (!entry) return { kind: 'idle', reason: 'empty' };
-    this.adjustUsage(entry.userId, -1, 0);
     this.trackPending(entry.userId, entry.executionId, false);
     if (this.isStale(entry, now)) {
+      this.adjustUsage(entry.userId, -1, 0);
       this.recent.add(entry.executionId, 'done');
       return { kind: 'expired', execution: toQueued(entry) };
     }
-    const execution: ActiveExecution<P> = { ...toQueued(entry), dispatchedAt: now, sagaId };
+    // The hot path of every dispatch: the user's counts change in place (pending was at least
+    // 1, so the entry exists and stays), and the active record is built in one literal.
+    const usage = this.usage.get(entry.userId)!;
+    usage.pending--;
+    usage.active++;
+    const execution: ActiveExecution<P> = {
+      executionId: entry.executionId,
+      userId: entry.userId,
+      priority: entry.priority,
+      enqueuedAt: entry.enqueuedAt,
+      payload: entry.payload,
+      dispatchedAt: now,
+      sagaId,
+    };
     this.active.set(entry.executionId, execution);
     this.due.set(entry.executionId, now + Math.min(this.graceMs, this.leaseMs), true);
-    this.adjustUsage(entry.userId, 0, 1);
     return { kind: 'dispatched', execution };
   }
 

@@ -40,6 +40,10 @@ export class DueIndex {
 
   /** The first entry that fell due before `now`, if any (it stays in the index). */
   firstDueBefore(now: number): DueEntry | undefined {
+    // Every scheduling step asks, and almost always nothing is due. The top is the earliest of
+    // all items, stale or live, and every live entry has its item in the heap: a top that is
+    // not due yet means nothing is, with no stale item cleared on the way.
+    if (this.heap.length === 0 || this.heap[0]!.score >= now * 2) return undefined;
     this.dropStaleTop();
     const top = this.heap[0];
     if (!top || top.score >= now * 2) return undefined;
