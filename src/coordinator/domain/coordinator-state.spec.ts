@@ -230,6 +230,18 @@ describe('CoordinatorState', () => {
       expect(state.pendingPage({ userId: 'nobody' }, 0, 10)).toEqual({ items: [], total: 0 });
     });
 
+    it('keeps the page of a user exact while many of its executions are dispatched', () => {
+      const state = stateWith({ maxActiveExecutions: 1000, maxExecutionsPerUser: 1000, maxQueueSize: 1000 });
+      for (let i = 0; i < 200; i++) {
+        state.admit(request(`x${i}`, 'u9'), i);
+        if (i % 2 === 1) state.dispatchNext(i, `s${i}`);
+      }
+      const page = state.pendingPage({ userId: 'u9' }, 0, 500);
+      expect(page.total).toBe(100);
+      expect(ids(page)).toEqual(Array.from({ length: 100 }, (_, i) => `x${100 + i}`));
+      expect(state.userUsage('u9')).toEqual({ pending: 100, active: 100 });
+    });
+
     it('pages active executions in dispatch order', () => {
       const state = mixedState();
       for (let i = 0; i < 3; i++) state.dispatchNext(i, `s${i}`);

@@ -31,6 +31,16 @@ export interface UserUsage {
   active: number;
 }
 
+/** What the state keeps per user: the counts and which executions are pending. */
+interface UserRecord extends UserUsage {
+  /**
+   * The user's pending ids, and possibly some that left the queue by being dispatched: a
+   * dispatch does not touch this set (a cache miss saved on the hottest path); readers check
+   * each id is still pending, and adding prunes the set once it is twice as large as needed.
+   */
+  pendingIds: Set<string>;
+}
+
 /** A point-in-time summary of the queue. */
 export interface QueueSnapshot {
   pendingCount: number;
@@ -73,9 +83,12 @@ export type ExecutionLookup<P> =
 export class CoordinatorState<P = unknown> {
   private readonly pending: PendingQueue<P>;
   private readonly active = new Map<string, ActiveExecution<P>>();
-  private readonly usage = new Map<string, UserUsage>();
-  /** Pending ids per user, so a user's page costs O(k log k) with k ≤ the per-user limit. */
-  private readonly pendingByUser = new Map<string, Set<string>>();
+  /**
+   * Per user with anything pending or active: the counts, and the pending ids, so a user's page
+   * costs O(k log k) with k ≤ the per-user limit. One record, so a dispatch finds both with one
+   * lookup.
+   */
+  private readonly users = new Map<string, UserRecord>();
   /** Finished, expired or refused ids; refusals noted with their reason. */
   private readonly recent: RecentIds<AdmissionRefusal | 'done'>;
   /** When each active execution is next looked at: its lease end, or its grace end while unconfirmed. */
@@ -105,8 +118,8 @@ export class CoordinatorState<P = unknown> {
         return { kind: 'queue_full', maxQueueSize: this.limits.maxQueueSize, expired };
       }
     }
-    const usage = this.usageOf(userId);
-    const current = usage.pending + usage.active;
+    const record = this.users.get(userId);
+    const current = record ? record.pending + record.active : 0;
     if (current >= this.limits.maxExecutionsPerUser) {
       this.recent.add(executionId, 'user_limit');
       return { kind: 'user_limit', limit: this.limits.maxExecutionsPerUser, current, expired };
@@ -114,8 +127,7 @@ export class CoordinatorState<P = unknown> {
     const idle = this.pending.size === 0 && this.active.size === 0 && !this.held;
     const slotFree = !this.held && this.active.size < this.limits.maxActiveExecutions;
     const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload, { queueIdle: idle, userIdle: current === 0, slotFree });
-    this.adjustUsage(userId, 1, 0);
-    this.trackPending(userId, executionId, true);
+    this.addPending(record, userId, executionId);
     return { kind: 'accepted', position: this.pending.rank(entry.executionId), passable: this.pending.canBePassed(entry), expired };
   }
 
@@ -131,17 +143,16 @@ export class CoordinatorState<P = unknown> {
     if (this.active.size >= this.limits.maxActiveExecutions) return { kind: 'idle', reason: 'at_capacity' };
     const entry = this.pending.takeNext();
     if (!entry) return { kind: 'idle', reason: 'empty' };
-    this.trackPending(entry.userId, entry.executionId, false);
     if (this.isStale(entry, now)) {
-      this.adjustUsage(entry.userId, -1, 0);
+      this.dropPending(entry.userId, entry.executionId);
       this.recent.add(entry.executionId, 'done');
       return { kind: 'expired', execution: toQueued(entry) };
     }
-    // The hot path of every dispatch: the user's counts change in place (pending was at least
-    // 1, so the entry exists and stays), and the active record is built in one literal.
-    const usage = this.usage.get(entry.userId)!;
-    usage.pending--;
-    usage.active++;
+    // The hot path of every dispatch: one lookup of the user's record, changed in place (it
+    // stays, with the execution now active), and the active record built in one literal.
+    const record = this.users.get(entry.userId)!;
+    record.pending--;
+    record.active++;
     const execution: ActiveExecution<P> = {
       executionId: entry.executionId,
       userId: entry.userId,
@@ -205,8 +216,7 @@ export class CoordinatorState<P = unknown> {
     }
     const entry = this.pending.remove(executionId);
     if (entry) {
-      this.adjustUsage(entry.userId, -1, 0);
-      this.trackPending(entry.userId, executionId, false);
+      this.dropPending(entry.userId, executionId);
       this.recent.add(executionId, 'done');
       return { kind: 'was_pending', execution: toQueued(entry) };
     }
@@ -254,8 +264,8 @@ export class CoordinatorState<P = unknown> {
   }
 
   userUsage(userId: string): UserUsage {
-    const usage = this.usage.get(userId);
-    return usage ? { ...usage } : { pending: 0, active: 0 };
+    const record = this.users.get(userId);
+    return record ? { pending: record.pending, active: record.active } : { pending: 0, active: 0 };
   }
 
   /**
@@ -288,14 +298,17 @@ export class CoordinatorState<P = unknown> {
 
   /** Users with pending or active executions, largest total first (ties by user id). */
   usersPage(offset: number, limit: number): Page<UserUsageRow> {
-    const rows = [...this.usage.entries()].map(([userId, usage]) => ({ userId, ...usage }));
+    const rows = [...this.users.entries()].map(([userId, { pending, active }]) => ({ userId, pending, active }));
     rows.sort((a, b) => b.pending + b.active - (a.pending + a.active) || (a.userId < b.userId ? -1 : 1));
     return { items: rows.slice(offset, offset + limit), total: rows.length };
   }
 
   private userPendingPage(userId: string, priority: Priority | undefined, offset: number, limit: number): Page<PositionedExecution> {
-    const entries = [...(this.pendingByUser.get(userId) ?? [])]
-      .map((id) => this.pending.get(id)!)
+    const entries = [...(this.users.get(userId)?.pendingIds ?? [])]
+      .flatMap((id) => {
+        const entry = this.pending.get(id);
+        return entry?.userId === userId ? [entry] : [];
+      })
       .filter((entry) => priority === undefined || entry.level === priority)
       .map((entry) => ({ entry, position: this.pending.rank(entry.executionId) }))
       .sort((a, b) => a.position - b.position);
@@ -324,7 +337,9 @@ export class CoordinatorState<P = unknown> {
   private freeSlot(execution: ActiveExecution<P>): void {
     this.active.delete(execution.executionId);
     this.due.delete(execution.executionId);
-    this.adjustUsage(execution.userId, 0, -1);
+    const record = this.users.get(execution.userId)!;
+    record.active--;
+    this.forgetIfIdle(execution.userId, record);
     this.recent.add(execution.executionId, 'done');
   }
 
@@ -354,22 +369,32 @@ export class CoordinatorState<P = unknown> {
     return this.limits.dispatchGraceSeconds * 1000;
   }
 
-  private trackPending(userId: string, executionId: string, pending: boolean): void {
-    let ids = this.pendingByUser.get(userId);
-    if (pending) {
-      if (!ids) this.pendingByUser.set(userId, (ids = new Set()));
-      ids.add(executionId);
-    } else if (ids) {
-      ids.delete(executionId);
-      if (ids.size === 0) this.pendingByUser.delete(userId);
+  private addPending(record: UserRecord | undefined, userId: string, executionId: string): void {
+    if (!record) this.users.set(userId, (record = { pending: 0, active: 0, pendingIds: new Set() }));
+    record.pending++;
+    if (record.pendingIds.size >= 2 * record.pending + 16) {
+      for (const id of record.pendingIds) if (!this.pending.has(id)) record.pendingIds.delete(id);
     }
+    record.pendingIds.add(executionId);
   }
+
+  /** A pending execution left without running (removed, expired). */
+  private dropPending(userId: string, executionId: string): void {
+    const record = this.users.get(userId)!;
+    record.pending--;
+    record.pendingIds.delete(executionId);
+    this.forgetIfIdle(userId, record);
+  }
+
+  private forgetIfIdle(userId: string, record: UserRecord): void {
+    if (record.pending === 0 && record.active === 0) this.users.delete(userId);
+  }
+
 
   private sweepStale(now: number): QueuedExecution<P>[] {
     const removed = this.pending.removeEnqueuedBefore(now - this.limits.staleTimeoutSeconds * 1000);
     for (const entry of removed) {
-      this.adjustUsage(entry.userId, -1, 0);
-      this.trackPending(entry.userId, entry.executionId, false);
+      this.dropPending(entry.userId, entry.executionId);
       this.recent.add(entry.executionId, 'done');
     }
     return removed.map(toQueued);
@@ -377,18 +402,6 @@ export class CoordinatorState<P = unknown> {
 
   private isStale(entry: PendingEntry<P>, now: number): boolean {
     return now - entry.enqueuedAt > this.limits.staleTimeoutSeconds * 1000;
-  }
-
-  private usageOf(userId: string): UserUsage {
-    return this.usage.get(userId) ?? { pending: 0, active: 0 };
-  }
-
-  private adjustUsage(userId: string, pendingDelta: number, activeDelta: number): void {
-    const usage = this.usage.get(userId) ?? { pending: 0, active: 0 };
-    usage.pending += pendingDelta;
-    usage.active += activeDelta;
-    if (usage.pending === 0 && usage.active === 0) this.usage.delete(userId);
-    else this.usage.set(userId, usage);
   }
 }
 
