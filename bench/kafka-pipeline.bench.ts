@@ -34,11 +34,13 @@ export function brokers(): string[] {
 
 /** Made on first use, so that importing this suite (bench/run.ts imports them all) needs no broker. */
 let client: KafkaClient | undefined;
-function kafka(): KafkaClient {
+export function kafka(): KafkaClient {
   return (client ??= new Kafka({ clientId: 'bench', brokers: brokers(), logLevel: logLevel.NOTHING }));
 }
 
-interface Pipeline {
+export type PipelineKind = 'relay' | 'batched-relay' | 'coordinator';
+
+export interface Pipeline {
   name: string;
   inputTopic: string;
   outputTopic: string;
@@ -53,17 +55,20 @@ function requestJson(id: string): string {
  * Starts a pipeline in its own process (bench/kafka-pipeline.process.ts), so the load generator
  * and the measured pipeline do not share an event loop or a heap.
  */
-async function startPipeline(kind: 'relay' | 'coordinator', prefix: string): Promise<Pipeline> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./kafka-pipeline.process.js', import.meta.url)), kind, prefix, brokers().join(',')], {
+export async function startPipeline(kind: PipelineKind, prefix: string, env: Record<string, string> = {}): Promise<Pipeline> {
+  // BENCH_NODE_ARGS: options for node itself (a CPU profile), which NODE_OPTIONS may not carry.
+  const nodeArgs = env.BENCH_NODE_ARGS ? env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL('./kafka-pipeline.process.js', import.meta.url)), kind, prefix, brokers().join(',')], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
     child.on('exit', (code) => reject(new Error(`${kind} pipeline exited early (${code})`)));
   });
-  const topics = kind === 'relay' ? { inputTopic: `${prefix}in`, outputTopic: `${prefix}out` } : { inputTopic: `${prefix}execution_requested`, outputTopic: `${prefix}create_pod_command` };
+  const topics = kind === 'coordinator' ? { inputTopic: `${prefix}execution_requested`, outputTopic: `${prefix}create_pod_command` } : { inputTopic: `${prefix}in`, outputTopic: `${prefix}out` };
   return {
-    name: kind === 'relay' ? 'raw kafkajs relay' : 'coordinator',
+    name: { relay: 'raw kafkajs relay', 'batched-relay': 'batched kafkajs relay', coordinator: 'coordinator' }[kind],
     ...topics,
     stop: async () => {
       child.removeAllListeners('exit');
@@ -83,7 +88,7 @@ async function watch(topic: string, group: string): Promise<{ arrivals: Map<stri
   return { arrivals, consumer };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('benchmark timed out');
@@ -162,7 +167,7 @@ async function measurePipeline(kind: 'relay' | 'coordinator'): Promise<Measureme
   }
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }

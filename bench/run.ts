@@ -1,5 +1,6 @@
 import { runAdminApiBenchmark } from './admin-api.bench.js';
 import { runFairnessBenchmark } from './fairness.bench.js';
+import { runFullPathBenchmark } from './full-path.bench.js';
 import { runKafkaBenchmark } from './kafka-pipeline.bench.js';
 import { runLiveStreamBenchmark } from './live-stream.bench.js';
 import { runPodCreationBenchmark } from './pod-creation.bench.js';
@@ -7,13 +8,14 @@ import { runQueueCoreBenchmark } from './queue-core.bench.js';
 import { runSchedulingStepBenchmark } from './scheduling-step.bench.js';
 import { runStateStoreBenchmark } from './state-store.bench.js';
 
-/** `npm run bench [-- <suite>]`; suites: `queue` (default), `step`, `fairness`, `stream`, `admin`, `kafka`, `store` and `pods` (the last four need `npm run infra:up`). */
+/** `npm run bench [-- <suite>]`; suites: `queue` (default), `step`, `fairness`, `stream`, `admin`, `kafka`, `e2e`, `store` and `pods` (the last five need `npm run infra:up`). */
 const suite = process.argv[2] ?? 'queue';
 const suites: Record<string, () => void | Promise<void>> = {
   queue: () => runQueueCoreBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
   step: () => runSchedulingStepBenchmark(process.env.BENCH_SIZES?.split(',').map(Number)),
   admin: runAdminApiBenchmark,
   kafka: runKafkaBenchmark,
+  e2e: runFullPathBenchmark,
   store: runStateStoreBenchmark,
   pods: runPodCreationBenchmark,
   fairness: runFairnessBenchmark,
