@@ -24,7 +24,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const USERS = 100;
 const CONFIRM_BATCH = 16;
 
-function redisUrl(): string {
+/** The Redis the benchmarks use: REDIS_URL, or the one `npm run infra:up` recorded. */
+export function redisUrl(): string {
   if (process.env.REDIS_URL) return process.env.REDIS_URL;
   const line = readFileSync('.infra/env', 'utf8').split('\n').find((entry) => entry.startsWith('REDIS_URL='));
   if (!line) throw new Error('No Redis: run `npm run infra:up` first or set REDIS_URL');
