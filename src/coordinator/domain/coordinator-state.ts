@@ -390,7 +390,6 @@ export class CoordinatorState<P = unknown> {
     if (record.pending === 0 && record.active === 0) this.users.delete(userId);
   }
 
-
   private sweepStale(now: number): QueuedExecution<P>[] {
     const removed = this.pending.removeEnqueuedBefore(now - this.limits.staleTimeoutSeconds * 1000);
     for (const entry of removed) {
