@@ -5,11 +5,19 @@ import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
 import { NO_OP_OBSERVER, type CoordinatorObserver } from './coordinator-observer.port.js';
 import type { Clock } from './domain/clock.js';
 import type { ActiveExecution } from './domain/coordinator-outcomes.js';
-import { WaitEstimator, type RunInProgress } from './domain/wait-estimator.js';
+import { WaitEstimator, type RunInProgress, type SlotOutlook } from './domain/wait-estimator.js';
 import type { QueueStateStore, StoredRequest } from './queue-state-store.port.js';
 
 /** How long the view of runs in progress is trusted before it is read again from the store (other replicas dispatch too). */
 const RUNNING_VIEW_TTL_MS = 5_000;
+
+/**
+ * How long one outlook of the slots serves the estimates after it, as long as no run started,
+ * ended or was learned from meanwhile: a busy queue accepts thousands of requests a second, and
+ * sorting the runs in progress for each (O(slots log slots)) was a large share of handling one.
+ * What a run has left drifts by at most this much, small against run times of seconds.
+ */
+const OUTLOOK_REUSE_MS = 100;
 
 /** Most estimates remembered until their execution starts (to measure them); the oldest are dropped beyond it. */
 const MAX_PROMISES_KEPT = 100_000;
@@ -36,6 +44,10 @@ export class WaitEstimates {
   /** What was announced at acceptance, by execution id, until the execution starts. */
   private readonly promised = new Map<string, AnnouncedWait>();
   private viewReadAt = -Infinity;
+  private outlook: SlotOutlook | null = null;
+  /** Bumped whenever the runs in progress or what was learned change: an outlook of an older version is not reused. */
+  private version = 0;
+  private outlookVersion = -1;
 
   constructor(
     @Inject(QUEUE_STATE_STORE) private readonly store: QueueStateStore,
@@ -50,7 +62,15 @@ export class WaitEstimates {
   async waitsMs(positions: readonly number[]): Promise<(number | null)[]> {
     if (this.estimator.meanRunMs() === null) return positions.map(() => null);
     await this.refreshRunningView();
-    return this.estimator.estimateWaitsMs(positions, this.clock.now(), [...this.running.values()]);
+    const outlook = this.currentOutlook(this.clock.now());
+    return positions.map((position) => (outlook ? outlook.waitMs(position) : null));
+  }
+
+  private currentOutlook(now: number): SlotOutlook | null {
+    const { outlook } = this;
+    if (outlook && this.outlookVersion === this.version && now >= outlook.at && now - outlook.at < OUTLOOK_REUSE_MS) return outlook;
+    this.outlookVersion = this.version;
+    return (this.outlook = this.estimator.outlook(now, this.running.values()));
   }
 
   /**
@@ -69,6 +89,7 @@ export class WaitEstimates {
   }
 
   dispatched(execution: ActiveExecution<StoredRequest>): void {
+    this.version++;
     this.running.set(execution.executionId, { dispatchedAt: execution.dispatchedAt, runtimeKey: execution.payload.language });
     const promised = this.promised.get(execution.executionId);
     if (promised === undefined) return;
@@ -82,12 +103,13 @@ export class WaitEstimates {
   finished(executionId: string): void {
     const run = this.running.get(executionId);
     this.forget(executionId);
+    this.version++;
     if (run) this.estimator.observe(this.clock.now() - run.dispatchedAt, run.runtimeKey);
   }
 
   /** An execution left without a run time worth learning (cancelled, lost, expired). */
   forget(executionId: string): void {
-    this.running.delete(executionId);
+    if (this.running.delete(executionId)) this.version++;
     this.promised.delete(executionId);
   }
 
@@ -95,6 +117,7 @@ export class WaitEstimates {
     const now = this.clock.now();
     if (now - this.viewReadAt < RUNNING_VIEW_TTL_MS) return;
     this.viewReadAt = now;
+    this.version++;
     const page = await this.store.activePage(0, this.options.queue.maxActiveExecutions);
     const active = new Set(page.items.map((item) => item.executionId));
     for (const id of this.running.keys()) if (!active.has(id)) this.running.delete(id);

@@ -1,7 +1,7 @@
 import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { WireCodec } from '../contracts/wire-codec.js';
 import { deadLetterFor } from './dead-letter.js';
-import { handleInbound, type InboundRoute } from './inbound-message.js';
+import { handleInbound, rememberedHandlers, type InboundRoute } from './inbound-message.js';
 import type { DeliveredMessage, InMemoryBus } from './in-memory-bus.js';
 
 /** Context handed to handlers alongside the decoded event. */
@@ -50,10 +50,9 @@ export class InMemoryTransportServer extends Server implements CustomTransportSt
   private readonly route: InboundRoute = {
     codec: this.codec,
     logger: this.logger,
-    handlerFor: (eventType) => this.getHandlerByPattern(eventType),
+    handlerFor: rememberedHandlers((eventType) => this.getHandlerByPattern(eventType)),
     contextFor: (message) => new InMemoryContext([message as DeliveredMessage]),
     deadLetter: (message, reason, errors) =>
       this.bus.publish(deadLetterFor(message, reason, errors, this.consumerGroup, this.topicPrefix, new Date())),
   };
-
 }

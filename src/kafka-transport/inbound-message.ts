@@ -15,6 +15,20 @@ export interface InboundRoute {
 }
 
 /**
+ * `lookup` remembered per event type. Nest's own lookup first tries the pattern as JSON, which
+ * throws for a plain event type: a cost on every message that showed in profiles. Handlers are
+ * all registered before a transport listens, so what it answers never changes afterwards.
+ */
+export function rememberedHandlers(lookup: (eventType: string) => MessageHandler | null): (eventType: string) => MessageHandler | null {
+  const known = new Map<string, MessageHandler | null>();
+  return (eventType) => {
+    let handler = known.get(eventType);
+    if (handler === undefined) known.set(eventType, (handler = lookup(eventType)));
+    return handler;
+  };
+}
+
+/**
  * The one path every consumed message takes, whatever the transport: decode and validate, hand
  * the typed event to its `@EventPattern` handler, dead-letter it when it is invalid or its
  * handler fails for a reason of its own. A transient failure is rethrown so the transport can

@@ -5,7 +5,7 @@ import type { WireCodec } from '../contracts/wire-codec.js';
 import { consumerGroupOf } from './consumer-groups.constants.js';
 import { deadLetterFor, type ConsumedMessage, type DeadLetterRecord } from './dead-letter.js';
 import { createKafka, type KafkaClient } from './kafka-client.factory.js';
-import { handleInbound } from './inbound-message.js';
+import { handleInbound, rememberedHandlers } from './inbound-message.js';
 import { ensureTopics } from './kafka-topics.js';
 import { currentOutbox, PublishOutbox, withOutbox } from './publish-outbox.js';
 import type { TransportEventPublisher } from './transport-event.publisher.js';
@@ -37,6 +37,7 @@ const FLUSH_EVERY = 100;
  */
 export class KafkaTransportServer extends Server implements CustomTransportStrategy {
   private readonly consumers: Consumer[] = [];
+  private readonly handlerFor = rememberedHandlers((eventType) => this.getHandlerByPattern(eventType));
 
   constructor(
     private readonly options: ExecutionQueueOptions['kafka'],
@@ -144,7 +145,7 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
       {
         codec: this.codec,
         logger: this.logger,
-        handlerFor: (eventType) => this.getHandlerByPattern(eventType),
+        handlerFor: this.handlerFor,
         contextFor: (delivered) => new KafkaMessageContext([delivered, group]),
         deadLetter: (delivered, reason, errors) => this.deadLetter(delivered, reason, errors, group),
       },

@@ -82,17 +82,22 @@ export class WaitEstimator {
 
   /** As estimateWaitMs for several positions, sharing the work that does not depend on the position. */
   estimateWaitsMs(positions: readonly number[], now: number, running: readonly RunInProgress[]): (number | null)[] {
+    const outlook = this.outlook(now, running);
+    return positions.map((position) => (outlook ? outlook.waitMs(position) : null));
+  }
+
+  /**
+   * What every estimate at `now` shares, to be reused for several positions: null until enough
+   * runs were seen. Sorting the runs in progress by what they have left is the one cost above
+   * O(1); it is done on the first position that needs it (not at all while slots are free).
+   */
+  outlook(now: number, running: Iterable<RunInProgress>): SlotOutlook | null {
     const mean = this.meanRunMs();
-    if (mean === null) return positions.map(() => null);
-    const inProgress = running.slice(0, this.slots);
-    const free = this.slots - inProgress.length;
-    const remaining = inProgress.map((run) => this.remainingMs(run, now, mean)).sort((a, b) => a - b);
-    return positions.map((position) => {
-      if (position < 0) return null;
-      const k = position - free;
-      if (k < 0) return 0;
-      return Math.max(remaining[k] ?? 0, ((k + 0.5) * mean) / this.slots);
-    });
+    if (mean === null) return null;
+    const inProgress = Array.from(running).slice(0, this.slots);
+    return new SlotOutlook(now, mean, this.slots, this.slots - inProgress.length, () =>
+      inProgress.map((run) => this.remainingMs(run, now, mean)).sort((a, b) => a - b),
+    );
   }
 
   /**
@@ -124,5 +129,30 @@ export class WaitEstimator {
     const mean = known && known.count >= MIN_RUNS_BEFORE_ESTIMATES ? known.value : overallMean;
     const elapsed = Math.max(0, now - run.dispatchedAt);
     return Math.max(mean - elapsed, mean * OVERDUE_REMAINING_SHARE);
+  }
+}
+
+/**
+ * The slots as seen at one moment (`at`): how many are free and, sorted, how long each run in
+ * progress has left. The execution at position p needs the (k+1)-th slot to free, k = p - free.
+ */
+export class SlotOutlook {
+  private remaining?: number[];
+
+  constructor(
+    readonly at: number,
+    private readonly meanRunMs: number,
+    private readonly slots: number,
+    private readonly free: number,
+    private readonly sortRemaining: () => number[],
+  ) {}
+
+  /** Milliseconds until the execution at 0-based `position` starts; null for a negative position. */
+  waitMs(position: number): number | null {
+    if (position < 0) return null;
+    const k = position - this.free;
+    if (k < 0) return 0;
+    this.remaining ??= this.sortRemaining();
+    return Math.max(this.remaining[k] ?? 0, ((k + 0.5) * this.meanRunMs) / this.slots);
   }
 }
