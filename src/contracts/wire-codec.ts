@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { compileValidityCheck, type ValidInstanceOf } from './compiled-validity-check.js';
 import { EVENT_CLASSES, type AnyEvent } from './event-registry.js';
 import { EventType, isEventType } from './event-type.constants.js';
 import { DEFAULT_PRIORITY } from './priority.constants.js';
@@ -25,6 +26,15 @@ const EVENT_TYPES_WITH_PRIORITY: ReadonlySet<string> = new Set([EventType.Execut
  * topic prefix: a message on `<prefix>execution_requested` must carry `event_type`
  * `execution_requested`.
  */
+/** Compiled on first use per event type; null where the type's rules cannot be compiled. */
+const fastChecks = new Map<EventType, ValidInstanceOf<AnyEvent> | null>();
+
+function fastCheckOf(eventType: EventType): ValidInstanceOf<AnyEvent> | null {
+  let check = fastChecks.get(eventType);
+  if (check === undefined) fastChecks.set(eventType, (check = compileValidityCheck(EVENT_CLASSES[eventType] as new () => AnyEvent)));
+  return check;
+}
+
 export class WireCodec {
   constructor(private readonly topicPrefix = '') {}
 
@@ -67,6 +77,10 @@ export class WireCodec {
     const plain = EVENT_TYPES_WITH_PRIORITY.has(expectedType) && raw.priority === undefined
       ? { ...raw, priority: DEFAULT_PRIORITY }
       : raw;
+    // The common case, a valid message, takes the compiled check; anything it rejects or is not
+    // sure of goes through the full validation, which also says what is wrong.
+    const valid = fastCheckOf(expectedType)?.(plain);
+    if (valid && extraRules(valid, key).length === 0) return { ok: true, event: valid };
     const event = plainToInstance(EVENT_CLASSES[expectedType] as new () => AnyEvent, plain);
     const errors = flattenErrors(validateSync(event, { forbidUnknownValues: false }));
     errors.push(...extraRules(event, key));
