@@ -22,6 +22,12 @@ export class KafkaMessageContext extends BaseRpcContext<[ConsumedMessage, string
 
 /** How many partitions one consumer works on at once; events of one execution share a partition. */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
+/**
+ * Most messages of one partition in hand at once: enough for their state-store round trips to
+ * overlap (Redis then runs the calls back to back), few enough that a retry after a transient
+ * failure repeats little.
+ */
+const HANDLED_AT_ONCE = 32;
 /** Most messages handled before their events are sent and their offsets resolved. */
 const FLUSH_EVERY = 100;
 
@@ -100,14 +106,23 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
   }
 
   /**
-   * Handles a batch of one partition in order. What the handlers publish is collected and sent
-   * in one request every FLUSH_EVERY messages and at the end; only then are those messages'
-   * offsets resolved, so a commit never runs ahead of a publish. A transient failure first sends
-   * and resolves what was handled before it, then rethrows so kafkajs retries from there.
+   * Handles a batch of one partition. Up to HANDLED_AT_ONCE messages are in hand at a time,
+   * started in order, so that their state-store calls travel together instead of one round trip
+   * after another; a message whose execution already has one in hand waits for it, so one
+   * execution's events keep their order. Offsets are resolved in order, each once its message
+   * and all before it are handled.
+   *
+   * What the handlers publish is collected and sent in one request every FLUSH_EVERY messages
+   * and at the end; only then are those messages' offsets resolved, so a commit never runs ahead
+   * of a publish. A transient failure first lets the messages in hand finish, sends and resolves
+   * what was handled before the failed one, then rethrows so kafkajs retries from there (the
+   * ones after it that did finish are handled again: handlers are idempotent).
    */
   private async handleBatch(group: string, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const outbox = new PublishOutbox();
+    const inHand: { offset: string; key: string | null; done: Promise<void> }[] = [];
     let handledUpTo: string | undefined;
+    let sinceFlush = 0;
     const flush = async () => {
       const { messages, afterSent } = outbox.take();
       await this.publisher.flush(messages);
@@ -115,18 +130,29 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
       if (handledUpTo !== undefined) resolveOffset(handledUpTo);
       await heartbeat();
     };
+    const finishOldest = async () => {
+      const oldest = inHand.shift()!;
+      await oldest.done;
+      handledUpTo = oldest.offset;
+      if (++sinceFlush >= FLUSH_EVERY) {
+        await flush();
+        sinceFlush = 0;
+      }
+    };
     try {
-      let sinceFlush = 0;
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
-        await withOutbox(outbox, () => this.handle(group, batch.topic, batch.partition, message));
-        handledUpTo = message.offset;
-        if (++sinceFlush >= FLUSH_EVERY) {
-          await flush();
-          sinceFlush = 0;
-        }
+        const key = message.key?.toString('utf8') ?? null;
+        if (key !== null && inHand.some((entry) => entry.key === key)) while (inHand.length > 0) await finishOldest();
+        while (inHand.length >= HANDLED_AT_ONCE) await finishOldest();
+        const done = withOutbox(outbox, () => this.handle(group, batch.topic, batch.partition, message));
+        // Awaited in order by finishOldest; until then a failure must not count as unhandled.
+        done.catch(() => undefined);
+        inHand.push({ offset: message.offset, key, done });
       }
+      while (inHand.length > 0) await finishOldest();
     } finally {
+      await Promise.allSettled(inHand.map((entry) => entry.done));
       outbox.close();
       await flush();
     }
