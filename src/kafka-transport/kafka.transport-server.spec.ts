@@ -13,7 +13,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function messageFor(executionId: string, offset: number): KafkaMessage {
   // The exit code carries the offset, so a handler can tell the order it sees one execution's messages in.
   const event = { ...WIRE_FIXTURES[TOPIC], execution_id: executionId, aggregate_id: executionId, exit_code: offset };
-  return { key: Buffer.from(executionId), value: Buffer.from(JSON.stringify(event)), offset: String(offset), headers: {}, timestamp: '0', attributes: 0, size: 0 };
+  return { key: Buffer.from(executionId), value: Buffer.from(JSON.stringify(event)), offset: String(offset), headers: {}, timestamp: '0', attributes: 0 };
 }
 
 /** The server with one handler for completions, fed one batch by hand (no broker: the unit is the batch handling). */
