@@ -24,12 +24,15 @@ import { redisUrl } from './state-store.bench.js';
  *   in -> out), with slots free;
  * - every execution's dispatch decisions are counted (distinct event ids): none may be lost or
  *   doubled, with one coordinator or two sharing the Redis state.
- * BENCH_ONLY=2,3 runs only those setups (by index); BENCH_CPU_PROFILE=<dir> profiles the coordinators.
+ * BENCH_ONLY=2,3 runs only those setups (by index); BENCH_CPU_PROFILE=<dir> profiles the coordinators;
+ * BENCH_TRACE=1 prints each saturation run's dispatches and completions per 100 ms.
  */
 const PARTITIONS = 3;
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const RATE = Number(process.env.BENCH_RATE ?? 500);
+const RATES = (process.env.BENCH_RATES ?? '100,500,1000').split(',').map(Number);
+const DEEP = Number(process.env.BENCH_DEEP ?? 10_000);
+const DEEP_RATE = 500;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUN_MS = 10;
 const MAX_ACTIVE = Number(process.env.BENCH_MAX_ACTIVE ?? 1000);
@@ -59,6 +62,12 @@ class OutputReader {
   readonly arrivals = new Map<string, number>();
   readonly decisions = new Map<string, Set<string>>();
   readonly completedAt = new Map<string, number>();
+  /** While set, new dispatches are kept in `held` instead of being completed after RUN_MS. */
+  holding = false;
+  readonly held: string[] = [];
+  /** Arrival times of new dispatches, in order, while `logging`. */
+  logging = false;
+  readonly dispatchedAt: number[] = [];
   private consumer?: Consumer;
 
   constructor(
@@ -86,12 +95,15 @@ class OutputReader {
           if (seen.size === 0) fresh.push(key);
           this.decisions.set(key, seen.add(eventId));
         }
-        if (fresh.length > 0) setTimeout(() => void this.complete(fresh), RUN_MS);
+        if (this.logging) this.dispatchedAt.push(...fresh.map(() => now));
+        if (fresh.length === 0) return;
+        if (this.holding) this.held.push(...fresh);
+        else setTimeout(() => void this.complete(fresh), RUN_MS);
       },
     });
   }
 
-  private async complete(executionIds: string[]): Promise<void> {
+  async complete(executionIds: string[]): Promise<void> {
     const source = { serviceName: 'bench-worker', serviceVersion: '1', environment: 'test' as const };
     const messages = executionIds.map((id) => {
       const event = createEvent(
@@ -122,13 +134,89 @@ async function produceAll(producer: Producer, topic: string, ids: string[]): Pro
   return started;
 }
 
-interface Result {
-  perSecond: number;
+interface Latencies {
   p50: number;
   p99: number;
   max: number;
+}
+
+interface Result {
+  perSecond: number;
+  /** By offered requests per second. */
+  latency: Map<number, Latencies>;
+  /** Completion -> next dispatch with the queue DEEP deep; coordinators only. */
+  deep?: Latencies;
   lost: number;
   doubled: number;
+}
+
+function latenciesOf(values: number[]): Latencies {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+}
+
+/** Requests offered at `rate` per second for SECONDS, each alone; request -> first output. */
+async function offeredLoad(producer: Producer, topic: string, reader: OutputReader, rate: number): Promise<Latencies> {
+  const sentAt = new Map<string, number>();
+  const total = rate * SECONDS;
+  const offeredFrom = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = offeredFrom + (i * 1000) / rate - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const id = `l${rate}-${i}`;
+    sentAt.set(id, performance.now());
+    void producer.send({ topic, acks: -1, messages: [{ key: id, value: JSON.stringify(sampleRequestEvent(id, `user-${i % 50}`)) }] });
+  }
+  await waitFor(() => [...sentAt.keys()].every((id) => reader.arrivals.has(id)), 120_000);
+  return latenciesOf([...sentAt].map(([id, sent]) => reader.arrivals.get(id)! - sent));
+}
+
+/**
+ * The queue DEEP deep behind full slots: every dispatch is held, all requests must be accepted
+ * (counted on execution_accepted), then the oldest held executions complete one by one at
+ * DEEP_RATE/s. Each frees one slot for the next in the queue.
+ */
+async function deepQueue(producer: Producer, pipeline: Pipeline, reader: OutputReader, prefix: string): Promise<Latencies> {
+  const ids = Array.from({ length: MAX_ACTIVE + DEEP }, (_, i) => `d-${i}`);
+  const accepted = new Set<string>();
+  const watcher = kafka().consumer({ groupId: `accepted-${randomUUID().slice(0, 8)}` });
+  await watcher.connect();
+  await watcher.subscribe({ topic: `${prefix}execution_accepted`, fromBeginning: true });
+  await watcher.run({ eachBatch: async ({ batch }) => void batch.messages.forEach((message) => accepted.add(message.key!.toString())) });
+  try {
+    reader.holding = true;
+    await produceAll(producer, pipeline.inputTopic, ids);
+    await waitFor(() => ids.every((id) => accepted.has(id)) && reader.held.length >= MAX_ACTIVE, 300_000);
+    reader.logging = true;
+    const sent: number[] = [];
+    const total = DEEP_RATE * SECONDS;
+    const from = performance.now();
+    for (let i = 0; i < total; i++) {
+      const wait = from + (i * 1000) / DEEP_RATE - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      sent.push(performance.now());
+      void reader.complete([reader.held.shift()!]);
+    }
+    await waitFor(() => reader.dispatchedAt.length >= total, 120_000);
+    return latenciesOf(sent.map((at, k) => reader.dispatchedAt[k]! - at));
+  } finally {
+    await watcher.disconnect();
+  }
+}
+
+function printTimeline(ids: string[], reader: OutputReader, started: number): void {
+  const buckets = new Map<number, { dispatched: number; completed: number }>();
+  const bucket = (at: number | undefined) => {
+    const key = Math.floor(((at ?? started) - started) / 100) * 100;
+    if (!buckets.has(key)) buckets.set(key, { dispatched: 0, completed: 0 });
+    return buckets.get(key)!;
+  };
+  for (const id of ids) {
+    bucket(reader.arrivals.get(id)).dispatched++;
+    bucket(reader.completedAt.get(id)).completed++;
+  }
+  for (const [at, counts] of [...buckets].sort(([a], [b]) => a - b)) console.error(`[bench]   ${at} ms: dispatched ${counts.dispatched}, completed ${counts.completed}`);
 }
 
 async function measure(setup: Setup): Promise<Result> {
@@ -153,31 +241,24 @@ async function measure(setup: Setup): Promise<Result> {
     await waitFor(() => done(warmUp), 120_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
-    const sentAt = new Map<string, number>();
-    const total = RATE * SECONDS;
-    const offeredFrom = performance.now();
-    for (let i = 0; i < total; i++) {
-      const wait = offeredFrom + (i * 1000) / RATE - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const id = `l-${i}`;
-      sentAt.set(id, performance.now());
-      void producer.send({ topic: pipelines[0]!.inputTopic, acks: -1, messages: [{ key: id, value: JSON.stringify(sampleRequestEvent(id, `user-${i % 50}`)) }] });
-    }
-    await waitFor(() => [...sentAt.keys()].every((id) => reader.arrivals.has(id)), 120_000);
-    const latencies = [...sentAt].map(([id, sent]) => reader.arrivals.get(id)! - sent).sort((a, b) => a - b);
-    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+    const latency = new Map<number, Latencies>();
+    for (const rate of RATES) latency.set(rate, await offeredLoad(producer, pipelines[0]!.inputTopic, reader, rate));
 
-    // Saturation last: what it leaves behind (completions still being handled) would otherwise
-    // sit in the latency figures.
+    // Saturation after the offered loads: what it leaves behind (completions still being
+    // handled) would otherwise sit in their figures.
     const ids = Array.from({ length: MESSAGES }, (_, i) => `s-${i}`);
     const started = await produceAll(producer, pipelines[0]!.inputTopic, ids);
     await waitFor(() => done(ids), 300_000);
     const perSecond = ids.length / ((Math.max(...ids.map(finishedAt)) - started) / 1000);
+    if (process.env.BENCH_TRACE && setup.kind === 'coordinator') printTimeline(ids, reader, started);
 
-    const all = [...warmUp, ...ids, ...sentAt.keys()];
+    const offered = RATES.flatMap((rate) => Array.from({ length: rate * SECONDS }, (_, i) => `l${rate}-${i}`));
+    const all = [...warmUp, ...ids, ...offered];
     const lost = setup.kind === 'coordinator' ? all.filter((id) => !reader.decisions.has(id)).length : all.filter((id) => !reader.arrivals.has(id)).length;
     const doubled = setup.kind === 'coordinator' ? all.filter((id) => (reader.decisions.get(id)?.size ?? 0) > 1).length : 0;
-    return { perSecond, p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1]!, lost, doubled };
+    // Last, as it leaves the queue deep.
+    const deep = setup.kind === 'coordinator' ? await deepQueue(producer, pipelines[0]!, reader, prefix) : undefined;
+    return { perSecond, latency, deep, lost, doubled };
   } finally {
     await reader.stop();
     for (const pipeline of pipelines) await pipeline.stop();
@@ -195,30 +276,37 @@ export async function runFullPathBenchmark(): Promise<void> {
     for (const setup of setups) {
       const result = await measure(setup);
       results.get(setup)!.push(result);
-      console.error(`[bench] round ${round} ${setup.name}: ${result.perSecond.toFixed(0)}/s, p50 ${result.p50.toFixed(1)} p99 ${result.p99.toFixed(1)} ms, lost ${result.lost}, doubled ${result.doubled}`);
+      const shown = [...result.latency].map(([rate, l]) => `${rate}/s p50 ${l.p50.toFixed(1)} p99 ${l.p99.toFixed(1)}`).join(', ');
+      const deep = result.deep ? `, deep p50 ${result.deep.p50.toFixed(1)} p99 ${result.deep.p99.toFixed(1)}` : '';
+      console.error(`[bench] round ${round} ${setup.name}: ${result.perSecond.toFixed(0)}/s, ${shown}${deep} ms, lost ${result.lost}, doubled ${result.doubled}`);
     }
   }
   const ceiling = median(results.get(setups[0]!)!.map((result) => result.perSecond));
   console.log(
     `Kafka ${brokers().join(',')}, ${PARTITIONS} partitions, each pipeline in its own process; medians of ${ROUNDS} alternating rounds. ` +
       `Saturation: ${MESSAGES} requests at once, ${MAX_ACTIVE} slots, runs of ${RUN_MS} ms (coordinators: until the last completion). ` +
-      `Latency: ${RATE} requests/s for ${SECONDS} s, request -> create_pod_command (relays: in -> out). Lost and doubled: summed over all rounds.`,
+      `Lost and doubled: summed over all rounds.`,
   );
+  const medianOf = (runs: Result[], pick: (run: Result) => number) => median(runs.map(pick));
   printTable(
-    ['pipeline', 'saturation /s', `vs ${setups[0]!.name.split(' (')[0]}`, 'p50 ms', 'p99 ms', 'max ms', 'lost', 'doubled'],
+    ['pipeline', 'saturation /s', `vs ${setups[0]!.name.split(' (')[0]}`, 'lost', 'doubled'],
     setups.map((setup) => {
       const runs = results.get(setup)!;
-      const perSecond = median(runs.map((run) => run.perSecond));
-      return [
-        setup.name,
-        perSecond.toFixed(0),
-        `${((perSecond / ceiling) * 100).toFixed(0)}%`,
-        median(runs.map((run) => run.p50)).toFixed(1),
-        median(runs.map((run) => run.p99)).toFixed(1),
-        median(runs.map((run) => run.max)).toFixed(1),
-        String(runs.reduce((sum, run) => sum + run.lost, 0)),
-        String(runs.reduce((sum, run) => sum + run.doubled, 0)),
-      ];
+      const perSecond = medianOf(runs, (run) => run.perSecond);
+      return [setup.name, perSecond.toFixed(0), `${((perSecond / ceiling) * 100).toFixed(0)}%`, String(runs.reduce((sum, run) => sum + run.lost, 0)), String(runs.reduce((sum, run) => sum + run.doubled, 0))];
+    }),
+  );
+  console.log(
+    `\nLatency in ms, p50 / p99 / max (medians of rounds): request -> create_pod_command (relays: in -> out) at each offered load for ${SECONDS} s with slots free; ` +
+      `deep: completion -> next create_pod_command, ${MAX_ACTIVE} slots busy and ${DEEP} waiting, completions at ${DEEP_RATE}/s.`,
+  );
+  const cell = (runs: Result[], pick: (run: Result) => Latencies | undefined) =>
+    pick(runs[0]!) === undefined ? 'n/a' : (['p50', 'p99', 'max'] as const).map((q) => medianOf(runs, (run) => pick(run)![q]).toFixed(1)).join(' / ');
+  printTable(
+    ['pipeline', ...RATES.map((rate) => `${rate}/s`), `deep (${DEEP})`],
+    setups.map((setup) => {
+      const runs = results.get(setup)!;
+      return [setup.name, ...RATES.map((rate) => cell(runs, (run) => run.latency.get(rate))), cell(runs, (run) => run.deep)];
     }),
   );
 }
