@@ -50,7 +50,10 @@ function compileClass(target: new () => object): CompiledClass | null {
     checks.push(check);
   }
   return {
-    valid: (object) => checks.every((check) => check(object)),
+    valid: (object) => {
+      for (let i = 0; i < checks.length; i++) if (!checks[i]!(object)) return false;
+      return true;
+    },
     instance: (object) => {
       const instance = Object.assign(new target(), object) as Record<string, unknown>;
       for (const [property, compiled] of nestedClasses) {
@@ -79,8 +82,12 @@ function compileProperty(targetName: string, property: string, metadatas: Valida
       case ValidationTypes.IS_DEFINED: {
         for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
           if (constraint.async) return null;
+          // One arguments object per constraint, refilled on each call: the constraints are
+          // synchronous and keep nothing, and this runs dozens of times per message.
+          const args: ValidationArguments = { targetName, property, object: {}, value: undefined, constraints: metadata.constraints };
           const validate = (object: Record<string, unknown>, value: unknown) => {
-            const args: ValidationArguments = { targetName, property, object, value, constraints: metadata.constraints };
+            args.object = object;
+            args.value = value;
             return constraint.instance.validate(value, args) === true;
           };
           const { validateIf, each } = metadata;
@@ -100,8 +107,8 @@ function compileProperty(targetName: string, property: string, metadatas: Valida
   }
   return (object) => {
     const value = object[property];
-    for (const condition of conditions) if (!condition(object, value)) return true;
-    for (const constraint of constraints) if (!constraint(object, value)) return false;
+    for (let i = 0; i < conditions.length; i++) if (!conditions[i]!(object, value)) return true;
+    for (let i = 0; i < constraints.length; i++) if (!constraints[i]!(object, value)) return false;
     if (!nested || value === undefined) return true;
     // An array's items are each checked as the nested class (a nested array within is left to the full validation).
     if (Array.isArray(value)) return value.every((item) => isPlainObject(item) && nested.valid(item));

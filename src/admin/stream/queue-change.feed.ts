@@ -42,7 +42,11 @@ export class QueueChangeFeed implements OnModuleInit, OnApplicationShutdown {
 
   /** Reports a change; returns at once (a relay publish runs in the background). */
   record(change: QueueChange): void {
-    const frame = frameOf(change, this.origin, ++this.seq);
+    const seq = ++this.seq;
+    // Without a relay nobody but this process's listeners can see it; under load, with none
+    // connected, building frames was wasted work on every change.
+    if (!this.relay && this.listeners.size === 0) return;
+    const frame = frameOf(change, this.origin, seq);
     if (!this.relay) return this.deliver(frame);
     // When the relay cannot take it, this replica's own clients still see it.
     this.relay.publish(frame).catch(() => this.deliver(frame));
