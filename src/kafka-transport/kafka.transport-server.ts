@@ -126,7 +126,8 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
     const flush = async () => {
       const { messages, afterSent } = outbox.take();
       await this.publisher.flush(messages);
-      for (const task of afterSent) await task();
+      // At once: each is a state-store call, and one after another they were a round trip each.
+      await Promise.all(afterSent.map((task) => task()));
       if (handledUpTo !== undefined) resolveOffset(handledUpTo);
       await heartbeat();
     };

@@ -18,6 +18,7 @@ export interface EventPublisher {
    * Runs `task` once everything published so far in this context has really been sent. Inside
    * a consumer batch that collects its publishes, that is after the batch's send (and before
    * its commit); elsewhere, right away. Used to record "command sent" only when it is true.
+   * The tasks waiting on one send run at once, in no particular order.
    */
   afterSent(task: () => Promise<void>): Promise<void>;
 }
