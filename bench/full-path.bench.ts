@@ -190,7 +190,7 @@ async function deepQueue(producer: Producer, pipeline: Pipeline, reader: OutputR
     await waitFor(() => ids.every((id) => accepted.has(id)) && reader.held.length >= MAX_ACTIVE, 300_000);
     reader.logging = true;
     const sent: number[] = [];
-    const total = DEEP_RATE * SECONDS;
+    const total = Math.min(DEEP_RATE * SECONDS, DEEP);
     const from = performance.now();
     for (let i = 0; i < total; i++) {
       const wait = from + (i * 1000) / DEEP_RATE - performance.now();
