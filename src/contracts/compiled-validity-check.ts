@@ -37,9 +37,8 @@ function compileClass(target: new () => object): CompiledClass | null {
   const checks: PropertyCheck[] = [];
   const nestedClasses = new Map<string, CompiledClass>();
   for (const [property, metadatas] of Object.entries(grouped)) {
-    const nested = metadatas.filter((metadata) => metadata.type === ValidationTypes.NESTED_VALIDATION);
     let nestedClass: CompiledClass | undefined;
-    if (nested.length > 0) {
+    if (metadatas.some((metadata) => metadata.type === ValidationTypes.NESTED_VALIDATION)) {
       const type = defaultMetadataStorage.findTypeMetadata(target, property)?.typeFunction() as (new () => object) | undefined;
       const compiled = type ? compileClass(type) : null;
       if (!compiled) return null;

@@ -102,8 +102,8 @@ export class WaitEstimates {
   /** A run ended with a result: its time is learned. */
   finished(executionId: string): void {
     const run = this.running.get(executionId);
+    // forget bumps the version when the run was known, which also covers what observe learns.
     this.forget(executionId);
-    this.version++;
     if (run) this.estimator.observe(this.clock.now() - run.dispatchedAt, run.runtimeKey);
   }
 

@@ -146,7 +146,7 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
         const key = message.key?.toString('utf8') ?? null;
         if (key !== null && inHand.some((entry) => entry.key === key)) while (inHand.length > 0) await finishOldest();
         while (inHand.length >= HANDLED_AT_ONCE) await finishOldest();
-        const done = withOutbox(outbox, () => this.handle(group, batch.topic, batch.partition, message));
+        const done = withOutbox(outbox, () => this.handle(group, batch.topic, batch.partition, message, key));
         // Awaited in order by finishOldest; until then a failure must not count as unhandled.
         done.catch(() => undefined);
         inHand.push({ offset: message.offset, key, done });
@@ -159,12 +159,12 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
     }
   }
 
-  private handle(group: string, topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  private handle(group: string, topic: string, partition: number, message: KafkaMessage, key: string | null): Promise<void> {
     const consumed: ConsumedMessage = {
       topic,
       partition,
       offset: message.offset,
-      key: message.key?.toString('utf8') ?? null,
+      key,
       value: message.value,
       headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)])),
     };
