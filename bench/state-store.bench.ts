@@ -234,7 +234,9 @@ export async function runStateStoreBenchmark(): Promise<void> {
   };
   // One unrecorded warm-up round (compilers, connections, Redis's memory), then the measured
   // rounds, each in a different order so no implementation always runs first or last.
-  const names = Object.keys(runs);
+  // BENCH_ONLY=1,2 runs only those implementations (by index in the table), e.g. to profile one.
+  const only = process.env.BENCH_ONLY?.split(',');
+  const names = Object.keys(runs).filter((_, index) => !only || only.includes(String(index)));
   for (let round = -1; round < ROUNDS; round++) {
     const order = names.map((_, index) => names[(index + Math.max(round, 0)) % names.length]!);
     for (const name of order) {
@@ -243,11 +245,11 @@ export async function runStateStoreBenchmark(): Promise<void> {
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const bull = median(results.bullmq!);
+  const bull = results.bullmq!.length > 0 ? median(results.bullmq!) : Number.NaN;
   console.log(`\nScheduling cycles/s (admit + dispatch + release), ${EXECUTIONS} executions, ${USERS} users, concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds, Redis ${url}`);
   printTable(
     ['implementation', 'cycles/s (median)', 'rounds', 'vs BullMQ', 'Redis CPU µs/cycle', 'client CPU µs/cycle'],
-    Object.entries(results).map(([name, values]) => [
+    Object.entries(results).filter(([, values]) => values.length > 0).map(([name, values]) => [
       name,
       Math.round(median(values)).toLocaleString('en-US'),
       values.map((v) => Math.round(v)).join(' / '),

@@ -108,10 +108,6 @@ export class RedisQueueStateStore implements QueueStateStore {
         maxRetriesPerRequest: 1,
         connectTimeout: 2000,
         retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-        // The Kafka transport has many messages in hand at once; their calls made in one
-        // event-loop turn then leave in one socket write instead of one write each, which was the
-        // coordinator's largest CPU cost under load.
-        enableAutoPipelining: true,
         ...settings.client,
       });
       // Connection errors surface on the calls that need Redis; the client logs nothing itself.

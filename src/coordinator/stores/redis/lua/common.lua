@@ -62,6 +62,12 @@ local function bind(keys, args)
 end
 local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority level
 local LEVELS = 5
+-- The fair hash's per-level field names (see above), made once: each concatenation would make
+-- and intern a string.
+local VIRTUAL_FIELD, LATEST_FIELD = {}, {}
+for level = 0, LEVELS - 1 do
+  VIRTUAL_FIELD[level], LATEST_FIELD[level] = 'v' .. level, 'm' .. level
+end
 
 -- Numbers go to redis.call as strings made here: Redis would format a Lua number with
 -- "%.17g" (slow, and Lua's own default keeps only 14 digits); %d goes through a C integer.
@@ -273,7 +279,7 @@ local function dispatch_step(settings, saga)
   if settings.fair or settings.aging_ms > 0 then
     local level, key = level_and_key(popped[2])
     if settings.fair then
-      redis.call('HSET', K_FAIR, 'v' .. level, int(key))
+      redis.call('HSET', K_FAIR, VIRTUAL_FIELD[level], int(key))
       redis.call('ZREM', K_ARRIVALS, next_id)
     end
     if settings.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZREM', K_AGING, next_id) end
@@ -306,16 +312,28 @@ end
 -- first moves the level's virtual time up to the latest finish tag given there ('m'..level).
 local TURN_LENGTH = 27720
 local function next_tag(policy, level, user, arriving, user_idle)
-  local found = redis.call('HMGET', K_FAIR, 'v' .. level, level .. ':' .. user, 'm' .. level)
+  local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], level .. ':' .. user
+  local found = redis.call('HMGET', K_FAIR, virtual_field, user_field, latest_field)
   local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
   local virtual, latest = tonumber(found[1]) or 0, tonumber(found[3]) or 0
-  if arriving and latest > virtual and redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0 and slot_free(policy) then
+  local virtual_before = virtual
+  -- The slot test first: under a backlog the slots are full, and counting the level is the
+  -- dearer read.
+  if arriving and latest > virtual and slot_free(policy) and redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0 then
     virtual = latest
   end
   local start = virtual
   if not user_idle then start = math.max(virtual, tonumber(found[2]) or 0) end
   local finish = start + math.floor(TURN_LENGTH / weight)
-  redis.call('HSET', K_FAIR, 'v' .. level, int(virtual), level .. ':' .. user, int(finish), 'm' .. level, int(math.max(latest, finish)))
+  -- Only the fields that changed: a hash write costs about a microsecond per field here.
+  local fields = {user_field, int(finish)}
+  if virtual ~= virtual_before then
+    fields[3], fields[4] = virtual_field, int(virtual)
+  end
+  if finish > latest then
+    fields[#fields + 1], fields[#fields + 2] = latest_field, int(finish)
+  end
+  redis.call('HSET', K_FAIR, unpack(fields))
   return start, virtual
 end
 
