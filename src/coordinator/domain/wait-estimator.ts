@@ -22,7 +22,7 @@ const OVERDUE_REMAINING_SHARE = 0.35;
  * Largest step, in mean runs, of the learned passing delay: small enough that one odd wait moves
  * it little, large enough that it settles within a few dozen observations.
  */
-const PASSING_DELAY_STEP = 0.05;
+const PASSING_DELAY_STEP = 0.1;
 
 /** A running mean that starts as the plain mean and turns exponential once it has enough runs. */
 class RunningMean {
