@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ExecutionQueueOptions } from '../../config/execution-queue.options.js';
 import { MODULE_OPTIONS_TOKEN } from '../../execution-queue.module-definition.js';
 import { deadLettersWritten } from '../../kafka-transport/dead-letter.js';
@@ -19,7 +19,7 @@ const SNAPSHOT_USERS = 20;
  * same frames, so they go out through one broadcast.
  */
 @Injectable()
-export class AdminStreamService implements OnModuleInit, OnApplicationShutdown {
+export class AdminStreamService implements OnApplicationShutdown {
   private readonly clients = new SseBroadcast();
   private ticker?: NodeJS.Timeout;
   private stopFollowing?: () => void;
@@ -48,20 +48,28 @@ export class AdminStreamService implements OnModuleInit, OnApplicationShutdown {
     for (const frame of held) connection.send('change', frame);
     if (!connection.isOpen) return;
     this.clients.add(connection);
+    this.follow();
     connection.onClose(() => {
-      if (this.clients.size === 0) this.stopTicker();
+      if (this.clients.size > 0) return;
+      this.stopTicker();
+      this.stopFollowing?.();
+      this.stopFollowing = undefined;
     });
     this.startTicker();
-  }
-
-  onModuleInit(): void {
-    this.stopFollowing = this.feed.subscribe((frame) => this.clients.send('change', frame));
   }
 
   onApplicationShutdown(): void {
     // The connections themselves are closed by SseConnections.
     this.stopFollowing?.();
     this.stopTicker();
+  }
+
+  /**
+   * Follows the feed while anyone is connected, and only then: with no listener left the feed
+   * builds no frames, which under load was work on every change for nobody.
+   */
+  private follow(): void {
+    this.stopFollowing ??= this.feed.subscribe((frame) => this.clients.send('change', frame));
   }
 
   private async snapshot(): Promise<Record<string, unknown>> {

@@ -52,6 +52,11 @@ export class QueueChangeFeed implements OnModuleInit, OnApplicationShutdown {
     this.relay.publish(frame).catch(() => this.deliver(frame));
   }
 
+  /** How many listeners are following the feed now (with none and no relay, no frames are built). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   /** Starts telling `listener` of every frame; returns the function that stops it. */
   subscribe(listener: FrameListener): () => void {
     this.listeners.add(listener);
