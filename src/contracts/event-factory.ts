@@ -24,7 +24,10 @@ export type EventBody<K extends keyof EventTypeMap> = Omit<EventTypeMap[K], keyo
  * `Z`). JavaScript clocks have millisecond resolution, so the last three digits are zero.
  */
 export function formatTimestamp(at: Date): string {
-  return at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  // toISOString always ends in `.sssZ`: the three zeros go before the Z (a regular expression
+  // here showed in the profile of a busy coordinator).
+  const iso = at.toISOString();
+  return `${iso.slice(0, -1)}000Z`;
 }
 
 /** Builds a complete event of the given type with the common fields filled in; its id is fresh unless given. */

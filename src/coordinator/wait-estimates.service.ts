@@ -70,7 +70,9 @@ export class WaitEstimates {
     const { outlook } = this;
     if (outlook && this.outlookVersion === this.version && now >= outlook.at && now - outlook.at < OUTLOOK_REUSE_MS) return outlook;
     this.outlookVersion = this.version;
-    return (this.outlook = this.estimator.outlook(now, this.running.values()));
+    // The runs are read lazily: every change to them bumps the version, so an outlook is never
+    // used after they changed.
+    return (this.outlook = this.estimator.outlook(now, this.running.size, () => this.running.values()));
   }
 
   /**

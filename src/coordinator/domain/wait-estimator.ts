@@ -82,22 +82,28 @@ export class WaitEstimator {
 
   /** As estimateWaitMs for several positions, sharing the work that does not depend on the position. */
   estimateWaitsMs(positions: readonly number[], now: number, running: readonly RunInProgress[]): (number | null)[] {
-    const outlook = this.outlook(now, running);
+    const outlook = this.outlook(now, running.length, () => running);
     return positions.map((position) => (outlook ? outlook.waitMs(position) : null));
   }
 
   /**
    * What every estimate at `now` shares, to be reused for several positions: null until enough
-   * runs were seen. Sorting the runs in progress by what they have left is the one cost above
-   * O(1); it is done on the first position that needs it (not at all while slots are free).
+   * runs were seen. `runningCount` runs are in progress; `running` gives them, and is read only
+   * on the first position that needs them (never while slots are free), so the caller must not
+   * change them while it uses this outlook. Sorting them by what they have left is the one cost
+   * above O(1).
    */
-  outlook(now: number, running: Iterable<RunInProgress>): SlotOutlook | null {
+  outlook(now: number, runningCount: number, running: () => Iterable<RunInProgress>): SlotOutlook | null {
     const mean = this.meanRunMs();
     if (mean === null) return null;
-    const inProgress = Array.from(running).slice(0, this.slots);
-    return new SlotOutlook(now, mean, this.slots, this.slots - inProgress.length, () =>
-      inProgress.map((run) => this.remainingMs(run, now, mean)).sort((a, b) => a - b),
-    );
+    return new SlotOutlook(now, mean, this.slots, Math.max(0, this.slots - runningCount), () => {
+      const remaining: number[] = [];
+      for (const run of running()) {
+        if (remaining.length === this.slots) break;
+        remaining.push(this.remainingMs(run, now, mean));
+      }
+      return remaining.sort((a, b) => a - b);
+    });
   }
 
   /**
