@@ -50,7 +50,8 @@ export class CoordinatorEvents {
   /** The command carries the request's fields, with the priority the execution has now (it may have been moved). */
   createPod(execution: ActiveExecution<StoredRequest>): CreatePodCommand {
     const request = execution.payload;
-    const fields = Object.fromEntries(EXECUTION_REQUEST_FIELD_NAMES.map((name) => [name, request[name]]));
+    const fields: Record<string, unknown> = {};
+    for (const name of EXECUTION_REQUEST_FIELD_NAMES) fields[name] = request[name];
     return createEvent(
       EventType.CreatePodCommand,
       { ...(fields as Pick<ExecutionRequestedEvent, (typeof EXECUTION_REQUEST_FIELD_NAMES)[number]>), priority: execution.priority, saga_id: execution.sagaId },

@@ -264,7 +264,9 @@ export class ExecutionCoordinator {
 
   /** Fresh saga ids for one scheduling run: one per dispatch it may make. */
   private sagaIds(): string[] {
-    return Array.from({ length: Math.min(SAGAS_PER_RUN, this.options.queue.maxActiveExecutions) }, () => randomUUID());
+    const ids: string[] = [];
+    for (let count = Math.min(SAGAS_PER_RUN, this.options.queue.maxActiveExecutions); count > 0; count--) ids.push(randomUUID());
+    return ids;
   }
 
   /** The slot is already free; the pod, if one exists, is stopped and the user told. */
