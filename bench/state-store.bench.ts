@@ -253,7 +253,7 @@ export async function runStateStoreBenchmark(): Promise<void> {
       name,
       Math.round(median(values)).toLocaleString('en-US'),
       values.map((v) => Math.round(v)).join(' / '),
-      `${(median(values) / bull).toFixed(2)}×`,
+      Number.isNaN(bull) ? '—' : `${(median(values) / bull).toFixed(2)}×`,
       redisMicros[name] ? median(redisMicros[name]).toFixed(1) : '—',
       median(clientMicros[name]!).toFixed(1),
     ]),
