@@ -8,6 +8,7 @@ import { brokers, kafka, median, startPipeline, waitFor, type Pipeline, type Pip
 import { printTable } from './queue-core.bench.js';
 import { sampleRequestEvent } from './sample-request.js';
 import { redisUrl } from './state-store.bench.js';
+import { traceStalls, wallClockMark } from './stall-trace.js';
 
 /**
  * The path users run, over the real broker and Redis: `execution_requested` produced to Kafka ->
@@ -20,12 +21,15 @@ import { redisUrl } from './state-store.bench.js';
  * - saturation: BENCH_MESSAGES requests produced at once, time until the last one's completion
  *   was sent (relays: until the last output arrived); QUEUE_MAX_ACTIVE slots, so completions
  *   must come back for the queue to move;
- * - latency: 500 requests/s offered for BENCH_SECONDS, request -> create_pod_command (relays:
- *   in -> out), with slots free;
+ * - latency: each of BENCH_RATES requests/s offered for BENCH_SECONDS, request ->
+ *   create_pod_command (relays: in -> out), with slots free; before them, unmeasured,
+ *   BENCH_WARM_UP_SECONDS of single requests at 500/s, so that what is measured is the steady
+ *   state and not V8 compiling the single-request path;
  * - every execution's dispatch decisions are counted (distinct event ids): none may be lost or
  *   doubled, with one coordinator or two sharing the Redis state.
  * BENCH_ONLY=2,3 runs only those setups (by index); BENCH_CPU_PROFILE=<dir> profiles the coordinators;
- * BENCH_TRACE=1 prints each saturation run's dispatches and completions per 100 ms.
+ * BENCH_TRACE=1 prints each saturation run's dispatches and completions per 100 ms, each offered
+ * load's latencies per 100 ms, and every process's garbage collections and event-loop stalls.
  */
 const PARTITIONS = 3;
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5000);
@@ -35,6 +39,9 @@ const DEEP = Number(process.env.BENCH_DEEP ?? 10_000);
 const DEEP_RATE = 500;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUN_MS = 10;
+/** Before the measured loads, requests offered one at a time, unmeasured. */
+const WARM_UP_RATE = 500;
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 5);
 const MAX_ACTIVE = Number(process.env.BENCH_MAX_ACTIVE ?? 1000);
 const codec = new WireCodec();
 
@@ -156,19 +163,20 @@ function latenciesOf(values: number[]): Latencies {
   return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
 }
 
-/** Requests offered at `rate` per second for SECONDS, each alone; request -> first output. */
-async function offeredLoad(producer: Producer, topic: string, reader: OutputReader, rate: number): Promise<Latencies> {
+/** Requests offered at `rate` per second for `seconds`, each alone; request -> first output. */
+async function offeredLoad(producer: Producer, topic: string, reader: OutputReader, rate: number, seconds: number, idPrefix: string): Promise<Latencies> {
   const sentAt = new Map<string, number>();
-  const total = rate * SECONDS;
+  const total = rate * seconds;
   const offeredFrom = performance.now();
   for (let i = 0; i < total; i++) {
     const wait = offeredFrom + (i * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const id = `l${rate}-${i}`;
+    const id = `${idPrefix}-${i}`;
     sentAt.set(id, performance.now());
     void producer.send({ topic, acks: -1, messages: [{ key: id, value: JSON.stringify(sampleRequestEvent(id, `user-${i % 50}`)) }] });
   }
   await waitFor(() => [...sentAt.keys()].every((id) => reader.arrivals.has(id)), 120_000);
+  if (process.env.BENCH_TRACE) printLatencyTimeline(sentAt, reader, offeredFrom);
   return latenciesOf([...sentAt].map(([id, sent]) => reader.arrivals.get(id)! - sent));
 }
 
@@ -202,6 +210,20 @@ async function deepQueue(producer: Producer, pipeline: Pipeline, reader: OutputR
     return latenciesOf(sent.map((at, k) => reader.dispatchedAt[k]! - at));
   } finally {
     await watcher.disconnect();
+  }
+}
+
+/** Per 100 ms of sending: how many requests, and the largest and median request -> output latency. */
+function printLatencyTimeline(sentAt: Map<string, number>, reader: OutputReader, from: number): void {
+  const buckets = new Map<number, number[]>();
+  for (const [id, sent] of sentAt) {
+    const key = Math.floor((sent - from) / 100) * 100;
+    if (!buckets.has(key)) buckets.set(key, []);
+    buckets.get(key)!.push(reader.arrivals.get(id)! - sent);
+  }
+  for (const [at, values] of [...buckets].sort(([a], [b]) => a - b)) {
+    const { p50, max } = latenciesOf(values);
+    console.error(`[bench]   ${at} ms (at ${wallClockMark(from + at)}): ${values.length} sent, p50 ${p50.toFixed(1)}, max ${max.toFixed(1)} ms`);
   }
 }
 
@@ -241,8 +263,11 @@ async function measure(setup: Setup): Promise<Result> {
     await waitFor(() => done(warmUp), 120_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
+    // Single requests take other code paths than the batches above; until V8 has compiled
+    // them, each costs several times what it does later. Measured: the steady state.
+    await offeredLoad(producer, pipelines[0]!.inputTopic, reader, WARM_UP_RATE, WARM_UP_SECONDS, 'wl');
     const latency = new Map<number, Latencies>();
-    for (const rate of RATES) latency.set(rate, await offeredLoad(producer, pipelines[0]!.inputTopic, reader, rate));
+    for (const rate of RATES) latency.set(rate, await offeredLoad(producer, pipelines[0]!.inputTopic, reader, rate, SECONDS, `l${rate}`));
 
     // Saturation after the offered loads: what it leaves behind (completions still being
     // handled) would otherwise sit in their figures.
@@ -253,7 +278,8 @@ async function measure(setup: Setup): Promise<Result> {
     if (process.env.BENCH_TRACE && setup.kind === 'coordinator') printTimeline(ids, reader, started);
 
     const offered = RATES.flatMap((rate) => Array.from({ length: rate * SECONDS }, (_, i) => `l${rate}-${i}`));
-    const all = [...warmUp, ...ids, ...offered];
+    const warmUpOffered = Array.from({ length: WARM_UP_RATE * WARM_UP_SECONDS }, (_, i) => `wl-${i}`);
+    const all = [...warmUp, ...warmUpOffered, ...ids, ...offered];
     const lost = setup.kind === 'coordinator' ? all.filter((id) => !reader.decisions.has(id)).length : all.filter((id) => !reader.arrivals.has(id)).length;
     const doubled = setup.kind === 'coordinator' ? all.filter((id) => (reader.decisions.get(id)?.size ?? 0) > 1).length : 0;
     // Last, as it leaves the queue deep.
@@ -269,6 +295,7 @@ async function measure(setup: Setup): Promise<Result> {
 }
 
 export async function runFullPathBenchmark(): Promise<void> {
+  traceStalls('load generator');
   const only = process.env.BENCH_ONLY?.split(',');
   const setups = SETUPS.filter((setup, index) => !only || only.includes(String(index)));
   const results = new Map<Setup, Result[]>(setups.map((setup) => [setup, []]));

@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import { ExecutionQueueModule } from '../src/execution-queue.module.js';
 import { STANDALONE_HTTP } from '../src/execution-queue.module-definition.js';
 import { createTransportStrategy } from '../src/transport-strategy.factory.js';
+import { traceStalls } from './stall-trace.js';
 
 /**
  * One measured pipeline of the Kafka and full-path benchmarks, run as its own process:
@@ -14,6 +15,7 @@ import { createTransportStrategy } from '../src/transport-strategy.factory.js';
  * BENCH_MAX_ACTIVE.
  */
 const [kind, prefix, brokerList] = process.argv.slice(2) as ['relay' | 'batched-relay' | 'coordinator', string, string];
+traceStalls(kind);
 const brokers = brokerList.split(',');
 const PARTITIONS = 3;
 
