@@ -1,4 +1,4 @@
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 /** Milliseconds past the last full 100 s of wall-clock time: short, and the same in every process. */
 export function wallClockMark(at = performance.now()): string {
