@@ -10,9 +10,9 @@ const CHECK_EVERY_MS = 10;
 const REPORTED_FROM_MS = 10;
 
 /**
- * With BENCH_TRACE set, prints this process's garbage collections over 5 ms and its event-loop
- * stalls over REPORTED_FROM_MS, stamped with wallClockMark, so that a slow stretch in a latency
- * timeline can be matched with the process that stood still.
+ * With BENCH_TRACE set, prints this process's CPU use every second, its garbage collections over
+ * 5 ms and its event-loop stalls over REPORTED_FROM_MS, each stamped with wallClockMark, so that
+ * a slow stretch in a latency timeline can be matched with what each process was doing.
  */
 export function traceStalls(label: string): void {
   if (!process.env.BENCH_TRACE) return;
@@ -23,6 +23,15 @@ export function traceStalls(label: string): void {
       console.error(`[stall] ${label}: ${kind} gc of ${entry.duration.toFixed(1)} ms at ${wallClockMark(entry.startTime)}`);
     }
   }).observe({ entryTypes: ['gc'] });
+  let cpu = process.cpuUsage();
+  let cpuAt = performance.now();
+  setInterval(() => {
+    const used = process.cpuUsage(cpu);
+    const now = performance.now();
+    console.error(`[cpu] ${label}: ${((used.user + used.system) / 10 / (now - cpuAt)).toFixed(0)}% of a core until ${wallClockMark(now)}`);
+    cpu = process.cpuUsage();
+    cpuAt = now;
+  }, 1000).unref();
   let last = performance.now();
   setInterval(() => {
     const now = performance.now();
