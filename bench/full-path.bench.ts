@@ -163,15 +163,18 @@ function latenciesOf(values: number[]): Latencies {
   return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
 }
 
+/** Ids of the requests one offered load sends, in sending order. */
+function offeredIds(idPrefix: string, rate: number, seconds: number): string[] {
+  return Array.from({ length: rate * seconds }, (_, i) => `${idPrefix}-${i}`);
+}
+
 /** Requests offered at `rate` per second for `seconds`, each alone; request -> first output. */
 async function offeredLoad(producer: Producer, topic: string, reader: OutputReader, rate: number, seconds: number, idPrefix: string): Promise<Latencies> {
   const sentAt = new Map<string, number>();
-  const total = rate * seconds;
   const offeredFrom = performance.now();
-  for (let i = 0; i < total; i++) {
+  for (const [i, id] of offeredIds(idPrefix, rate, seconds).entries()) {
     const wait = offeredFrom + (i * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const id = `${idPrefix}-${i}`;
     sentAt.set(id, performance.now());
     void producer.send({ topic, acks: -1, messages: [{ key: id, value: JSON.stringify(sampleRequestEvent(id, `user-${i % 50}`)) }] });
   }
@@ -277,9 +280,8 @@ async function measure(setup: Setup): Promise<Result> {
     const perSecond = ids.length / ((Math.max(...ids.map(finishedAt)) - started) / 1000);
     if (process.env.BENCH_TRACE && setup.kind === 'coordinator') printTimeline(ids, reader, started);
 
-    const offered = RATES.flatMap((rate) => Array.from({ length: rate * SECONDS }, (_, i) => `l${rate}-${i}`));
-    const warmUpOffered = Array.from({ length: WARM_UP_RATE * WARM_UP_SECONDS }, (_, i) => `wl-${i}`);
-    const all = [...warmUp, ...warmUpOffered, ...ids, ...offered];
+    const offered = [...offeredIds('wl', WARM_UP_RATE, WARM_UP_SECONDS), ...RATES.flatMap((rate) => offeredIds(`l${rate}`, rate, SECONDS))];
+    const all = [...warmUp, ...ids, ...offered];
     const lost = setup.kind === 'coordinator' ? all.filter((id) => !reader.decisions.has(id)).length : all.filter((id) => !reader.arrivals.has(id)).length;
     const doubled = setup.kind === 'coordinator' ? all.filter((id) => (reader.decisions.get(id)?.size ?? 0) > 1).length : 0;
     // Last, as it leaves the queue deep.
