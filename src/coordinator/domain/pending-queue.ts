@@ -1,6 +1,7 @@
 import { PRIORITIES, priorityRank, type Priority } from '../../contracts/priority.constants.js';
 import { ArrivalLog } from './arrival-log.js';
 import { DueIndex } from './due-index.js';
+import { ExecutionIdIndex } from './execution-id-index.js';
 import { FairShare, type QueueOrder } from './fair-share.js';
 import { OrderStatisticTree } from './order-statistic-tree.js';
 
@@ -28,6 +29,9 @@ export interface PendingEntry<P = unknown> {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** An entry as the queue keeps it: with its id's hash, so the id index drops it without reading the id. */
+type StoredEntry<P> = PendingEntry<P> & { readonly idHash: number };
 
 export type PriorityCounts = Record<Priority, number>;
 
@@ -72,10 +76,10 @@ export const MAX_PROMOTIONS_PER_RUN = 256;
  * under fair it is a start tag (see FairShare) and an arrival log finds the oldest.
  */
 export class PendingQueue<P = unknown> {
-  private readonly levels = PRIORITIES.map(() => new OrderStatisticTree<PendingEntry<P>>());
-  private readonly byId = new Map<string, PendingEntry<P>>();
+  private readonly levels = PRIORITIES.map(() => new OrderStatisticTree<StoredEntry<P>>());
+  private readonly byId = new ExecutionIdIndex<StoredEntry<P>>();
   private readonly fairShare: FairShare;
-  private readonly arrivals: ArrivalLog<PendingEntry<P>> | undefined;
+  private readonly arrivals: ArrivalLog<StoredEntry<P>> | undefined;
   /** Entries that will age, by when they next move up a level. */
   private readonly aging = new DueIndex();
   private nextSequence = 0;
@@ -112,8 +116,9 @@ export class PendingQueue<P = unknown> {
     if (context.queueIdle && this.byId.size === 0) this.fairShare.restart();
     const sequence = this.nextSequence++;
     const level = priorityRank(priority);
-    const entry: PendingEntry<P> = {
+    const entry: StoredEntry<P> = {
       executionId,
+      idHash: this.byId.hashOf(executionId),
       userId,
       priority,
       level: priority,
@@ -123,7 +128,7 @@ export class PendingQueue<P = unknown> {
       payload,
     };
     this.place(entry);
-    this.byId.set(executionId, entry);
+    this.byId.set(entry);
     this.arrivals?.add(entry);
     this.scheduleAging(entry, enqueuedAt);
     return entry;
@@ -257,10 +262,10 @@ export class PendingQueue<P = unknown> {
    * queue position. Taken out of its tree before its key changes: the trees copy keys, never
    * read them back from items.
    */
-  private move(entry: PendingEntry<P>, priority: Priority, level: Priority): number {
+  private move(entry: StoredEntry<P>, priority: Priority, level: Priority): number {
     this.unplace(entry);
     const levelRank = priorityRank(level);
-    const moved = entry as Mutable<PendingEntry<P>>;
+    const moved = entry as Mutable<StoredEntry<P>>;
     moved.priority = priority;
     moved.level = level;
     moved.sortKey = this.sortKeyFor(levelRank, entry.userId, entry.sequence);
@@ -268,19 +273,19 @@ export class PendingQueue<P = unknown> {
   }
 
   /** Drops what the queue keeps of an entry besides its tree. */
-  private forget(entry: PendingEntry<P>): void {
-    this.byId.delete(entry.executionId);
+  private forget(entry: StoredEntry<P>): void {
+    this.byId.delete(entry);
     if (this.policy.agingMs > 0) this.aging.delete(entry.executionId);
     this.arrivals?.departed(entry);
   }
 
   /** Puts an entry in its level's tree; returns its rank within the level. */
-  private place(entry: PendingEntry<P>): number {
+  private place(entry: StoredEntry<P>): number {
     return this.levels[priorityRank(entry.level)]!.insert(entry);
   }
 
   /** Takes an entry out of its level's tree (the id map is the caller's business: a move keeps it). */
-  private unplace(entry: PendingEntry<P>): void {
+  private unplace(entry: StoredEntry<P>): void {
     this.levels[priorityRank(entry.level)]!.delete(entry.sortKey, entry.sequence);
   }
 
