@@ -15,8 +15,8 @@
  * 125 KB).
  */
 export class ArrivalLog<E extends { readonly sequence: number }> {
-  private entries: (E | undefined)[] = [];
-  private sequences: number[] = [];
+  private readonly entries: (E | undefined)[] = [];
+  private readonly sequences: number[] = [];
   private head = 0;
   private live = 0;
   /** Bit (sequence − base) is set once the entry with that sequence departed. */
@@ -54,23 +54,28 @@ export class ArrivalLog<E extends { readonly sequence: number }> {
     return (this.departedBits[offset >>> 5]! & (1 << (offset & 31))) !== 0;
   }
 
-  /** Drops departed entries and the bits below the oldest one kept. */
+  /**
+   * Drops departed entries and the bits below the oldest one kept. In place: the survivors move
+   * to the front of the same arrays, which are then cut, so a compaction allocates nothing (at a
+   * million pending, fresh arrays and their garbage made it a tenth of the cost of a take).
+   */
   private compact(): void {
-    const entries: E[] = [];
-    const sequences: number[] = [];
-    for (let index = this.head; index < this.sequences.length; index++) {
-      const sequence = this.sequences[index]!;
+    const { entries, sequences } = this;
+    let kept = 0;
+    for (let index = this.head; index < sequences.length; index++) {
+      const sequence = sequences[index]!;
       if (this.hasDeparted(sequence)) continue;
-      entries.push(this.entries[index]!);
-      sequences.push(sequence);
+      entries[kept] = entries[index];
+      sequences[kept] = sequence;
+      kept++;
     }
-    const nextBase = sequences.length > 0 ? sequences[0]! - (sequences[0]! & 31) : this.base;
+    entries.length = kept;
+    sequences.length = kept;
+    const nextBase = kept > 0 ? sequences[0]! - (sequences[0]! & 31) : this.base;
     const droppedWords = (nextBase - this.base) >>> 5;
     this.departedBits.copyWithin(0, droppedWords);
     this.departedBits.fill(0, this.departedBits.length - droppedWords);
     this.base = nextBase;
-    this.entries = entries;
-    this.sequences = sequences;
     this.head = 0;
   }
 

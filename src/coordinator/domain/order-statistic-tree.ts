@@ -20,7 +20,7 @@ function before(key: number, tie: number, otherKey: number, otherTie: number): b
 
 const LEAF_CAPACITY = 64;
 const INNER_CAPACITY = 64;
-/** A node below this fill tries to merge with a sibling after a delete. */
+/** A node below this fill tries to merge with a sibling after a delete (the first leaf, drained by shift, is the exception). */
 const LEAF_MIN = LEAF_CAPACITY / 4;
 const INNER_MIN = INNER_CAPACITY / 4;
 
@@ -232,7 +232,15 @@ export class OrderStatisticTree<T extends Keyed> {
     const removed = this.shiftFrom(child);
     node.counts[0]!--;
     node.size--;
-    if (fill(child) < (child instanceof LeafNode ? LEAF_MIN : INNER_MIN)) rebalanceChild(node, 0);
+    // The first leaf is drained from its front and is the next one drained again: merging it
+    // with its neighbour below the minimum fill would copy entries that are about to leave. It
+    // is dropped once empty instead; inner nodes keep their minimum, so the height stays
+    // logarithmic.
+    if (child instanceof LeafNode) {
+      if (child.items.length === 0 && node.children.length > 1) removeFirstChild(node);
+    } else if (child.children.length < INNER_MIN) {
+      rebalanceChild(node, 0);
+    }
     return removed;
   }
 
@@ -323,6 +331,13 @@ function removeChild<T extends Keyed>(parent: InnerNode<T>, index: number): void
   parent.counts.splice(index, 1);
   parent.separators.splice(index - 1, 1);
   parent.separatorTies.splice(index - 1, 1);
+}
+
+function removeFirstChild<T extends Keyed>(parent: InnerNode<T>): void {
+  parent.children.shift();
+  parent.counts.shift();
+  parent.separators.shift();
+  parent.separatorTies.shift();
 }
 
 function sum(values: number[]): number {
