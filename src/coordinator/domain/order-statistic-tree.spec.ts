@@ -93,6 +93,51 @@ describe('OrderStatisticTree', () => {
     tree.assertValid();
   });
 
+  it('stays exact when the first leaf, drained below its minimum by shifts, takes inserts and deletes', () => {
+    // Shift lets the first leaf run below the minimum fill and drops it once empty; new items
+    // that land in front and deletes near the front must still find a consistent tree.
+    const tree = new OrderStatisticTree<Item>();
+    const live = new Map<number, Item>();
+    let state = 99;
+    const next = (bound: number) => {
+      state = (state * 1664525 + 1013904223) >>> 0;
+      return state % bound;
+    };
+    for (let key = 0; key < 60_000; key++) {
+      const item = { sortKey: key * 4, sequence: 0 };
+      tree.insert(item);
+      live.set(item.sortKey, item);
+    }
+    let low = 0;
+    for (let step = 0; step < 50_000; step++) {
+      const first = tree.shift()!;
+      expect(live.delete(first.sortKey)).toBe(true);
+      low = first.sortKey;
+      if (step % 3 === 0) {
+        // Just behind the new front: into the first leaf, wherever it ends.
+        const item = { sortKey: low + 1 + next(40), sequence: step + 1 };
+        if (!live.has(item.sortKey)) {
+          tree.insert(item);
+          live.set(item.sortKey, item);
+        }
+      }
+      if (step % 5 === 0) {
+        const near = low + 4 * (1 + next(30));
+        const victim = live.get(near);
+        if (victim) {
+          expect(tree.delete(victim.sortKey, victim.sequence)).toBe(victim);
+          live.delete(near);
+        }
+      }
+      if (step % 10_000 === 0) tree.assertValid();
+    }
+    tree.assertValid();
+    const expected = [...live.values()].sort(compareItems);
+    expect(tree.size).toBe(expected.length);
+    expect([...tree.valuesFrom(0)]).toEqual(expected);
+    expected.forEach((item, rank) => expect(tree.rank(item.sortKey, item.sequence)).toBe(rank));
+  });
+
   it('empties and refills cleanly', () => {
     const tree = new OrderStatisticTree<Item>();
     for (let round = 0; round < 3; round++) {
