@@ -237,7 +237,7 @@ export class OrderStatisticTree<T extends Keyed> {
     // is dropped once empty instead; inner nodes keep their minimum, so the height stays
     // logarithmic.
     if (child instanceof LeafNode) {
-      if (child.items.length === 0 && node.children.length > 1) removeFirstChild(node);
+      if (child.items.length === 0 && node.children.length > 1) removeChild(node, 0);
     } else if (child.children.length < INNER_MIN) {
       rebalanceChild(node, 0);
     }
@@ -326,18 +326,13 @@ function rebalanceChild<T extends Keyed>(parent: InnerNode<T>, index: number): v
   parent.counts[leftIndex] = left.size;
 }
 
+/** Drops child `index` and the separator that bounds it from the left (for the first child, the one after it). */
 function removeChild<T extends Keyed>(parent: InnerNode<T>, index: number): void {
+  const separator = Math.max(0, index - 1);
   parent.children.splice(index, 1);
   parent.counts.splice(index, 1);
-  parent.separators.splice(index - 1, 1);
-  parent.separatorTies.splice(index - 1, 1);
-}
-
-function removeFirstChild<T extends Keyed>(parent: InnerNode<T>): void {
-  parent.children.shift();
-  parent.counts.shift();
-  parent.separators.shift();
-  parent.separatorTies.shift();
+  parent.separators.splice(separator, 1);
+  parent.separatorTies.splice(separator, 1);
 }
 
 function sum(values: number[]): number {
