@@ -197,9 +197,9 @@ export class OrderStatisticTree<T extends Keyed> {
     if (node instanceof LeafNode) {
       const position = lowerBound(node, item.sortKey, item.sequence);
       this.insertedRank += position;
-      node.keys.splice(position, 0, item.sortKey);
-      node.ties.splice(position, 0, item.sequence);
-      node.items.splice(position, 0, item);
+      insertAt(node.keys, position, item.sortKey);
+      insertAt(node.ties, position, item.sequence);
+      insertAt(node.items, position, item);
       if (node.items.length <= LEAF_CAPACITY) return undefined;
       const right = new LeafNode(node.keys.splice(LEAF_CAPACITY / 2), node.ties.splice(LEAF_CAPACITY / 2), node.items.splice(LEAF_CAPACITY / 2));
       return { separator: right.keys[0]!, separatorTie: right.ties[0]!, right };
@@ -248,9 +248,9 @@ export class OrderStatisticTree<T extends Keyed> {
     if (node instanceof LeafNode) {
       const position = lowerBound(node, sortKey, tie);
       if (!isAt(node, position, sortKey, tie)) return undefined;
-      node.keys.splice(position, 1);
-      node.ties.splice(position, 1);
-      return node.items.splice(position, 1)[0];
+      removeAt(node.keys, position);
+      removeAt(node.ties, position);
+      return removeAt(node.items, position);
     }
     const index = childIndex(node, sortKey, tie);
     const child = node.children[index]!;
@@ -333,6 +333,31 @@ function removeChild<T extends Keyed>(parent: InnerNode<T>, index: number): void
   parent.counts.splice(index, 1);
   parent.separators.splice(separator, 1);
   parent.separatorTies.splice(separator, 1);
+}
+
+/**
+ * Puts `value` at `position`, moving what follows one place on. Cheaper than splice, which
+ * allocates the array of removed items it returns even when it removes none; an append (fifo's
+ * case: every arrival goes last) is a plain push.
+ */
+function insertAt<V>(array: V[], position: number, value: V): void {
+  let index = array.length;
+  if (index === position) {
+    array.push(value);
+    return;
+  }
+  array.push(array[index - 1]!);
+  for (index--; index > position; index--) array[index] = array[index - 1]!;
+  array[position] = value;
+}
+
+/** Takes out and returns the value at `position`, moving what follows one place back (splice without its result array). */
+function removeAt<V>(array: V[], position: number): V {
+  const removed = array[position]!;
+  const last = array.length - 1;
+  for (let index = position; index < last; index++) array[index] = array[index + 1]!;
+  array.pop();
+  return removed;
 }
 
 function sum(values: number[]): number {
