@@ -126,9 +126,9 @@ export class CoordinatorState<P = unknown> {
     }
     const idle = this.pending.size === 0 && this.active.size === 0 && !this.held;
     const slotFree = !this.held && this.active.size < this.limits.maxActiveExecutions;
-    const entry = this.pending.enqueue(executionId, userId, request.priority, now, request.payload, { queueIdle: idle, userIdle: current === 0, slotFree });
+    const { entry, position } = this.pending.enqueue(executionId, userId, request.priority, now, request.payload, { queueIdle: idle, userIdle: current === 0, slotFree });
     this.addPending(record, userId, executionId);
-    return { kind: 'accepted', position: this.pending.rank(entry.executionId), passable: this.pending.canBePassed(entry), expired };
+    return { kind: 'accepted', position, passable: this.pending.canBePassed(entry), expired };
   }
 
   /**

@@ -140,10 +140,10 @@ describe('PendingQueue aging', () => {
     add(queue, 'a1', 'a');
     expect(drain(queue, 1)).toEqual(['a1']);
     // a1 still runs: a's next turn is behind newcomers, who may still pass it.
-    const busy = queue.enqueue('a2', 'a', 'normal', 1, null, { userIdle: false });
+    const { entry: busy } = queue.enqueue('a2', 'a', 'normal', 1, null, { userIdle: false });
     expect(queue.canBePassed(busy)).toBe(true);
     // Once a has nothing running, its earlier turn no longer counts.
-    const idle = queue.enqueue('b1', 'b', 'normal', 2, null, { userIdle: true });
+    const { entry: idle } = queue.enqueue('b1', 'b', 'normal', 2, null, { userIdle: true });
     expect(queue.canBePassed(idle)).toBe(false);
     expect(drain(queue)).toEqual(['b1', 'a2']);
   });
@@ -161,7 +161,7 @@ describe('PendingQueue aging', () => {
     for (let i = 0; i < 3; i++) quiet.enqueue(`h${i}`, 'heavy', 'normal', 0, null, { slotFree: true });
     drain(quiet, 3);
     // A slot is free and nothing waits: the busy period is over, heavy's turns are settled.
-    const settled = quiet.enqueue('h3', 'heavy', 'normal', 1, null, { slotFree: true });
+    const { entry: settled } = quiet.enqueue('h3', 'heavy', 'normal', 1, null, { slotFree: true });
     expect(quiet.canBePassed(settled)).toBe(false);
     quiet.enqueue('n1', 'newcomer', 'normal', 1, null, { userIdle: true, slotFree: false });
     expect(drain(quiet)).toEqual(['h3', 'n1']);

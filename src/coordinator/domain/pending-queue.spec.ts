@@ -24,6 +24,21 @@ describe('PendingQueue', () => {
     expect(queue.rank('missing')).toBe(-1);
   });
 
+  it.each(['fifo', 'fair'] as const)('returns from enqueue the position rank reports afterwards (%s)', (order) => {
+    const queue = new PendingQueue<null>({ order, agingMs: 0, defaultUserWeight: 1 });
+    const levels = ['critical', 'high', 'normal', 'low', 'background'] as const;
+    // Enough entries for several tree leaves per level, with takes and removals in between so
+    // that entries land before, among and after others of their level.
+    for (let i = 0; i < 3000; i++) {
+      const id = `x${i}`;
+      const { entry, position } = queue.enqueue(id, `user-${(i * 7) % 13}`, levels[(i * 3) % 5]!, i, null);
+      expect(entry.executionId).toBe(id);
+      expect(position).toBe(queue.rank(id));
+      if (i % 4 === 3) queue.takeNext();
+      if (i % 9 === 8) queue.remove(`x${i - 5}`);
+    }
+  });
+
   it('keeps arrival order within the new level when reprioritised', () => {
     const queue = queueWith(['a', 'high'], ['b', 'low'], ['c', 'high'], ['d', 'low']);
     expect(queue.reprioritize('d', 'high')).toBe(2);

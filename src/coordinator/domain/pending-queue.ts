@@ -35,6 +35,12 @@ type StoredEntry<P> = PendingEntry<P> & { readonly idHash: number };
 
 export type PriorityCounts = Record<Priority, number>;
 
+/** A new entry and its queue position at the moment it was placed (read on the way down the tree, not looked up again). */
+export interface Enqueued<P> {
+  readonly entry: PendingEntry<P>;
+  readonly position: number;
+}
+
 export function emptyPriorityCounts(): PriorityCounts {
   return { critical: 0, high: 0, normal: 0, low: 0, background: 0 };
 }
@@ -111,8 +117,8 @@ export class PendingQueue<P = unknown> {
     return counts;
   }
 
-  /** Adds an execution behind what its order puts before it and returns its entry. */
-  enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P, context: EnqueueContext = {}): PendingEntry<P> {
+  /** Adds an execution behind what its order puts before it; returns its entry and position. */
+  enqueue(executionId: string, userId: string, priority: Priority, enqueuedAt: number, payload: P, context: EnqueueContext = {}): Enqueued<P> {
     if (context.queueIdle && this.byId.size === 0) this.fairShare.restart();
     const sequence = this.nextSequence++;
     const level = priorityRank(priority);
@@ -127,11 +133,11 @@ export class PendingQueue<P = unknown> {
       enqueuedAt,
       payload,
     };
-    this.place(entry);
+    const position = this.sizeAbove(level) + this.place(entry);
     this.byId.set(entry);
     this.arrivals?.add(entry);
     this.scheduleAging(entry, enqueuedAt);
-    return entry;
+    return { entry, position };
   }
 
   peek(): PendingEntry<P> | undefined {
