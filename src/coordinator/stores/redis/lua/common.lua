@@ -269,26 +269,37 @@ local function repair_step(settings, id, score)
 end
 
 -- Takes the next pending execution and makes it active under `saga`, or drops it as stale.
+-- The next one is the admission in hand (settings.in_hand: see admit.lua) when there is one:
+-- nothing else was waiting, and it was never written into the queue's indexes.
 -- Returns kind, meta, payload JSON; or nil when the queue is empty.
 local function dispatch_step(settings, saga)
-  local popped = redis.call('ZPOPMIN', K_PENDING) -- taken out of the queue either way
-  local next_member = popped[1]
-  if not next_member then return nil end
-  local next_id = id_of(next_member)
   local now = settings.now
-  if settings.fair or settings.aging_ms > 0 then
-    local level, key = level_and_key(popped[2])
-    if settings.fair then
-      redis.call('HSET', K_FAIR, VIRTUAL_FIELD[level], int(key))
-      redis.call('ZREM', K_ARRIVALS, next_id)
+  local in_hand = settings.in_hand
+  local next_id, next_member, next_meta, payload
+  if in_hand then
+    settings.in_hand = nil
+    next_id, next_member, next_meta, payload = in_hand.id, in_hand.member, in_hand.meta, in_hand.payload
+    -- Its level's virtual time is usually its start tag already (next_tag moved it there).
+    if settings.fair and in_hand.key ~= in_hand.virtual then redis.call('HSET', K_FAIR, VIRTUAL_FIELD[in_hand.level], int(in_hand.key)) end
+  else
+    local popped = redis.call('ZPOPMIN', K_PENDING) -- taken out of the queue either way
+    next_member = popped[1]
+    if not next_member then return nil end
+    next_id = id_of(next_member)
+    if settings.fair or settings.aging_ms > 0 then
+      local level, key = level_and_key(popped[2])
+      if settings.fair then
+        redis.call('HSET', K_FAIR, VIRTUAL_FIELD[level], int(key))
+        redis.call('ZREM', K_ARRIVALS, next_id)
+      end
+      if settings.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZREM', K_AGING, next_id) end
     end
-    if settings.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZREM', K_AGING, next_id) end
+    next_meta, payload = read(next_id)
+    -- A queue entry without an execution would be a bug elsewhere: skip it, never stall on it.
+    if not next_meta then return dispatch_step(settings, saga) end
   end
-  local next_meta, payload = read(next_id)
-  -- A queue entry without an execution would be a bug elsewhere: skip it, never stall on it.
-  if not next_meta then return dispatch_step(settings, saga) end
   local user, enqueued = meta_user(next_meta), string.match(next_meta, '^p|%d*|(%d*)|')
-  redis.call('LREM', user_pending_key(user), '1', next_member)
+  if not in_hand then redis.call('LREM', user_pending_key(user), '1', next_member) end
   if now - tonumber(enqueued) > settings.stale_ms then
     count_usage(user, '-1')
     finish(next_id, settings.recent_capacity)
@@ -346,6 +357,15 @@ end
 -- Registers when a pending execution at `level` next moves up, counting from `from` ms.
 local function schedule_aging(policy, id, level, from)
   if policy.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZADD', K_AGING, int(from + policy.aging_ms), id) end
+end
+
+-- Puts a new pending execution (arrival `seq`, its pending member) into the queue's indexes:
+-- pending at `level` under `key`, its user's list, and those only some policies keep.
+local function place_pending(policy, id, user, seq, member, level, key, now)
+  if policy.fair then redis.call('ZADD', K_ARRIVALS, int(seq), id) end
+  redis.call('ZADD', K_PENDING, score_of(level, key), member)
+  schedule_aging(policy, id, level, now)
+  redis.call('RPUSH', user_pending_key(user), member)
 end
 
 -- Lifts every pending execution whose next aging step is due by now one level (at most
