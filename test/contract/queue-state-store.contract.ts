@@ -373,6 +373,18 @@ export function describeQueueStateStoreContract(name: string, factory: StoreFact
         expect(await pendingIds(store)).toEqual(['x2@0', 'y1@1']);
       });
 
+      it('settles nothing while dispatching is held, even with a slot free and nothing waiting', async () => {
+        const store = fair({ maxActiveExecutions: 3 });
+        await admit(store, 'x1', 0, 'x');
+        expect(await next(store, 0, 's1')).toMatchObject({ kind: 'dispatched', execution: { executionId: 'x1' } });
+        await store.setHeld(true);
+        // A slot is free by count, but held dispatching frees none: x's turn still counts, so
+        // the newcomer goes first.
+        expect(await admit(store, 'x2', 1, 'x')).toMatchObject({ kind: 'accepted', position: 0, passable: true });
+        expect(await admit(store, 'y1', 2, 'y')).toMatchObject({ kind: 'accepted', position: 0, passable: false });
+        expect(await pendingIds(store)).toEqual(['y1@0', 'x2@1']);
+      });
+
       it('moves a reprioritised execution in as its user\u2019s next turn in the new level', async () => {
         const store = fair();
         for (const [id, user] of [['a1', 'a'], ['a2', 'a'], ['b1', 'b'], ['b2', 'b']] as const) await admit(store, id, 0, user, 'high');

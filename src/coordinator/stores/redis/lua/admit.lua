@@ -69,8 +69,12 @@ local key, virtual = seq, nil
 if limits.fair then
   -- Nothing waits, runs or is held (the held mark is in active): the fair clocks start over
   -- (see FairShare.restart).
-  if waiting == 0 and redis.call('ZCARD', K_ACTIVE) == 0 then redis.call('DEL', K_FAIR) end
-  key, virtual = next_tag(limits, rank, user, true, current == 0)
+  local active
+  if waiting == 0 then
+    active = redis.call('ZCARD', K_ACTIVE)
+    if active == 0 then redis.call('DEL', K_FAIR) end
+  end
+  key, virtual = next_tag(limits, rank, user, current == 0, waiting, active)
   if key > virtual then result[3] = 1 end
 end
 local member = member_of(seq, id)

@@ -277,10 +277,13 @@ local function dispatch_step(settings, saga)
   local in_hand = settings.in_hand
   local next_id, next_member, next_meta, payload
   if in_hand then
-    settings.in_hand = nil
+    -- It was all the queue held: a step after it finds the queue empty without asking Redis.
+    settings.in_hand, settings.drained = nil, true
     next_id, next_member, next_meta, payload = in_hand.id, in_hand.member, in_hand.meta, in_hand.payload
     -- Its level's virtual time is usually its start tag already (next_tag moved it there).
     if settings.fair and in_hand.key ~= in_hand.virtual then redis.call('HSET', K_FAIR, VIRTUAL_FIELD[in_hand.level], int(in_hand.key)) end
+  elseif settings.drained then
+    return nil
   else
     local popped = redis.call('ZPOPMIN', K_PENDING) -- taken out of the queue either way
     next_member = popped[1]
@@ -311,26 +314,31 @@ local function dispatch_step(settings, saga)
   return 'dispatched', meta_json, payload
 end
 
--- Whether a slot is free: fewer executions active than the limit, and dispatching not held.
-local function slot_free(policy)
-  return redis.call('ZCARD', K_ACTIVE) < policy.max_active and not redis.call('ZSCORE', K_ACTIVE, HELD_MARK)
+-- Whether an arrival at `level` ends that level's busy period: a slot is free (fewer executions
+-- active than the limit, dispatching not held) and nothing waits at the level. `waiting` is the
+-- pending count admit read, `active` the size of the active set if it read that too (the held
+-- mark is a member, so an empty set means not held, and an empty queue has nothing at any level).
+local function settles_level(policy, level, waiting, active)
+  active = active or redis.call('ZCARD', K_ACTIVE)
+  if active >= policy.max_active then return false end
+  if active > 0 and redis.call('ZSCORE', K_ACTIVE, HELD_MARK) then return false end
+  return waiting == 0 or redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0
 end
 
 -- Fair order: the start tag of `user`'s next turn at `level` and the level's virtual time after
 -- it was given, the finish tag recorded. As FairShare.nextTag in fair-share.ts: max(virtual
 -- time, last finish), or the virtual time alone for a user with nothing pending or running
--- (`user_idle`); an arrival (`arriving`) that finds nothing waiting at its level and a slot free
--- first moves the level's virtual time up to the latest finish tag given there ('m'..level).
+-- (`user_idle`); an arrival (`waiting` given: see settles_level) that finds nothing waiting at
+-- its level and a slot free first moves the level's virtual time up to the latest finish tag
+-- given there ('m'..level).
 local TURN_LENGTH = 27720
-local function next_tag(policy, level, user, arriving, user_idle)
+local function next_tag(policy, level, user, user_idle, waiting, active)
   local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], level .. ':' .. user
   local found = redis.call('HMGET', K_FAIR, virtual_field, user_field, latest_field)
   local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
   local virtual, latest = tonumber(found[1]) or 0, tonumber(found[3]) or 0
   local virtual_before = virtual
-  -- The slot test first: under a backlog the slots are full, and counting the level is the
-  -- dearer read.
-  if arriving and latest > virtual and slot_free(policy) and redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0 then
+  if waiting and latest > virtual and settles_level(policy, level, waiting, active) then
     virtual = latest
   end
   local start = virtual
@@ -350,7 +358,7 @@ end
 
 -- The key of a pending execution (meta parsed) at `level`: arrival sequence or next start tag.
 local function key_at(policy, level, meta)
-  if policy.fair then return (next_tag(policy, level, meta.u, false, false)) end
+  if policy.fair then return (next_tag(policy, level, meta.u, false)) end
   return tonumber(meta.q)
 end
 
