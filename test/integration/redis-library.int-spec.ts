@@ -9,6 +9,12 @@ jest.setTimeout(30_000);
 
 const LIMITS = loadConfig({}).queue;
 const OLD_VERSION = 'execution_queue_000000000000';
+/** A stand-in for the library of an earlier version: one function under that version's name. */
+const oldLibrary = {
+  name: OLD_VERSION,
+  source: `#!lua name=${OLD_VERSION}\nredis.register_function('${OLD_VERSION}_ping', function() return 'old' end)`,
+  functionName: () => `${OLD_VERSION}_ping`,
+};
 
 describe('Redis function library versions', () => {
   const redis = redisClient();
@@ -21,17 +27,22 @@ describe('Redis function library versions', () => {
   });
 
   it('loads its own version into a Redis that lacks it and deletes the versions left by earlier ones', async () => {
-    await redis.call('FUNCTION', 'LOAD', 'REPLACE', `#!lua name=${OLD_VERSION}\nredis.register_function('${OLD_VERSION}_ping', function() return 'old' end)`);
+    // A replica of an earlier version started first and loaded its library.
     await redis.call('FUNCTION', 'DELETE', library.name).catch(() => undefined);
+    const oldReplica = new RedisLibraryLoader(redis, oldLibrary);
+    await oldReplica.load();
     expect(await versions()).toContain(OLD_VERSION);
 
     const store = redisStore(LIMITS);
     try {
       expect((await store.snapshot()).pendingCount).toBe(0);
       expect(await versions()).toEqual([library.name]);
-      // A replica still running the old version finds its library gone and loads it again.
-      await redis.call('FUNCTION', 'LOAD', 'REPLACE', `#!lua name=${OLD_VERSION}\nredis.register_function('${OLD_VERSION}_ping', function() return 'old' end)`);
+      // The old replica, still running, finds its library gone and loads it again. Having
+      // loaded once already, it deletes nothing this time, so the two versions do not take
+      // turns deleting each other's library while both run.
+      await oldReplica.load();
       expect(await redis.fcall(`${OLD_VERSION}_ping`, 0)).toBe('old');
+      expect((await versions()).sort()).toEqual([OLD_VERSION, library.name].sort());
       // ... and this version's calls keep working beside it.
       expect((await store.snapshot()).pendingCount).toBe(0);
     } finally {

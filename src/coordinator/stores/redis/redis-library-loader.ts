@@ -4,15 +4,21 @@ import { LIBRARY_NAME_PREFIX, type FunctionLibrary } from './redis-scripts.js';
 type ListedLibrary = (string | unknown[])[];
 
 /**
- * Loads this version's function library into a Redis that lacks it, and deletes the libraries
- * earlier versions left there. Every version loads its own library (see buildLibrary); without
- * the clean-up each deploy would add one for good, and all of them share one Lua interpreter
- * whose garbage collector walks them all: with six versions loaded the store's scripts took
- * about a tenth longer. A replica of an older version that is still running finds its library
- * gone on its next call and loads it again (one extra round trip), so a rolling update keeps
- * working; once it is over, only the current library remains.
+ * Loads this version's function library into a Redis that lacks it; the first time, it also
+ * deletes the libraries other versions left there. Every version loads its own library (see
+ * buildLibrary); without the clean-up each deploy would add one for good, and all of them share
+ * one Lua interpreter whose garbage collector walks them all: with six versions loaded the
+ * store's scripts took about a tenth longer.
+ *
+ * Only the first load cleans up. During a rolling update a replica of the older version finds
+ * its library gone on its next call and loads it again; had that reload deleted the newer
+ * library in turn, the two versions would take turns deleting each other under load, each
+ * time failing the calls of the other that were in flight. So each process deletes other
+ * versions at most once, and once the update is over the next start removes what is left.
  */
 export class RedisLibraryLoader {
+  private cleanedUp = false;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly library: FunctionLibrary,
@@ -21,11 +27,14 @@ export class RedisLibraryLoader {
   /** Loads the library into the server, or into every master of a Cluster (each runs its own slots' calls; replicas get it from their master). */
   async load(): Promise<void> {
     const servers = this.redis.isCluster ? (this.redis as Cluster).nodes('master') : [this.redis as Redis];
-    await Promise.all(servers.map((server) => this.loadInto(server)));
+    const cleanUp = !this.cleanedUp;
+    this.cleanedUp = true;
+    await Promise.all(servers.map((server) => this.loadInto(server, cleanUp)));
   }
 
-  private async loadInto(server: Redis): Promise<void> {
+  private async loadInto(server: Redis, cleanUp: boolean): Promise<void> {
     await server.call('FUNCTION', 'LOAD', 'REPLACE', this.library.source);
+    if (!cleanUp) return;
     for (const name of await this.loadedVersions(server)) {
       if (name !== this.library.name) await server.call('FUNCTION', 'DELETE', name).catch(() => undefined);
     }
