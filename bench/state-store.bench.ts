@@ -204,7 +204,7 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
  * on). BENCH_PRODUCERS=16,8 sets the regimes.
  */
 export async function runStateStoreBenchmark(): Promise<void> {
-  const regimes = (process.env.BENCH_PRODUCERS ?? `${CONCURRENCY},${CONCURRENCY / 2}`).split(',').map(Number);
+  const regimes = (process.env.BENCH_PRODUCERS ?? `${CONCURRENCY},${Math.max(1, Math.floor(CONCURRENCY / 2))}`).split(',').map(Number);
   for (const producers of regimes) await runRegime(producers);
 }
 

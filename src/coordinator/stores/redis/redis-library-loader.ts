@@ -14,7 +14,9 @@ type ListedLibrary = (string | unknown[])[];
  * its library gone on its next call and loads it again; had that reload deleted the newer
  * library in turn, the two versions would take turns deleting each other under load, each
  * time failing the calls of the other that were in flight. So each process deletes other
- * versions at most once, and once the update is over the next start removes what is left.
+ * versions only on its first successful load. A library an older replica reloaded stays until
+ * a process of a later version first loads its own: at most the versions that overlapped in
+ * one update, never one per deploy.
  */
 export class RedisLibraryLoader {
   private cleanedUp = false;
@@ -28,8 +30,8 @@ export class RedisLibraryLoader {
   async load(): Promise<void> {
     const servers = this.redis.isCluster ? (this.redis as Cluster).nodes('master') : [this.redis as Redis];
     const cleanUp = !this.cleanedUp;
-    this.cleanedUp = true;
     await Promise.all(servers.map((server) => this.loadInto(server, cleanUp)));
+    this.cleanedUp = true;
   }
 
   private async loadInto(server: Redis, cleanUp: boolean): Promise<void> {
