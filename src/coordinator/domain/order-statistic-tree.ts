@@ -13,6 +13,19 @@ export interface Keyed {
   readonly sequence: number;
 }
 
+/** What the pending queue needs of one level's ordered entries (OrderStatisticTree, TurnBuckets). */
+export interface OrderedItems<T extends Keyed> {
+  readonly size: number;
+  /** Adds an item whose key pair is not present yet; returns its rank. */
+  insert(item: T): number;
+  delete(sortKey: number, tie: number): T | undefined;
+  shift(): T | undefined;
+  first(): T | undefined;
+  /** 0-based position of the item with this key pair, or -1 if absent. */
+  rank(sortKey: number, tie: number): number;
+  valuesFrom(fromRank?: number): IterableIterator<T>;
+}
+
 /** Whether (key, tie) comes before (otherKey, otherTie) in the tree's order. */
 function before(key: number, tie: number, otherKey: number, otherTie: number): boolean {
   return key < otherKey || (key === otherKey && tie < otherTie);
@@ -64,7 +77,7 @@ interface Split<T extends Keyed> {
   right: TreeNode<T>;
 }
 
-export class OrderStatisticTree<T extends Keyed> {
+export class OrderStatisticTree<T extends Keyed> implements OrderedItems<T> {
   private root: TreeNode<T> = new LeafNode<T>([], [], []);
   /** Rank of the item the last insert placed, gathered on the way down. */
   private insertedRank = 0;

@@ -3,7 +3,8 @@ import { ArrivalLog } from './arrival-log.js';
 import { DueIndex } from './due-index.js';
 import { ExecutionIdIndex } from './execution-id-index.js';
 import { FairShare, type QueueOrder } from './fair-share.js';
-import { OrderStatisticTree } from './order-statistic-tree.js';
+import { OrderStatisticTree, type OrderedItems } from './order-statistic-tree.js';
+import { TurnBuckets } from './turn-buckets.js';
 
 /**
  * One queued execution. `payload` is whatever the store needs to dispatch it later (the
@@ -76,13 +77,15 @@ export const MAX_PROMOTIONS_PER_RUN = 256;
  * Every operation is O(log n): enqueue, take next, remove by id, move to another level, rank.
  * The rank is the true 0-based queue position, not a heap index.
  *
- * Each level is its own order-statistic tree: a position is the sizes of the higher levels plus
- * the rank within the level. Under fifo the sort key is the arrival sequence, so a level's
- * first entry is also its oldest and the oldest overall is the earliest of the five heads;
- * under fair it is a start tag (see FairShare) and an arrival log finds the oldest.
+ * Each level is its own ordered index with ranks: a position is the sizes of the higher levels
+ * plus the rank within the level. Under fifo the sort key is the arrival sequence and the level
+ * a B+ tree (OrderStatisticTree) that every arrival joins at its end; a level's first entry is
+ * also its oldest and the oldest overall is the earliest of the five heads. Under fair the key
+ * is a start tag (see FairShare), the level is grouped into rounds of one turn (TurnBuckets),
+ * and an arrival log finds the oldest.
  */
 export class PendingQueue<P = unknown> {
-  private readonly levels = PRIORITIES.map(() => new OrderStatisticTree<StoredEntry<P>>());
+  private readonly levels: OrderedItems<StoredEntry<P>>[];
   private readonly byId = new ExecutionIdIndex<StoredEntry<P>>();
   private readonly fairShare: FairShare;
   private readonly arrivals: ArrivalLog<StoredEntry<P>> | undefined;
@@ -91,6 +94,8 @@ export class PendingQueue<P = unknown> {
   private nextSequence = 0;
 
   constructor(private readonly policy: QueuePolicy = FIFO_POLICY) {
+    // Fair order places new entries inside a level, where rounds of one turn serve them better than a tree (see TurnBuckets).
+    this.levels = PRIORITIES.map(() => (policy.order === 'fair' ? new TurnBuckets<StoredEntry<P>>() : new OrderStatisticTree<StoredEntry<P>>()));
     this.fairShare = new FairShare(policy.defaultUserWeight);
     this.arrivals = policy.order === 'fair' ? new ArrivalLog() : undefined;
   }
