@@ -21,14 +21,18 @@ import { OrderStatisticTree, type Keyed, type OrderedItems } from './order-stati
  * than O(log n) (rounds with several tags in them come from weights above 12 or moved entries).
  */
 export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
-  private readonly rounds = new Map<number, Round<T>>();
-  /** Fenwick tree: entries per round, indexed by round − base; its length is a power of two. */
+  /**
+   * Round `base + offset` at `offset`: nothing, its only entry, or a Round holding several.
+   * A lone entry is kept as it is, so a backlog of one user (one entry per round) costs a slot
+   * and a count per entry, not an object and an array.
+   */
+  private slots: (T | Round<T> | undefined)[] = new Array<T | Round<T> | undefined>(INITIAL_ROUNDS);
+  /** Fenwick tree over the same offsets: entries per round; its length is a power of two. */
   private counts = new Int32Array(INITIAL_ROUNDS);
   private base = 0;
   private count = 0;
-  /** The first round that has entries, once known (found again through the counts when it empties). */
-  private head: Round<T> | undefined;
-  private headRound = 0;
+  /** Offset of the first round that has entries, or -1 until it is looked for again. */
+  private headOffset = -1;
 
   /** `roundWidth`: the virtual time one round spans; tests choose small ones. */
   constructor(private readonly roundWidth = TURN_LENGTH) {}
@@ -39,47 +43,57 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
 
   insert(item: T): number {
     const roundIndex = Math.floor(item.sortKey / this.roundWidth);
-    if (this.count === 0) this.startAt(roundIndex);
+    if (this.count === 0) this.base = roundIndex; // the counts are all zero again: nothing to clear
     else if (roundIndex < this.base || roundIndex - this.base >= this.counts.length) this.reindex(roundIndex);
-    let round = this.rounds.get(roundIndex);
-    let within = 0;
-    if (round) within = round.insert(item);
-    else this.rounds.set(roundIndex, (round = new Round<T>(item)));
     const offset = roundIndex - this.base;
+    const slot = this.slots[offset];
+    let within = 0;
+    if (slot === undefined) this.slots[offset] = item;
+    else if (slot instanceof Round) within = slot.insert(item);
+    else {
+      // An array of exactly two: most rounds of a few users' backlogs never grow past that.
+      within = before(slot, item) ? 1 : 0;
+      this.slots[offset] = new Round<T>(within === 1 ? [slot, item] : [item, slot]);
+    }
     this.add(offset, 1);
     this.count++;
-    if (this.count === 1 || (this.head && roundIndex < this.headRound)) {
-      this.head = round;
-      this.headRound = roundIndex;
-    }
+    if (this.count === 1 || offset < this.headOffset) this.headOffset = offset;
     return this.countBefore(offset) + within;
   }
 
   delete(sortKey: number, tie: number): T | undefined {
-    const roundIndex = Math.floor(sortKey / this.roundWidth);
-    const round = this.rounds.get(roundIndex);
-    const removed = round?.delete(sortKey, tie);
-    if (!round || removed === undefined) return undefined;
-    this.taken(roundIndex, round);
+    const offset = Math.floor(sortKey / this.roundWidth) - this.base;
+    if (offset < 0 || offset >= this.slots.length) return undefined;
+    const slot = this.slots[offset];
+    let removed: T | undefined;
+    if (slot instanceof Round) removed = slot.delete(sortKey, tie);
+    else if (slot !== undefined && slot.sortKey === sortKey && slot.sequence === tie) removed = slot;
+    if (removed !== undefined) this.taken(offset);
     return removed;
   }
 
   shift(): T | undefined {
     if (this.count === 0) return undefined;
-    const round = this.firstRound();
-    const removed = round.shift();
-    this.taken(this.headRound, round);
+    const offset = this.firstOffset();
+    const slot = this.slots[offset]!;
+    const removed = slot instanceof Round ? slot.shift() : slot;
+    this.taken(offset);
     return removed;
   }
 
   first(): T | undefined {
-    return this.count === 0 ? undefined : this.firstRound().first();
+    if (this.count === 0) return undefined;
+    const slot = this.slots[this.firstOffset()]!;
+    return slot instanceof Round ? slot.first() : slot;
   }
 
   rank(sortKey: number, tie: number): number {
-    const roundIndex = Math.floor(sortKey / this.roundWidth);
-    const within = this.rounds.get(roundIndex)?.rank(sortKey, tie) ?? -1;
-    return within < 0 ? -1 : this.countBefore(roundIndex - this.base) + within;
+    const offset = Math.floor(sortKey / this.roundWidth) - this.base;
+    const slot = offset >= 0 ? this.slots[offset] : undefined;
+    let within = -1;
+    if (slot instanceof Round) within = slot.rank(sortKey, tie);
+    else if (slot !== undefined && slot.sortKey === sortKey && slot.sequence === tie) within = 0;
+    return within < 0 ? -1 : this.countBefore(offset) + within;
   }
 
   /** Items in order from position `fromRank`; each step is O(1) amortised, each new round O(log n). */
@@ -88,7 +102,9 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
     let offset = this.offsetHolding(fromRank);
     let skip = fromRank - this.countBefore(offset);
     for (;;) {
-      yield* this.rounds.get(this.base + offset)!.valuesFrom(skip);
+      const slot = this.slots[offset]!;
+      if (slot instanceof Round) yield* slot.valuesFrom(skip);
+      else yield slot;
       const through = this.countBefore(offset + 1);
       if (through >= this.count) return;
       offset = this.offsetHolding(through);
@@ -99,70 +115,84 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
   /** Checks the counts, the rounds' order and bounds against the entries; throws on the first violation. For tests; O(n). */
   assertValid(): void {
     let total = 0;
-    for (const [roundIndex, round] of this.rounds) {
-      if (round.size === 0) throw new Error(`empty round ${roundIndex} kept`);
-      const offset = roundIndex - this.base;
-      if (offset < 0 || offset >= this.counts.length) throw new Error(`round ${roundIndex} outside the counted range`);
+    let first = -1;
+    this.slots.forEach((slot, offset) => {
       const counted = this.countBefore(offset + 1) - this.countBefore(offset);
-      if (counted !== round.size) throw new Error(`round ${roundIndex} counted ${counted}, holds ${round.size}`);
-      let previous: T | undefined;
-      for (const item of round.valuesFrom(0)) {
-        if (Math.floor(item.sortKey / this.roundWidth) !== roundIndex) throw new Error(`key ${item.sortKey} in round ${roundIndex}`);
-        if (previous && !before(previous, item)) throw new Error(`round ${roundIndex} out of order`);
-        previous = item;
-      }
-      total += round.size;
-    }
+      const items = slot === undefined ? [] : slot instanceof Round ? [...slot.valuesFrom(0)] : [slot];
+      if (slot instanceof Round && items.length < 2) throw new Error(`round at ${offset} holds ${items.length} entries`);
+      if (counted !== items.length) throw new Error(`round at ${offset} counted ${counted}, holds ${items.length}`);
+      items.forEach((item, index) => {
+        if (Math.floor(item.sortKey / this.roundWidth) !== this.base + offset) throw new Error(`key ${item.sortKey} in round ${this.base + offset}`);
+        if (index > 0 && !before(items[index - 1]!, item)) throw new Error(`round ${this.base + offset} out of order`);
+      });
+      if (items.length > 0 && first < 0) first = offset;
+      total += items.length;
+    });
+    if (this.slots.length !== this.counts.length) throw new Error('slots and counts differ in length');
     if (total !== this.count || this.countBefore(this.counts.length) !== total) throw new Error('size disagrees with the rounds');
-    if (this.head && (this.head.size === 0 || this.rounds.get(this.headRound) !== this.head || this.countBefore(this.headRound - this.base) !== 0)) {
-      throw new Error('head is not the first round');
-    }
+    if (this.headOffset >= 0 && this.headOffset !== first) throw new Error(`head at ${this.headOffset}, first round at ${first}`);
   }
 
-  /** Accounts for an entry taken out of `round`, dropping the round once empty. */
-  private taken(roundIndex: number, round: Round<T>): void {
-    this.add(roundIndex - this.base, -1);
+  /** Accounts for an entry taken out of the round at `offset`; a round left with one entry keeps it as it is. */
+  private taken(offset: number): void {
+    this.add(offset, -1);
     this.count--;
-    if (round.size > 0) return;
-    this.rounds.delete(roundIndex);
-    if (round === this.head) this.head = undefined;
-  }
-
-  private firstRound(): Round<T> {
-    if (!this.head) {
-      this.headRound = this.base + this.offsetHolding(0);
-      this.head = this.rounds.get(this.headRound)!;
+    const slot = this.slots[offset]!;
+    if (slot instanceof Round) {
+      if (slot.size === 1) this.slots[offset] = slot.first();
+      return;
     }
-    return this.head;
+    this.slots[offset] = undefined;
+    if (offset === this.headOffset) this.headOffset = this.nextFilled(offset);
   }
 
-  /** An empty level starts counting from its first entry's round. */
-  private startAt(roundIndex: number): void {
-    this.base = roundIndex; // the counts are all zero again: nothing to clear
-    this.head = undefined;
+  /**
+   * The first round with entries after `offset` when it is close (a backlog fills consecutive
+   * rounds), else -1: firstOffset then asks the counts.
+   */
+  private nextFilled(offset: number): number {
+    if (this.count === 0) return -1;
+    const end = Math.min(this.slots.length, offset + 1 + NEAR_ROUNDS);
+    for (let next = offset + 1; next < end; next++) if (this.slots[next] !== undefined) return next;
+    return -1;
+  }
+
+  /** Offset of the first round with entries (see nextFilled). */
+  private firstOffset(): number {
+    if (this.headOffset >= 0) return this.headOffset;
+    return (this.headOffset = this.offsetHolding(0));
   }
 
   /**
    * Makes the counted range cover `roundIndex` as well as every round present: from the lowest
    * of them, with as much room again below a round that came in under the range (start tags
    * are at least the virtual time, so that happens only while the range has not reached it)
-   * and a power of two at least twice the span. O(rounds) each time, and the span at least
+   * and a power of two at least twice the span. O(range) each time, and the span at least
    * doubles between two of them, or the range moved up to follow the virtual time.
    */
   private reindex(roundIndex: number): void {
-    let low = roundIndex;
+    let low = Math.min(roundIndex, this.base + this.firstOffset());
     let high = roundIndex;
-    for (const present of this.rounds.keys()) {
-      if (present < low) low = present;
-      if (present > high) high = present;
+    for (let offset = this.slots.length - 1; offset >= 0; offset--) {
+      if (this.slots[offset] !== undefined) {
+        high = Math.max(high, this.base + offset);
+        break;
+      }
     }
-    const span = high - low + 1;
-    if (roundIndex < this.base) low -= span;
+    if (roundIndex < this.base) low -= high - low + 1;
     let length = INITIAL_ROUNDS;
     while (length < 2 * (high - low + 1)) length *= 2;
-    this.base = low;
+    const slots = new Array<T | Round<T> | undefined>(length);
     this.counts = new Int32Array(length);
-    for (const [present, round] of this.rounds) this.add(present - low, round.size);
+    this.slots.forEach((slot, offset) => {
+      if (slot === undefined) return;
+      const moved = this.base + offset - low;
+      slots[moved] = slot;
+      this.add(moved, slot instanceof Round ? slot.size : 1);
+    });
+    this.slots = slots;
+    this.base = low;
+    this.headOffset = -1;
   }
 
   private add(offset: number, delta: number): void {
@@ -194,6 +224,8 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
 }
 
 const INITIAL_ROUNDS = 64;
+/** How far nextFilled looks along the slots before it leaves the search to the counts. */
+const NEAR_ROUNDS = 16;
 /** Largest round kept in plain arrays once an entry must go in or out inside it (see TurnBuckets). */
 const ROUND_ARRAY_LIMIT = 64;
 
@@ -209,8 +241,9 @@ class Round<T extends Keyed> {
   private head = 0;
   private tree: OrderStatisticTree<T> | undefined;
 
-  constructor(first: T) {
-    this.items = [first];
+  /** `items`: sorted, at least two. */
+  constructor(items: T[]) {
+    this.items = items;
   }
 
   get size(): number {
