@@ -11,14 +11,16 @@ import { OrderStatisticTree, type Keyed, type OrderedItems } from './order-stati
  * its end. Users who keep work waiting are served a turn each per round, so their start tags
  * mostly fall on a few values, and a new entry goes after every entry with its tag: the end of
  * its round. In the tree that spot is somewhere inside a leaf, on a path through the tree that
- * is often cold at a million entries; here it is an append to its round's arrays and a walk
+ * is often cold at a million entries; here it is an append to its round's array and a walk
  * up an array of counts that stays in cache. At a million pending and 1,000 users that made
- * fair enqueue 0.83–0.87× of fifo's instead of 0.68–0.74× (docs/benchmarks.md).
+ * fair enqueue a median 0.87× of fifo's instead of 0.50–0.74× (docs/benchmarks.md).
  *
- * A round keeps its entries in sorted arrays, which an append or a take from the front costs
+ * A round keeps its entries in a sorted array, which an append or a take from the front costs
  * O(1) to change. An insert or a removal inside a round moves what follows it; once a round
  * is larger than ROUND_ARRAY_LIMIT such a change turns it into a B+ tree, so none costs more
- * than O(log n) (rounds with several tags in them come from weights above 12 or moved entries).
+ * than O(log n). (A round holds several tags when users have weights other than one: a
+ * weight-2 user takes two turns per round, and an arrival of a weight-1 user goes before its
+ * second.)
  */
 export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
   /**
