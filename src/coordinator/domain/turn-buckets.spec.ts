@@ -97,7 +97,19 @@ describe('TurnBuckets', () => {
       if (step % 50 === 0) operations.push({ kind: 'insert', key: 1_000_000 + step * 1000 });
       if (step % 70 === 0) operations.push({ kind: 'insert', key: 4000 - step });
     }
-    checkAgainstSortedArray(10, operations);
+    checkAgainstSortedArray(100, operations);
+  });
+
+  it('becomes a tree when a tag runs far ahead of the few entries, and rounds again once empty', () => {
+    // One user who submitted and cancelled for long: its next tag is millions of rounds ahead.
+    const operations: Operation[] = [];
+    for (let cycle = 0; cycle < 3; cycle++) {
+      // Two users' turns: rounds of two entries, then of one.
+      for (let turn = 0; turn < 50; turn++) operations.push({ kind: 'insert', key: Math.floor(turn / 2) * 3 + (turn > 40 ? 200 : 0) });
+      operations.push({ kind: 'insert', key: 50_000_000 + cycle }, { kind: 'insert', key: 7 }, { kind: 'delete', pick: 10 });
+      for (let taken = 0; taken < 52; taken++) operations.push({ kind: 'shift' });
+    }
+    checkAgainstSortedArray(1, operations);
   });
 
   it('starts over cleanly each time it empties', () => {

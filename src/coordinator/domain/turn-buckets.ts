@@ -35,18 +35,27 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
   private count = 0;
   /** Offset of the first round that has entries, or -1 until it is looked for again. */
   private headOffset = -1;
+  /**
+   * Every entry, while the rounds span far more than the entries could fill (see reindex):
+   * the level is then a plain B+ tree until it empties.
+   */
+  private sparse: OrderStatisticTree<T> | undefined;
 
   /** `roundWidth`: the virtual time one round spans; tests choose small ones. */
   constructor(private readonly roundWidth = TURN_LENGTH) {}
 
   get size(): number {
-    return this.count;
+    return this.sparse ? this.sparse.size : this.count;
   }
 
   insert(item: T): number {
+    if (this.sparse && this.sparse.size > 0) return this.sparse.insert(item);
+    this.sparse = undefined;
     const roundIndex = Math.floor(item.sortKey / this.roundWidth);
     if (this.count === 0) this.base = roundIndex; // the counts are all zero again: nothing to clear
-    else if (roundIndex < this.base || roundIndex - this.base >= this.counts.length) this.reindex(roundIndex);
+    else if (roundIndex < this.base || roundIndex - this.base >= this.counts.length) {
+      if (!this.reindex(roundIndex)) return this.sparse!.insert(item);
+    }
     const offset = roundIndex - this.base;
     const slot = this.slots[offset];
     let within = 0;
@@ -64,6 +73,7 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
   }
 
   delete(sortKey: number, tie: number): T | undefined {
+    if (this.sparse) return this.sparse.delete(sortKey, tie);
     const offset = Math.floor(sortKey / this.roundWidth) - this.base;
     if (offset < 0 || offset >= this.slots.length) return undefined;
     const slot = this.slots[offset];
@@ -75,6 +85,7 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
   }
 
   shift(): T | undefined {
+    if (this.sparse) return this.sparse.shift();
     if (this.count === 0) return undefined;
     const offset = this.firstOffset();
     const slot = this.slots[offset]!;
@@ -84,12 +95,14 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
   }
 
   first(): T | undefined {
+    if (this.sparse) return this.sparse.first();
     if (this.count === 0) return undefined;
     const slot = this.slots[this.firstOffset()]!;
     return slot instanceof Round ? slot.first() : slot;
   }
 
   rank(sortKey: number, tie: number): number {
+    if (this.sparse) return this.sparse.rank(sortKey, tie);
     const offset = Math.floor(sortKey / this.roundWidth) - this.base;
     const slot = offset >= 0 ? this.slots[offset] : undefined;
     let within = -1;
@@ -100,6 +113,10 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
 
   /** Items in order from position `fromRank`; each step is O(1) amortised, each new round O(log n). */
   *valuesFrom(fromRank = 0): IterableIterator<T> {
+    if (this.sparse) {
+      yield* this.sparse.valuesFrom(fromRank);
+      return;
+    }
     if (fromRank < 0 || fromRank >= this.count) return;
     let offset = this.offsetHolding(fromRank);
     let skip = fromRank - this.countBefore(offset);
@@ -116,6 +133,11 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
 
   /** Checks the counts, the rounds' order and bounds against the entries; throws on the first violation. For tests; O(n). */
   assertValid(): void {
+    if (this.sparse) {
+      if (this.count !== 0) throw new Error('entries both in rounds and in the sparse tree');
+      this.sparse.assertValid();
+      return;
+    }
     let total = 0;
     let first = -1;
     this.slots.forEach((slot, offset) => {
@@ -171,8 +193,14 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
    * are at least the virtual time, so that happens only while the range has not reached it)
    * and a power of two at least twice the span. O(range) each time, and the span at least
    * doubles between two of them, or the range moved up to follow the virtual time.
+   *
+   * Answers false, with every entry moved into a B+ tree (`sparse`), when that range would be
+   * far larger than the entries: a user's finish tag runs ahead of the virtual time by one turn
+   * per execution it had admitted while it kept one waiting or running, cancelled ones included,
+   * so a client that submits and cancels in a loop could otherwise make the arrays of rounds as
+   * large as its history. The level stays a tree until it empties.
    */
-  private reindex(roundIndex: number): void {
+  private reindex(roundIndex: number): boolean {
     let low = Math.min(roundIndex, this.base + this.firstOffset());
     let high = roundIndex;
     for (let offset = this.slots.length - 1; offset >= 0; offset--) {
@@ -184,6 +212,10 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
     if (roundIndex < this.base) low -= high - low + 1;
     let length = INITIAL_ROUNDS;
     while (length < 2 * (high - low + 1)) length *= 2;
+    if (length > Math.max(DENSE_ROUNDS_FLOOR, DENSE_ROUNDS_PER_ENTRY * this.count)) {
+      this.becomeSparse();
+      return false;
+    }
     const slots = new Array<T | Round<T> | undefined>(length);
     this.counts = new Int32Array(length);
     this.slots.forEach((slot, offset) => {
@@ -194,6 +226,20 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
     });
     this.slots = slots;
     this.base = low;
+    this.headOffset = -1;
+    return true;
+  }
+
+  private becomeSparse(): void {
+    const tree = new OrderStatisticTree<T>();
+    for (const slot of this.slots) {
+      if (slot instanceof Round) for (const item of slot.valuesFrom(0)) tree.insert(item);
+      else if (slot !== undefined) tree.insert(slot);
+    }
+    this.sparse = tree;
+    this.slots = new Array<T | Round<T> | undefined>(INITIAL_ROUNDS);
+    this.counts = new Int32Array(INITIAL_ROUNDS);
+    this.count = 0;
     this.headOffset = -1;
   }
 
@@ -226,6 +272,9 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
 }
 
 const INITIAL_ROUNDS = 64;
+/** The range of rounds is always allowed this many slots, and beyond it this many per entry (see reindex). */
+const DENSE_ROUNDS_FLOOR = 65_536;
+const DENSE_ROUNDS_PER_ENTRY = 4;
 /** How far nextFilled looks along the slots before it leaves the search to the counts. */
 const NEAR_ROUNDS = 16;
 /** Largest round kept in plain arrays once an entry must go in or out inside it (see TurnBuckets). */
