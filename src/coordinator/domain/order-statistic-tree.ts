@@ -27,7 +27,7 @@ export interface OrderedItems<T extends Keyed> {
 }
 
 /** Whether (key, tie) comes before (otherKey, otherTie) in the tree's order. */
-function before(key: number, tie: number, otherKey: number, otherTie: number): boolean {
+export function before(key: number, tie: number, otherKey: number, otherTie: number): boolean {
   return key < otherKey || (key === otherKey && tie < otherTie);
 }
 

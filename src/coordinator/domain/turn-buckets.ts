@@ -1,5 +1,5 @@
 import { TURN_LENGTH } from './fair-share.js';
-import { OrderStatisticTree, type Keyed, type OrderedItems } from './order-statistic-tree.js';
+import { before, OrderStatisticTree, type Keyed, type OrderedItems } from './order-statistic-tree.js';
 
 /**
  * One priority level's entries under fair order, grouped by round: the entries whose start tag
@@ -49,8 +49,10 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
   }
 
   insert(item: T): number {
-    if (this.sparse && this.sparse.size > 0) return this.sparse.insert(item);
-    this.sparse = undefined;
+    if (this.sparse) {
+      if (this.sparse.size > 0) return this.sparse.insert(item);
+      this.sparse = undefined;
+    }
     const roundIndex = Math.floor(item.sortKey / this.roundWidth);
     if (this.count === 0) this.base = roundIndex; // the counts are all zero again: nothing to clear
     else if (roundIndex < this.base || roundIndex - this.base >= this.counts.length) {
@@ -63,7 +65,7 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
     else if (slot instanceof Round) within = slot.insert(item);
     else {
       // An array of exactly two: most rounds of a few users' backlogs never grow past that.
-      within = before(slot, item) ? 1 : 0;
+      within = itemBefore(slot, item) ? 1 : 0;
       this.slots[offset] = new Round<T>(within === 1 ? [slot, item] : [item, slot]);
     }
     this.add(offset, 1);
@@ -79,7 +81,7 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
     const slot = this.slots[offset];
     let removed: T | undefined;
     if (slot instanceof Round) removed = slot.delete(sortKey, tie);
-    else if (slot !== undefined && slot.sortKey === sortKey && slot.sequence === tie) removed = slot;
+    else if (hasKeys(slot, sortKey, tie)) removed = slot;
     if (removed !== undefined) this.taken(offset);
     return removed;
   }
@@ -107,7 +109,7 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
     const slot = offset >= 0 ? this.slots[offset] : undefined;
     let within = -1;
     if (slot instanceof Round) within = slot.rank(sortKey, tie);
-    else if (slot !== undefined && slot.sortKey === sortKey && slot.sequence === tie) within = 0;
+    else if (hasKeys(slot, sortKey, tie)) within = 0;
     return within < 0 ? -1 : this.countBefore(offset) + within;
   }
 
@@ -147,7 +149,7 @@ export class TurnBuckets<T extends Keyed> implements OrderedItems<T> {
       if (counted !== items.length) throw new Error(`round at ${offset} counted ${counted}, holds ${items.length}`);
       items.forEach((item, index) => {
         if (Math.floor(item.sortKey / this.roundWidth) !== this.base + offset) throw new Error(`key ${item.sortKey} in round ${this.base + offset}`);
-        if (index > 0 && !before(items[index - 1]!, item)) throw new Error(`round ${this.base + offset} out of order`);
+        if (index > 0 && !itemBefore(items[index - 1]!, item)) throw new Error(`round ${this.base + offset} out of order`);
       });
       if (items.length > 0 && first < 0) first = offset;
       total += items.length;
@@ -306,7 +308,7 @@ class Round<T extends Keyed> {
     if (this.tree) return this.tree.insert(item);
     const items = this.items;
     const last = items[items.length - 1];
-    if (items.length === this.head || before(last!, item)) {
+    if (items.length === this.head || itemBefore(last!, item)) {
       items.push(item);
       return items.length - 1 - this.head;
     }
@@ -366,8 +368,7 @@ class Round<T extends Keyed> {
   }
 
   private isAt(position: number, sortKey: number, tie: number): boolean {
-    const item = this.items[position];
-    return item !== undefined && position >= this.head && item.sortKey === sortKey && item.sequence === tie;
+    return hasKeys(this.items[position], sortKey, tie);
   }
 
   /** First position at or after `head` whose entry is at or after (sortKey, tie). */
@@ -378,13 +379,17 @@ class Round<T extends Keyed> {
     while (low < high) {
       const middle = (low + high) >>> 1;
       const item = items[middle]!;
-      if (item.sortKey < sortKey || (item.sortKey === sortKey && item.sequence < tie)) low = middle + 1;
+      if (before(item.sortKey, item.sequence, sortKey, tie)) low = middle + 1;
       else high = middle;
     }
     return low;
   }
 }
 
-function before(item: Keyed, other: Keyed): boolean {
-  return item.sortKey < other.sortKey || (item.sortKey === other.sortKey && item.sequence < other.sequence);
+function itemBefore(item: Keyed, other: Keyed): boolean {
+  return before(item.sortKey, item.sequence, other.sortKey, other.sequence);
+}
+
+function hasKeys(item: Keyed | undefined, sortKey: number, tie: number): boolean {
+  return item !== undefined && item.sortKey === sortKey && item.sequence === tie;
 }
