@@ -26,6 +26,7 @@ import type {
 import type { QueueLimits } from '../../domain/queue-limits.js';
 import type { QueueOrder } from '../../../contracts/queue-order.constants.js';
 import type { QueueStateStore, Scheduled, StoredRequest } from '../../queue-state-store.port.js';
+import { CallBatcher } from './call-batcher.js';
 import { classifyRedisError } from './redis-errors.js';
 import { secondConnectionTo, type RedisConnection } from './redis-connection.js';
 import { activeSummaryOf, parseMeta, summaryOf } from './redis-meta.js';
@@ -60,6 +61,13 @@ export interface RedisStoreSettings {
   waitReplicas?: number;
 }
 
+/**
+ * The most admissions (or releases) one call carries: enough to pay a call's fixed cost once for
+ * a whole burst, few enough that one call holds Redis only briefly (each admission is a few
+ * dozen microseconds of script time).
+ */
+const MAX_CALLS_PER_BATCH = 32;
+
 /** How long a change may take to reach the replicas before the call counts as failed. */
 const REPLICA_WAIT_MS = 1000;
 
@@ -86,6 +94,9 @@ export class RedisQueueStateStore implements QueueStateStore {
   private readonly functionNames: Record<ScriptName, string>;
   /** The limits as the scripts read them (limits_of in lua/common.lua): one argument, not seven. */
   private readonly limitsArgument: string;
+  /** Admissions and releases made while one of their kind is in flight travel together (see CallBatcher). */
+  private readonly admissionBatches = this.batchesOf('admit');
+  private readonly releaseBatches = this.batchesOf('release');
 
   constructor(
     private readonly limits: QueueLimits,
@@ -140,7 +151,7 @@ export class RedisQueueStateStore implements QueueStateStore {
 
   async admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds: readonly string[] = []): Promise<Scheduled<AdmissionOutcome<StoredRequest>>> {
     const { maxQueueSize, maxExecutionsPerUser } = this.limits;
-    const reply = (await this.run('admit', this.limitsArgument, request.executionId, request.userId, priorityRank(request.priority), now, JSON.stringify(request.payload), ...sagaIds)) as Reply[];
+    const reply = (await this.admissionBatches.call([request.executionId, request.userId, priorityRank(request.priority), now, JSON.stringify(request.payload), ...sagaIds])) as Reply[];
     // With scheduling, an accepted request answers {admission, schedule}; anything else is flat.
     if (Array.isArray(reply[0])) return { ...this.admission(reply[0], maxQueueSize, maxExecutionsPerUser), scheduled: this.scheduled(reply[1] as Reply[]) };
     return this.admission(reply, maxQueueSize, maxExecutionsPerUser);
@@ -161,7 +172,7 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   async release(executionId: string, now = 0, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome>> {
-    const [released, scheduled] = (await this.run('release', this.limitsArgument, executionId, now, ...sagaIds)) as [string[], Reply[] | null];
+    const [released, scheduled] = (await this.releaseBatches.call([executionId, now, ...sagaIds])) as [string[], Reply[] | null];
     const [kind, meta] = released;
     const outcome: ReleaseOutcome =
       kind === 'was_active'
@@ -259,6 +270,18 @@ export class RedisQueueStateStore implements QueueStateStore {
   /** Nest calls this at shutdown for the provider created from this class. */
   onApplicationShutdown(): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Batches of calls to one of the functions that take several (admit, release): each call's
+   * arguments go with their count in front, after the limits they share.
+   */
+  private batchesOf(name: 'admit' | 'release'): CallBatcher<(string | number)[], Reply> {
+    return new CallBatcher(async (calls) => {
+      const packed: (string | number)[] = [];
+      for (const args of calls) packed.push(args.length, ...args);
+      return (await this.run(name, this.limitsArgument, ...packed)) as Reply[];
+    }, MAX_CALLS_PER_BATCH);
   }
 
   /** Calls one function of the library, loading the library first if this Redis lacks it (new or flushed server). */

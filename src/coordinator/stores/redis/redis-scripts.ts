@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-/** The Lua scripts of ./lua, one per atomic operation (plus common.lua, shared by all). */
+/**
+ * Shared Lua of ./lua, in the order the library defines it: helpers every function may call, and
+ * the single-call bodies of the functions that run a batch of calls (admit, release).
+ */
+const SHARED_FILES = ['common', 'admit-one', 'release-one'] as const;
+
+/** The Lua scripts of ./lua, one per registered function (each may use the shared files). */
 export const SCRIPT_NAMES = [
   'admit',
   'schedule',
@@ -39,15 +45,16 @@ export interface FunctionLibrary {
 export const LIBRARY_NAME_PREFIX = 'execution_queue_';
 
 /**
- * Builds the Redis function library (Redis 7+): common.lua once, then each script body wrapped
+ * Builds the Redis function library (Redis 7+): the shared files once, then each script body wrapped
  * as a function. The tag is a hash of the source, so replicas of different versions never call
  * each other's code and a new version loads beside the old one.
  */
 export function buildLibrary(): FunctionLibrary {
+  const shared = SHARED_FILES.map(readLua).join('\n');
   const bodies = SCRIPT_NAMES.map((name) => [name, readLua(name)] as const);
-  const tag = createHash('sha1').update(readLua('common')).update(bodies.map(([, body]) => body).join('\n')).digest('hex').slice(0, 12);
+  const tag = createHash('sha1').update(shared).update(bodies.map(([, body]) => body).join('\n')).digest('hex').slice(0, 12);
   const name = `${LIBRARY_NAME_PREFIX}${tag}`;
   const functionName = (script: ScriptName) => `${name}_${script.replaceAll('-', '_')}`;
   const registrations = bodies.map(([name, body]) => `redis.register_function('${functionName(name)}', function(keys, args)\n  bind(keys, args)\n${body}\nend)`);
-  return { name, source: [`#!lua name=${name}`, readLua('common'), ...registrations].join('\n'), functionName };
+  return { name, source: [`#!lua name=${name}`, shared, ...registrations].join('\n'), functionName };
 }

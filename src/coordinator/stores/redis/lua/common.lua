@@ -478,3 +478,20 @@ local function settings_at(limits_text, now)
     fair = limits.fair, aging_ms = limits.aging_ms, default_weight = limits.default_weight,
   }
 end
+
+-- Runs `call` once for each call packed into this one (see admit.lua), each with the ARGV it
+-- would have had as a call of its own: the shared prefix and limits, then its own arguments.
+-- Later ones see what earlier ones changed, exactly as if they had been sent one after another.
+local function each_call(call)
+  local packed, replies = ARGV, {}
+  local at = 3
+  while at <= #packed do
+    local count = tonumber(packed[at])
+    local args = {packed[1], packed[2]}
+    for offset = 1, count do args[offset + 2] = packed[at + offset] end
+    ARGV = args
+    replies[#replies + 1] = call()
+    at = at + count + 1
+  end
+  return replies
+end

@@ -1,24 +1,7 @@
--- release: frees an execution wherever it is (finished, failed, cancelled); then, when saga ids
--- are given, schedules in the same call (the slot may have just come free).
--- ARGV: 1 prefix, 2 limits (see limits_of), 3 execution id, 4 now ms, 5.. saga ids (optional)
--- Returns: {release reply, schedule reply or false}, where release reply is
---   {'was_active', meta} | {'was_pending', meta} | {'unknown'}   (the request is not read back)
-local id, limits = ARGV[3], limits_of(ARGV[2])
-local recent_capacity = limits.recent_capacity
-
-local function release()
-  local meta_json = redis.call('HGET', K_EXEC, id)
-  if not is_record(meta_json) then return {'unknown'} end
-  local user = meta_user(meta_json)
-  if is_active(meta_json) then
-    free_slot(id, user, recent_capacity)
-    return {'was_active', meta_json}
-  end
-  unqueue(limits, id, meta_json, user)
-  finish(id, recent_capacity)
-  return {'was_pending', meta_json}
-end
-
-local released = release()
-if #ARGV < 5 then return {released, false} end
-return {released, schedule(settings_at(ARGV[2], tonumber(ARGV[4])), 5)}
+-- release: a batch of releases, each exactly as a call of its own would run it (release_one in
+-- release-one.lua), one after another: releases a replica asks for while one is in flight
+-- travel together, so the cost of a call is paid once for all of them.
+-- ARGV: 1 prefix, 2 limits (see limits_of), then for each release: how many arguments it has,
+--       then those (release_one's ARGV from 3 on: execution id, now ms, saga ids).
+-- Returns: release_one's replies, in order.
+return each_call(release_one)
