@@ -28,7 +28,7 @@ local function admit_one()
   end
 
   local result = {'accepted', 0, 0}
-  local waiting_before = redis.call('ZCARD', K_PENDING)
+  local waiting_before = pending_count()
   local waiting = waiting_before
   if waiting_before >= max_queue then
     local cutoff = now - stale_ms
@@ -41,7 +41,7 @@ local function admit_one()
       result[#result + 1] = text
       result[#result + 1] = payload
     end
-    waiting = redis.call('ZCARD', K_PENDING)
+    waiting = pending_count()
     if waiting >= max_queue then
       remember(id, recent_capacity, 'queue_full')
       result[1] = 'queue_full'
@@ -70,12 +70,8 @@ local function admit_one()
   if limits.fair then
     -- Nothing waits, runs or is held (the held mark is in active): the fair clocks start over
     -- (see FairShare.restart).
-    local active
-    if waiting == 0 then
-      active = redis.call('ZCARD', K_ACTIVE)
-      if active == 0 then redis.call('DEL', K_FAIR) end
-    end
-    key, virtual = next_tag(limits, rank, user, current == 0, waiting, active)
+    if waiting == 0 and active_count() == 0 then redis.call('DEL', K_FAIR) end
+    key, virtual = next_tag(limits, rank, user, current == 0, waiting)
     if key > virtual then result[3] = 1 end
   end
   local member = member_of(seq, id)

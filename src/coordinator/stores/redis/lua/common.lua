@@ -55,10 +55,33 @@
 local ARGV, PREFIX
 local K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING
 local HELD_MARK = 'h:'
+-- The sizes of the pending and active sets (the held mark counts as a member) as this call last
+-- knew them, nil when it has not read them. A call that packs several (see each_call) reads
+-- each once, not once per packed call: every write that adds or removes members adjusts the
+-- size it knows by what the write reports (see counted), and bind forgets both, as other calls
+-- may have changed the sets since.
+local PENDING_COUNT, ACTIVE_COUNT
 
 local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
   K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING = unpack(keys)
+  PENDING_COUNT, ACTIVE_COUNT = nil, nil
+end
+
+local function pending_count()
+  if not PENDING_COUNT then PENDING_COUNT = redis.call('ZCARD', K_PENDING) end
+  return PENDING_COUNT
+end
+local function active_count()
+  if not ACTIVE_COUNT then ACTIVE_COUNT = redis.call('ZCARD', K_ACTIVE) end
+  return ACTIVE_COUNT
+end
+-- Adds what a ZADD (members added) or ZREM (members removed, as `removed`) reported to the size
+-- known for `key`.
+local function counted(key, added, removed)
+  local change = (added or 0) - (removed or 0)
+  if key == K_PENDING and PENDING_COUNT then PENDING_COUNT = PENDING_COUNT + change end
+  if key == K_ACTIVE and ACTIVE_COUNT then ACTIVE_COUNT = ACTIVE_COUNT + change end
 end
 local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority level
 local LEVELS = 5
@@ -203,7 +226,7 @@ end
 -- Takes a pending execution (meta text as stored) of `user` out of the queue (not out of exec/payload).
 local function unqueue(policy, id, meta_text, user)
   local member = member_of_meta(meta_text, id)
-  redis.call('ZREM', K_PENDING, member)
+  counted(K_PENDING, 0, redis.call('ZREM', K_PENDING, member))
   unindex(policy, id)
   redis.call('LREM', user_pending_key(user), '1', member)
   count_usage(user, '-1')
@@ -211,7 +234,7 @@ end
 
 -- Frees the slot of an active execution of `user` and everything it held.
 local function free_slot(id, user, recent_capacity)
-  redis.call('ZREM', K_ACTIVE, id)
+  counted(K_ACTIVE, 0, redis.call('ZREM', K_ACTIVE, id))
   count_usage(user, '-1')
   finish(id, recent_capacity)
 end
@@ -254,14 +277,14 @@ end
 local function repair_step(settings, id, score)
   local meta_json, payload = read(id)
   if not meta_json then
-    redis.call('ZREM', K_ACTIVE, id)
+    counted(K_ACTIVE, 0, redis.call('ZREM', K_ACTIVE, id))
     return nil
   end
   local unconfirmed = tonumber(score) % 2 == 1
   local meta = parse_meta(meta_json)
   local lease_deadline = tonumber(meta.d) + settings.lease_ms
   if unconfirmed and lease_deadline >= settings.now then
-    redis.call('ZADD', K_ACTIVE, unconfirmed_until(math.min(settings.now + settings.grace_ms, lease_deadline)), id)
+    counted(K_ACTIVE, redis.call('ZADD', K_ACTIVE, unconfirmed_until(math.min(settings.now + settings.grace_ms, lease_deadline)), id))
     return 'redispatch', meta_json, payload
   end
   free_slot(id, meta.u, settings.recent_capacity)
@@ -288,6 +311,7 @@ local function dispatch_step(settings, saga)
     local popped = redis.call('ZPOPMIN', K_PENDING) -- taken out of the queue either way
     next_member = popped[1]
     if not next_member then return nil end
+    counted(K_PENDING, 0, 1)
     next_id = id_of(next_member)
     if settings.fair or settings.aging_ms > 0 then
       local level, key = level_and_key(popped[2])
@@ -310,16 +334,16 @@ local function dispatch_step(settings, saga)
   end
   local meta_json = activated(next_meta, int(now), int(redis.call('HINCRBY', K_COUNTERS, 'dseq', '1')), saga)
   redis.call('HSET', K_EXEC, next_id, meta_json)
-  redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + math.min(settings.grace_ms, settings.lease_ms)), next_id)
+  counted(K_ACTIVE, redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + math.min(settings.grace_ms, settings.lease_ms)), next_id))
   return 'dispatched', meta_json, payload
 end
 
 -- Whether an arrival at `level` ends that level's busy period: a slot is free (fewer executions
 -- active than the limit, dispatching not held) and nothing waits at the level. `waiting` is the
--- pending count admit read, `active` the size of the active set if it read that too (the held
--- mark is a member, so an empty set means not held, and an empty queue has nothing at any level).
-local function settles_level(policy, level, waiting, active)
-  active = active or redis.call('ZCARD', K_ACTIVE)
+-- pending count admit read (the held mark is in the active set, so an empty set means not held,
+-- and an empty queue has nothing at any level).
+local function settles_level(policy, level, waiting)
+  local active = active_count()
   if active >= policy.max_active then return false end
   if active > 0 and redis.call('ZSCORE', K_ACTIVE, HELD_MARK) then return false end
   return waiting == 0 or redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0
@@ -332,13 +356,13 @@ end
 -- its level and a slot free first moves the level's virtual time up to the latest finish tag
 -- given there ('m'..level).
 local TURN_LENGTH = 27720
-local function next_tag(policy, level, user, user_idle, waiting, active)
+local function next_tag(policy, level, user, user_idle, waiting)
   local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], level .. ':' .. user
   local found = redis.call('HMGET', K_FAIR, virtual_field, user_field, latest_field)
   local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
   local virtual, latest = tonumber(found[1]) or 0, tonumber(found[3]) or 0
   local virtual_before = virtual
-  if waiting and latest > virtual and settles_level(policy, level, waiting, active) then
+  if waiting and latest > virtual and settles_level(policy, level, waiting) then
     virtual = latest
   end
   local start = virtual
@@ -371,7 +395,7 @@ end
 -- pending at `level` under `key`, its user's list, and those only some policies keep.
 local function place_pending(policy, id, user, seq, member, level, key, now)
   if policy.fair then redis.call('ZADD', K_ARRIVALS, int(seq), id) end
-  redis.call('ZADD', K_PENDING, score_of(level, key), member)
+  counted(K_PENDING, redis.call('ZADD', K_PENDING, score_of(level, key), member))
   schedule_aging(policy, id, level, now)
   redis.call('RPUSH', user_pending_key(user), member)
 end
@@ -428,7 +452,7 @@ local function schedule(settings, first_saga)
     result[1] = 'held'
     return result
   end
-  local active = redis.call('ZCARD', K_ACTIVE) -- the held mark is not there: not held
+  local active = active_count() -- the held mark is not there: not held
   while saga_index <= #ARGV and repairs < MAX_REPAIR_STEPS do
     if active >= settings.max_active then
       result[1] = 'at_capacity'
