@@ -16,15 +16,17 @@ jest.setTimeout(300_000);
  * alone, in the order it was made: a wave of calls made at once against Redis must get what the
  * in-memory store answers to the same calls made one after another. Waves include duplicates
  * within the wave, per-user and queue limits, stale sweeps, dispatches and releases of pending
- * and unknown executions, under both orders. A wave holds one kind of call: admissions and
- * releases travel on different connections, so between kinds only the store's callers order
- * them (the coordinator awaits what must come first).
+ * and unknown executions, dispatches handed out again and leases that ran out, under both
+ * orders. A wave holds one kind of call: admissions and releases travel on different
+ * connections, so between kinds only the store's callers order them (the coordinator awaits
+ * what must come first).
  */
 const RUNS = Number(process.env.BATCH_PARITY_RUNS ?? 40);
 
+/** `advanceSeconds`: the clock moves before the wave; `spreadSeconds`: and between its calls. */
 type Wave =
-  | { kind: 'admit'; requests: { user: number; priority: number; earlier: number | null }[]; advanceSeconds: number }
-  | { kind: 'release'; picks: number[]; advanceSeconds: number };
+  | { kind: 'admit'; requests: { user: number; priority: number; earlier: number | null }[]; advanceSeconds: number; spreadSeconds: number }
+  | { kind: 'release'; picks: number[]; advanceSeconds: number; spreadSeconds: number };
 
 const waveArbitrary: fc.Arbitrary<Wave> = fc.oneof(
   fc.record({
@@ -32,11 +34,13 @@ const waveArbitrary: fc.Arbitrary<Wave> = fc.oneof(
     // `earlier`: repeats an id already made (a redelivery), else a new id.
     requests: fc.array(fc.record({ user: fc.nat(3), priority: fc.nat(PRIORITIES.length - 1), earlier: fc.option(fc.nat(200), { freq: 4 }) }), { minLength: 1, maxLength: 40 }),
     advanceSeconds: fc.constantFrom(0, 0, 1, 20),
+    spreadSeconds: fc.constantFrom(0, 0, 2),
   }),
   fc.record({
     kind: fc.constant('release' as const),
     picks: fc.array(fc.nat(200), { minLength: 1, maxLength: 20 }),
     advanceSeconds: fc.constantFrom(0, 0, 1, 20),
+    spreadSeconds: fc.constantFrom(0, 0, 2),
   }),
 );
 
@@ -46,8 +50,9 @@ const limitsArbitrary: fc.Arbitrary<QueueLimits> = fc.record({
   staleTimeoutSeconds: fc.constantFrom(15, 3600),
   maxActiveExecutions: fc.integer({ min: 1, max: 4 }),
   recentIdsCapacity: fc.constantFrom(5, 1000),
-  leaseSeconds: fc.constant(3600),
-  dispatchGraceSeconds: fc.constant(3600),
+  // Short ones let dispatches left unconfirmed be handed out again, and leases run out, mid-wave.
+  leaseSeconds: fc.constantFrom(30, 3600),
+  dispatchGraceSeconds: fc.constantFrom(5, 3600),
   queueOrder: fc.constantFrom('fifo' as const, 'fair' as const),
   agingSeconds: fc.constantFrom(0, 10),
 });
@@ -78,18 +83,20 @@ async function answersOf(store: QueueStateStore, waves: Wave[], together: boolea
     const calls: (() => Promise<Scheduled<object>>)[] = [];
     if (wave.kind === 'admit') {
       for (const { user, priority, earlier } of wave.requests) {
+        const at = (now += wave.spreadSeconds * 1000);
         const id = earlier !== null && ids.length > 0 ? ids[earlier % ids.length]! : `exec-${ids.length}`;
         if (!ids.includes(id)) ids.push(id);
         const userId = `user-${user}`;
         const payload = new ExecutionRequestBuilder().withId(id).withUser(userId).withPriority(PRIORITIES[priority]!).build();
         const saga = sagaPair();
-        calls.push(() => store.admit({ executionId: id, userId, priority: PRIORITIES[priority]!, payload }, now, saga));
+        calls.push(() => store.admit({ executionId: id, userId, priority: PRIORITIES[priority]!, payload }, at, saga));
       }
     } else {
       for (const pick of wave.picks) {
+        const at = (now += wave.spreadSeconds * 1000);
         const id = ids.length > 0 ? ids[pick % ids.length]! : 'never-seen';
         const saga = sagaPair();
-        calls.push(() => store.release(id, now, saga));
+        calls.push(() => store.release(id, at, saga));
       }
     }
     if (together) answers.push(...(await Promise.all(calls.map((call) => call()))).map(answerShape));

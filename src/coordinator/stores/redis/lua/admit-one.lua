@@ -63,7 +63,7 @@ local function admit_one()
   end
 
   -- Meta and request in one call.
-  local seq = redis.call('HINCRBY', K_COUNTERS, 'seq', '1')
+  local seq = next_number('seq', 1)
   local meta = encode_meta({s = 'p', p = ARGV[5], e = ARGV[6], q = int(seq), d = '', o = '', g = '', i = id, u = user})
   redis.call('HSET', K_EXEC, id, meta, 'r:' .. id, ARGV[7])
   local key, virtual = seq, nil

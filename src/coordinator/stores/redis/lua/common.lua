@@ -61,11 +61,19 @@ local HELD_MARK = 'h:'
 -- size it knows by what the write reports (see counted), and bind forgets both, as other calls
 -- may have changed the sets since.
 local PENDING_COUNT, ACTIVE_COUNT
+-- Numbers of the counters hash (seq, dseq) this call took and has not handed out yet (see
+-- next_number), and how many calls are packed into it from the one running on (see each_call).
+local TAKEN_NUMBERS, CALLS_LEFT
+-- What this call last learnt of the active set's order (see look_before_dispatching): whether
+-- dispatching is held, and a score no member but the held mark is below; nil when unknown.
+local ACTIVE_FRONT
 
 local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
   K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING = unpack(keys)
   PENDING_COUNT, ACTIVE_COUNT = nil, nil
+  TAKEN_NUMBERS, CALLS_LEFT = {}, 1
+  ACTIVE_FRONT = nil
 end
 
 local function pending_count()
@@ -117,6 +125,24 @@ local function member_of_meta(meta_text, id) return member_of(tonumber(string.ma
 -- Scores of the active set (see above).
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
+
+-- The next number of the counter `field` (arrivals 'seq', dispatches 'dseq'). A packed call takes
+-- a block with one increment, `per_call` numbers for each packed call still to run, and hands
+-- them out in order. The numbers only order executions, so the ones a call does not use leave
+-- harmless gaps; and a block is taken before any of it is used, so no number is handed out twice
+-- even when a call fails half way.
+local function next_number(field, per_call)
+  local block = TAKEN_NUMBERS[field]
+  if not block or block.next > block.last then
+    local wanted = per_call * CALLS_LEFT
+    local last = redis.call('HINCRBY', K_COUNTERS, field, int(wanted))
+    block = {next = last - wanted + 1, last = last}
+    TAKEN_NUMBERS[field] = block
+  end
+  local number = block.next
+  block.next = number + 1
+  return number
+end
 
 -- An execution's meta, one string: s|p|e|q|d|o|g|i|u = state ('p' pending, 'a' active), priority
 -- rank, enqueued ms, arrival sequence, dispatched ms, dispatch sequence, saga id, execution id,
@@ -262,11 +288,25 @@ local function oldest_pending(policy)
 end
 
 -- Whether dispatching is held, and the active execution most urgently due before `now` with
--- its score (or nil).
+-- its score (or nil). Reads the first two members (the held mark sorts first) and remembers the
+-- first score: a later look in the same call at a time before it needs no read (members only
+-- leave, or come in through add_active, which lowers the remembered score when it must).
 local function look_before_dispatching(now)
-  local found = redis.call('ZRANGEBYSCORE', K_ACTIVE, '-inf', '(' .. int(now * 2), 'WITHSCORES', 'LIMIT', '0', '2')
-  if found[1] == HELD_MARK then return true, found[3], found[4] end
-  return false, found[1], found[2]
+  local due_below = now * 2
+  if ACTIVE_FRONT and ACTIVE_FRONT.score >= due_below then return ACTIVE_FRONT.held, nil, nil end
+  local found = redis.call('ZRANGE', K_ACTIVE, '0', '1', 'WITHSCORES')
+  local held = found[1] == HELD_MARK
+  local id, score = found[1], found[2]
+  if held then id, score = found[3], found[4] end
+  ACTIVE_FRONT = {held = held, score = id and tonumber(score) or math.huge}
+  if id and ACTIVE_FRONT.score < due_below then return held, id, score end
+  return held, nil, nil
+end
+
+-- Adds or moves an active execution under `score` (see the active set above).
+local function add_active(score, id)
+  counted(K_ACTIVE, redis.call('ZADD', K_ACTIVE, score, id))
+  if ACTIVE_FRONT then ACTIVE_FRONT.score = math.min(ACTIVE_FRONT.score, tonumber(score)) end
 end
 
 -- Handles a due active execution: a lease that ran out (the slot is reclaimed) or a dispatch
@@ -284,7 +324,7 @@ local function repair_step(settings, id, score)
   local meta = parse_meta(meta_json)
   local lease_deadline = tonumber(meta.d) + settings.lease_ms
   if unconfirmed and lease_deadline >= settings.now then
-    counted(K_ACTIVE, redis.call('ZADD', K_ACTIVE, unconfirmed_until(math.min(settings.now + settings.grace_ms, lease_deadline)), id))
+    add_active(unconfirmed_until(math.min(settings.now + settings.grace_ms, lease_deadline)), id)
     return 'redispatch', meta_json, payload
   end
   free_slot(id, meta.u, settings.recent_capacity)
@@ -332,9 +372,9 @@ local function dispatch_step(settings, saga)
     finish(next_id, settings.recent_capacity)
     return 'expired', next_meta, payload
   end
-  local meta_json = activated(next_meta, int(now), int(redis.call('HINCRBY', K_COUNTERS, 'dseq', '1')), saga)
+  local meta_json = activated(next_meta, int(now), int(next_number('dseq', settings.sagas_per_call)), saga)
   redis.call('HSET', K_EXEC, next_id, meta_json)
-  counted(K_ACTIVE, redis.call('ZADD', K_ACTIVE, unconfirmed_until(now + math.min(settings.grace_ms, settings.lease_ms)), next_id))
+  add_active(unconfirmed_until(now + math.min(settings.grace_ms, settings.lease_ms)), next_id)
   return 'dispatched', meta_json, payload
 end
 
@@ -439,6 +479,8 @@ local function schedule(settings, first_saga)
   local result = {''}
   local saga_index, repairs = first_saga, 0
   if saga_index > #ARGV then return result end
+  -- The most this run can dispatch; dispatch numbers are taken for as many (see next_number).
+  settings.sagas_per_call = #ARGV - first_saga + 1
   if settings.aging_ms > 0 then promote_due(settings) end
   local held, due, score = look_before_dispatching(settings.now)
   while due do
@@ -508,14 +550,17 @@ end
 -- Later ones see what earlier ones changed, exactly as if they had been sent one after another.
 local function each_call(call)
   local packed, replies = ARGV, {}
+  local starts = {}
   local at = 3
   while at <= #packed do
-    local count = tonumber(packed[at])
+    starts[#starts + 1] = at
+    at = at + tonumber(packed[at]) + 1
+  end
+  for index, start in ipairs(starts) do
     local args = {packed[1], packed[2]}
-    for offset = 1, count do args[offset + 2] = packed[at + offset] end
-    ARGV = args
+    for offset = 1, tonumber(packed[start]) do args[offset + 2] = packed[start + offset] end
+    ARGV, CALLS_LEFT = args, #starts - index + 1
     replies[#replies + 1] = call()
-    at = at + count + 1
   end
   return replies
 end
