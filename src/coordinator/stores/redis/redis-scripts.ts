@@ -55,6 +55,9 @@ export function buildLibrary(): FunctionLibrary {
   const tag = createHash('sha1').update(shared).update(bodies.map(([, body]) => body).join('\n')).digest('hex').slice(0, 12);
   const name = `${LIBRARY_NAME_PREFIX}${tag}`;
   const functionName = (script: ScriptName) => `${name}_${script.replaceAll('-', '_')}`;
-  const registrations = bodies.map(([name, body]) => `redis.register_function('${functionName(name)}', function(keys, args)\n  bind(keys, args)\n${body}\nend)`);
+  // Each body runs as a function of its own, so that whatever it returns from, write_back runs.
+  const registrations = bodies.map(
+    ([name, body]) => `redis.register_function('${functionName(name)}', function(keys, args)\n  bind(keys, args)\n  local reply = (function()\n${body}\n  end)()\n  write_back()\n  return reply\nend)`,
+  );
   return { name, source: [`#!lua name=${name}`, shared, ...registrations].join('\n'), functionName };
 }

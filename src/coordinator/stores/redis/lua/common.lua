@@ -67,14 +67,20 @@ local TAKEN_NUMBERS, CALLS_LEFT
 -- What this call last learnt of the active set's order (see look_before_dispatching): whether
 -- dispatching is held, and a score no member but the held mark is below; nil when unknown.
 local ACTIVE_FRONT
+-- Fair order's virtual times this call moved and has not written yet: level -> start tag of the
+-- last execution taken there. Written once when the call ends (write_back), not once per
+-- dispatch; next_tag reads them before the stored ones. Should a call fail half way they are
+-- lost, which only leaves a level's virtual time behind until its next dispatch.
+local MOVED_VIRTUAL
 
 local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
   K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING = unpack(keys)
   PENDING_COUNT, ACTIVE_COUNT = nil, nil
   TAKEN_NUMBERS, CALLS_LEFT = {}, 1
-  ACTIVE_FRONT = nil
+  ACTIVE_FRONT, MOVED_VIRTUAL = nil, {}
 end
+
 
 local function pending_count()
   if not PENDING_COUNT then PENDING_COUNT = redis.call('ZCARD', K_PENDING) end
@@ -84,6 +90,7 @@ local function active_count()
   if not ACTIVE_COUNT then ACTIVE_COUNT = redis.call('ZCARD', K_ACTIVE) end
   return ACTIVE_COUNT
 end
+
 -- Adds what a ZADD (members added) or ZREM (members removed, as `removed`) reported to the size
 -- known for `key`.
 local function counted(key, added, removed)
@@ -125,6 +132,16 @@ local function member_of_meta(meta_text, id) return member_of(tonumber(string.ma
 -- Scores of the active set (see above).
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
+
+-- What a call keeps for later writes (see MOVED_VIRTUAL); every function runs it when it ends.
+local function write_back()
+  local fields = {}
+  for level, virtual in pairs(MOVED_VIRTUAL) do
+    fields[#fields + 1], fields[#fields + 2] = VIRTUAL_FIELD[level], int(virtual)
+  end
+  if #fields > 0 then redis.call('HSET', K_FAIR, unpack(fields)) end
+  MOVED_VIRTUAL = {}
+end
 
 -- The next number of the counter `field` (arrivals 'seq', dispatches 'dseq'). A packed call takes
 -- a block with one increment, `per_call` numbers for each packed call still to run, and hands
@@ -344,7 +361,7 @@ local function dispatch_step(settings, saga)
     settings.in_hand, settings.drained = nil, true
     next_id, next_member, next_meta, payload = in_hand.id, in_hand.member, in_hand.meta, in_hand.payload
     -- Its level's virtual time is usually its start tag already (next_tag moved it there).
-    if settings.fair and in_hand.key ~= in_hand.virtual then redis.call('HSET', K_FAIR, VIRTUAL_FIELD[in_hand.level], int(in_hand.key)) end
+    if settings.fair and in_hand.key ~= in_hand.virtual then MOVED_VIRTUAL[in_hand.level] = in_hand.key end
   elseif settings.drained then
     return nil
   else
@@ -356,7 +373,7 @@ local function dispatch_step(settings, saga)
     if settings.fair or settings.aging_ms > 0 then
       local level, key = level_and_key(popped[2])
       if settings.fair then
-        redis.call('HSET', K_FAIR, VIRTUAL_FIELD[level], int(key))
+        MOVED_VIRTUAL[level] = key
         redis.call('ZREM', K_ARRIVALS, next_id)
       end
       if settings.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZREM', K_AGING, next_id) end
@@ -400,7 +417,7 @@ local function next_tag(policy, level, user, user_idle, waiting)
   local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], level .. ':' .. user
   local found = redis.call('HMGET', K_FAIR, virtual_field, user_field, latest_field)
   local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
-  local virtual, latest = tonumber(found[1]) or 0, tonumber(found[3]) or 0
+  local virtual, latest = MOVED_VIRTUAL[level] or tonumber(found[1]) or 0, tonumber(found[3]) or 0
   local virtual_before = virtual
   if waiting and latest > virtual and settles_level(policy, level, waiting) then
     virtual = latest
@@ -412,6 +429,7 @@ local function next_tag(policy, level, user, user_idle, waiting)
   local fields = {user_field, int(finish)}
   if virtual ~= virtual_before then
     fields[3], fields[4] = virtual_field, int(virtual)
+    MOVED_VIRTUAL[level] = nil -- written here, newer than what was kept
   end
   if finish > latest then
     fields[#fields + 1], fields[#fields + 2] = latest_field, int(finish)
