@@ -16,8 +16,8 @@ jest.setTimeout(300_000);
  * alone, in the order it was made: a wave of calls made at once against Redis must get what the
  * in-memory store answers to the same calls made one after another. Waves include duplicates
  * within the wave, per-user and queue limits, stale sweeps, dispatches and releases of pending
- * and unknown executions, dispatches handed out again and leases that ran out, under both
- * orders. A wave holds one kind of call: admissions and releases travel on different
+ * and unknown executions, dispatches handed out again and leases that ran out, users of
+ * different weights, under both orders. A wave holds one kind of call: admissions and releases travel on different
  * connections, so between kinds only the store's callers order them (the coordinator awaits
  * what must come first).
  */
@@ -57,6 +57,9 @@ const limitsArbitrary: fc.Arbitrary<QueueLimits> = fc.record({
   agingSeconds: fc.constantFrom(0, 10),
 });
 
+/** Weights of users 0..3 (1: none set), which fair order reads for each admission. */
+const weightsArbitrary = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 4, maxLength: 4 });
+
 /** What a caller sees of an answer, in a form both stores give alike. */
 function schedulingShape(result: ScheduleResult<StoredRequest> | undefined) {
   if (!result) return null;
@@ -72,7 +75,8 @@ function answerShape(answer: Scheduled<object>): unknown {
 }
 
 /** Drives one store through the waves; `together` makes each wave's calls at once, else one after another. */
-async function answersOf(store: QueueStateStore, waves: Wave[], together: boolean): Promise<unknown[]> {
+async function answersOf(store: QueueStateStore, weights: number[], waves: Wave[], together: boolean): Promise<unknown[]> {
+  for (const [user, weight] of weights.entries()) if (weight > 1) await store.setUserWeight(`user-${user}`, weight);
   const answers: unknown[] = [];
   const ids: string[] = [];
   let now = 1_000_000;
@@ -108,11 +112,11 @@ async function answersOf(store: QueueStateStore, waves: Wave[], together: boolea
 describe('calls the Redis store packs together', () => {
   it(`are answered as the same calls made one after another, over ${RUNS} generated runs`, async () => {
     await fc.assert(
-      fc.asyncProperty(limitsArbitrary, fc.array(waveArbitrary, { minLength: 1, maxLength: 12 }), async (limits, waves) => {
+      fc.asyncProperty(limitsArbitrary, weightsArbitrary, fc.array(waveArbitrary, { minLength: 1, maxLength: 12 }), async (limits, weights, waves) => {
         const redis = redisStore(limits);
         try {
-          const expected = await answersOf(new InMemoryQueueStateStore(limits), waves, false);
-          expect(await answersOf(redis, waves, true)).toEqual(expected);
+          const expected = await answersOf(new InMemoryQueueStateStore(limits), weights, waves, false);
+          expect(await answersOf(redis, weights, waves, true)).toEqual(expected);
         } finally {
           await redis.close();
         }

@@ -5,4 +5,13 @@
 --       then those (admit_one's ARGV from 3 on: execution id, user id, rank, now ms, request
 --       JSON, saga ids).
 -- Returns: admit_one's replies, in order.
+if limits_of(ARGV[2]).fair then
+  -- Fair order weighs each admission by its user's weight: one read for all of them.
+  local users, at = {}, 3
+  while at <= #ARGV do
+    users[#users + 1] = ARGV[at + 2]
+    at = at + tonumber(ARGV[at]) + 1
+  end
+  read_weights(users)
+end
 return each_call(admit_one)

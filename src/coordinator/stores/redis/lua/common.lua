@@ -72,13 +72,17 @@ local ACTIVE_FRONT
 -- dispatch; next_tag reads them before the stored ones. Should a call fail half way they are
 -- lost, which only leaves a level's virtual time behind until its next dispatch.
 local MOVED_VIRTUAL
+-- The weights operators set for the users a packed admission call serves (user -> weight, or
+-- false when none is set), read in one call before its admissions run (see admit.lua); nil
+-- outside such a call. Only set-weight changes them, in a call of its own.
+local KNOWN_WEIGHTS
 
 local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
   K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING = unpack(keys)
   PENDING_COUNT, ACTIVE_COUNT = nil, nil
   TAKEN_NUMBERS, CALLS_LEFT = {}, 1
-  ACTIVE_FRONT, MOVED_VIRTUAL = nil, {}
+  ACTIVE_FRONT, MOVED_VIRTUAL, KNOWN_WEIGHTS = nil, {}, nil
 end
 
 
@@ -416,7 +420,9 @@ local TURN_LENGTH = 27720
 local function next_tag(policy, level, user, user_idle, waiting)
   local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], level .. ':' .. user
   local found = redis.call('HMGET', K_FAIR, virtual_field, user_field, latest_field)
-  local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
+  local weight = KNOWN_WEIGHTS and KNOWN_WEIGHTS[user]
+  if weight == nil then weight = redis.call('HGET', K_WEIGHTS, user) end
+  weight = tonumber(weight) or policy.default_weight
   local virtual, latest = MOVED_VIRTUAL[level] or tonumber(found[1]) or 0, tonumber(found[3]) or 0
   local virtual_before = virtual
   if waiting and latest > virtual and settles_level(policy, level, waiting) then
@@ -561,6 +567,13 @@ local function settings_at(limits_text, now)
     grace_ms = limits.grace_ms, recent_capacity = limits.recent_capacity,
     fair = limits.fair, aging_ms = limits.aging_ms, default_weight = limits.default_weight,
   }
+end
+
+-- Reads the weights of `users` in one call, for the admissions about to run (see KNOWN_WEIGHTS).
+local function read_weights(users)
+  KNOWN_WEIGHTS = {}
+  if #users == 0 then return end
+  for index, weight in ipairs(redis.call('HMGET', K_WEIGHTS, unpack(users))) do KNOWN_WEIGHTS[users[index]] = weight end
 end
 
 -- Runs `call` once for each call packed into this one (see admit.lua), each with the ARGV it
