@@ -220,12 +220,13 @@ async function runRegime(producers: number): Promise<void> {
     dispatchGraceSeconds: 3600,
   };
   const fairLimits: QueueLimits = { ...limits, queueOrder: 'fair' };
-  const results: Record<string, number[]> = { 'redis store': [], 'redis store, fair': [], bullmq: [], 'in-memory store': [] };
-  const redisMicros: Record<string, number[]> = { 'redis store': [], 'redis store, fair': [], bullmq: [] };
-  const clientMicros: Record<string, number[]> = { 'redis store': [], 'redis store, fair': [], bullmq: [], 'in-memory store': [] };
-  const redisStoreCycles = async (storeLimits: QueueLimits) => {
+  const names = ['redis store', 'redis store, fair', 'bullmq', 'in-memory store', 'redis store, unpacked', 'redis store, fair, unpacked'];
+  const results: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  const redisMicros: Record<string, number[]> = Object.fromEntries(names.filter((name) => name !== 'in-memory store').map((name) => [name, []]));
+  const clientMicros: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  const redisStoreCycles = async (storeLimits: QueueLimits, callsPerBatch?: number) => {
     const prefix = `bench-${randomUUID().slice(0, 8)}:`;
-    const store = new RedisQueueStateStore(storeLimits, { url, keyPrefix: prefix });
+    const store = new RedisQueueStateStore(storeLimits, { url, keyPrefix: prefix, callsPerBatch });
     try {
       return await storeCycles(store, workload(), producers);
     } finally {
@@ -243,14 +244,18 @@ async function runRegime(producers: number): Promise<void> {
     'redis store, fair': () => redisStoreCycles(fairLimits),
     bullmq: () => bullmqCycles(url, workload(), producers),
     'in-memory store': () => storeCycles(new InMemoryQueueStateStore(limits), workload(), producers),
+    // The Redis store sending each admission and release alone: what packing them gains.
+    'redis store, unpacked': () => redisStoreCycles(limits, 1),
+    'redis store, fair, unpacked': () => redisStoreCycles(fairLimits, 1),
   };
   // One unrecorded warm-up round (compilers, connections, Redis's memory), then the measured
   // rounds, each in a different order so no implementation always runs first or last.
-  // BENCH_ONLY=1,2 runs only those implementations (by index in the table), e.g. to profile one.
-  const only = process.env.BENCH_ONLY?.split(',');
-  const names = Object.keys(runs).filter((_, index) => !only || only.includes(String(index)));
+  // BENCH_ONLY=1,2 runs only those implementations (by index in `names`), e.g. to profile one;
+  // by default the first four (the unpacked rows are for comparing builds: BENCH_ONLY=0,1,2,4,5).
+  const only = (process.env.BENCH_ONLY ?? '0,1,2,3').split(',');
+  const chosen = names.filter((_, index) => only.includes(String(index)));
   for (let round = -1; round < ROUNDS; round++) {
-    const order = names.map((_, index) => names[(index + Math.max(round, 0)) % names.length]!);
+    const order = chosen.map((_, index) => chosen[(index + Math.max(round, 0)) % chosen.length]!);
     for (const name of order) {
       const result = await measured(url, runs[name]!);
       if (round >= 0) record(name, result);

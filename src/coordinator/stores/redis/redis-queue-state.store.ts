@@ -59,6 +59,11 @@ export interface RedisStoreSettings {
   connection?: RedisConnection;
   /** Replicas that must hold each change before a call returns (Redis WAIT); 0 or absent: none. */
   waitReplicas?: number;
+  /**
+   * The most admissions (or releases) one call carries (default MAX_CALLS_PER_BATCH); 1 sends
+   * each alone, which the store benchmark uses to measure what packing gains.
+   */
+  callsPerBatch?: number;
 }
 
 /**
@@ -95,8 +100,8 @@ export class RedisQueueStateStore implements QueueStateStore {
   /** The limits as the scripts read them (limits_of in lua/common.lua): one argument, not seven. */
   private readonly limitsArgument: string;
   /** Admissions and releases made while one of their kind is in flight travel together (see CallBatcher). */
-  private readonly admissionBatches = this.batchesOf('admit');
-  private readonly releaseBatches = this.batchesOf('release');
+  private readonly admissionBatches: CallBatcher<(string | number)[], Reply>;
+  private readonly releaseBatches: CallBatcher<(string | number)[], Reply>;
 
   constructor(
     private readonly limits: QueueLimits,
@@ -112,6 +117,8 @@ export class RedisQueueStateStore implements QueueStateStore {
       throw new Error('Waiting for Redis replicas (REDIS_WAIT_REPLICAS) needs a single server or Sentinel; a Cluster routes WAIT to no particular master');
     }
     this.keys = KEY_NAMES.map((name) => settings.keyPrefix + name);
+    this.admissionBatches = this.batchesOf('admit');
+    this.releaseBatches = this.batchesOf('release');
     const connect = () => {
       const client = new Redis(settings.url, {
         // Fail calls quickly while Redis is away so the event goes back to Kafka instead of
@@ -281,7 +288,7 @@ export class RedisQueueStateStore implements QueueStateStore {
       const packed: (string | number)[] = [];
       for (const args of calls) packed.push(args.length, ...args);
       return (await this.run(name, this.limitsArgument, ...packed)) as Reply[];
-    }, MAX_CALLS_PER_BATCH);
+    }, this.settings.callsPerBatch ?? MAX_CALLS_PER_BATCH);
   }
 
   /** Calls one function of the library, loading the library first if this Redis lacks it (new or flushed server). */

@@ -74,7 +74,7 @@ local function admit_one()
       redis.call('DEL', K_FAIR)
       MOVED_VIRTUAL = {}
     end
-    key, virtual = next_tag(limits, rank, user, current == 0, waiting)
+    key, virtual = next_tag(limits, rank, user, current == 0, waiting, now)
     if key > virtual then result[3] = 1 end
   end
   local member = member_of(seq, id)

@@ -402,22 +402,24 @@ end
 -- Whether an arrival at `level` ends that level's busy period: a slot is free (fewer executions
 -- active than the limit, dispatching not held) and nothing waits at the level. `waiting` is the
 -- pending count admit read (the held mark is in the active set, so an empty set means not held,
--- and an empty queue has nothing at any level).
-local function settles_level(policy, level, waiting)
+-- and an empty queue has nothing at any level). Held is read with the look the scheduling run
+-- after the admission makes anyway (look_before_dispatching at `now`), which then costs it no
+-- call of its own.
+local function settles_level(policy, level, waiting, now)
   local active = active_count()
   if active >= policy.max_active then return false end
-  if active > 0 and redis.call('ZSCORE', K_ACTIVE, HELD_MARK) then return false end
+  if active > 0 and look_before_dispatching(now) then return false end
   return waiting == 0 or redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0
 end
 
 -- Fair order: the start tag of `user`'s next turn at `level` and the level's virtual time after
 -- it was given, the finish tag recorded. As FairShare.nextTag in fair-share.ts: max(virtual
 -- time, last finish), or the virtual time alone for a user with nothing pending or running
--- (`user_idle`); an arrival (`waiting` given: see settles_level) that finds nothing waiting at
--- its level and a slot free first moves the level's virtual time up to the latest finish tag
--- given there ('m'..level).
+-- (`user_idle`); an arrival (`waiting` and `now` given: see settles_level) that finds nothing
+-- waiting at its level and a slot free first moves the level's virtual time up to the latest
+-- finish tag given there ('m'..level).
 local TURN_LENGTH = 27720
-local function next_tag(policy, level, user, user_idle, waiting)
+local function next_tag(policy, level, user, user_idle, waiting, now)
   local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], level .. ':' .. user
   local found = redis.call('HMGET', K_FAIR, virtual_field, user_field, latest_field)
   local weight = KNOWN_WEIGHTS and KNOWN_WEIGHTS[user]
@@ -425,7 +427,7 @@ local function next_tag(policy, level, user, user_idle, waiting)
   weight = tonumber(weight) or policy.default_weight
   local virtual, latest = MOVED_VIRTUAL[level] or tonumber(found[1]) or 0, tonumber(found[3]) or 0
   local virtual_before = virtual
-  if waiting and latest > virtual and settles_level(policy, level, waiting) then
+  if waiting and latest > virtual and settles_level(policy, level, waiting, now) then
     virtual = latest
   end
   local start = virtual
