@@ -60,8 +60,9 @@ export interface RedisStoreSettings {
   /** Replicas that must hold each change before a call returns (Redis WAIT); 0 or absent: none. */
   waitReplicas?: number;
   /**
-   * The most admissions (or releases) one call carries (default MAX_CALLS_PER_BATCH); 1 sends
-   * each alone, which the store benchmark uses to measure what packing gains.
+   * The most admissions (or releases) one call carries (default MAX_CALLS_PER_BATCH). 1 turns
+   * packing off: each is sent the moment it is made, several in flight at once on the
+   * connection, as before packing existed; the store benchmark compares the two.
    */
   callsPerBatch?: number;
 }
@@ -284,11 +285,12 @@ export class RedisQueueStateStore implements QueueStateStore {
    * arguments go with their count in front, after the limits they share.
    */
   private batchesOf(name: 'admit' | 'release'): CallBatcher<(string | number)[], Reply> {
+    const callsPerBatch = this.settings.callsPerBatch ?? MAX_CALLS_PER_BATCH;
     return new CallBatcher(async (calls) => {
       const packed: (string | number)[] = [];
       for (const args of calls) packed.push(args.length, ...args);
       return (await this.run(name, this.limitsArgument, ...packed)) as Reply[];
-    }, this.settings.callsPerBatch ?? MAX_CALLS_PER_BATCH);
+    }, callsPerBatch, callsPerBatch === 1 ? Number.POSITIVE_INFINITY : 1);
   }
 
   /** Calls one function of the library, loading the library first if this Redis lacks it (new or flushed server). */

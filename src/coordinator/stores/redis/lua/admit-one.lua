@@ -70,10 +70,7 @@ local function admit_one()
   if limits.fair then
     -- Nothing waits, runs or is held (the held mark is in active): the fair clocks start over
     -- (see FairShare.restart).
-    if waiting == 0 and active_count() == 0 then
-      redis.call('DEL', K_FAIR)
-      MOVED_VIRTUAL = {}
-    end
+    if waiting == 0 and active_count() == 0 then restart_fair_clocks() end
     key, virtual = next_tag(limits, rank, user, current == 0, waiting, now)
     if key > virtual then result[3] = 1 end
   end

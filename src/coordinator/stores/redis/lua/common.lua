@@ -67,11 +67,15 @@ local TAKEN_NUMBERS, CALLS_LEFT
 -- What this call last learnt of the active set's order (see look_before_dispatching): whether
 -- dispatching is held, and a score no member but the held mark is below; nil when unknown.
 local ACTIVE_FRONT
--- Fair order's virtual times this call moved and has not written yet: level -> start tag of the
--- last execution taken there. Written once when the call ends (write_back), not once per
--- dispatch; next_tag reads them before the stored ones. Should a call fail half way they are
--- lost, which only leaves a level's virtual time behind until its next dispatch.
-local MOVED_VIRTUAL
+-- Fair order's clock fields (see the fair hash above) as this call read or set them (field ->
+-- number, false when absent), and the ones it set; those are written in one call when the
+-- call ends (write_back), not once per admission or dispatch. And the executions this call put
+-- into the queue or took out of it under fair order, added to or removed from the arrivals
+-- index in one call each likewise (or before anything else reads or changes that index). Should
+-- a call fail half way these writes are lost: a clock then lags until its next turn or
+-- dispatch; the index misses ids still pending (so the stale sweep passes them over until they
+-- are dispatched) or keeps ids no longer pending, which oldest_pending drops.
+local FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS
 -- The weights operators set for the users a packed admission call serves (user -> weight, or
 -- false when none is set), read in one call before its admissions run (see admit.lua); nil
 -- outside such a call. Only set-weight changes them, in a call of its own.
@@ -82,7 +86,8 @@ local function bind(keys, args)
   K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING = unpack(keys)
   PENDING_COUNT, ACTIVE_COUNT = nil, nil
   TAKEN_NUMBERS, CALLS_LEFT = {}, 1
-  ACTIVE_FRONT, MOVED_VIRTUAL, KNOWN_WEIGHTS = nil, {}, nil
+  ACTIVE_FRONT, KNOWN_WEIGHTS = nil, nil
+  FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS = {}, {}, {}, {}
 end
 
 
@@ -137,14 +142,51 @@ local function member_of_meta(meta_text, id) return member_of(tonumber(string.ma
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
 
--- What a call keeps for later writes (see MOVED_VIRTUAL); every function runs it when it ends.
+-- Fair order's clock fields, each a number or nil, read from this call's copy first and from
+-- Redis (one call for all that are missing) otherwise.
+local function fair_clocks(fields)
+  local missing = {}
+  for _, field in ipairs(fields) do
+    if FAIR_KNOWN[field] == nil then missing[#missing + 1] = field end
+  end
+  if #missing > 0 then
+    for index, value in ipairs(redis.call('HMGET', K_FAIR, unpack(missing))) do FAIR_KNOWN[missing[index]] = tonumber(value) or false end
+  end
+  local values = {}
+  for index, field in ipairs(fields) do values[index] = FAIR_KNOWN[field] or nil end
+  return values
+end
+local function set_fair_clock(field, value)
+  FAIR_KNOWN[field], FAIR_SET[field] = value, true
+end
+-- Fair order starts over (see admit-one.lua): the clocks go, this call's copy with them.
+local function restart_fair_clocks()
+  redis.call('DEL', K_FAIR)
+  FAIR_KNOWN, FAIR_SET = {}, {}
+end
+
+-- Brings the arrivals index up to date with what this call put into the queue and took out of
+-- it (see NEW_ARRIVALS): before the index is read or changed otherwise, and when the call ends.
+local function sync_arrivals()
+  if #NEW_ARRIVALS > 0 then
+    redis.call('ZADD', K_ARRIVALS, unpack(NEW_ARRIVALS))
+    NEW_ARRIVALS = {}
+  end
+  if #LEFT_ARRIVALS > 0 then
+    redis.call('ZREM', K_ARRIVALS, unpack(LEFT_ARRIVALS))
+    LEFT_ARRIVALS = {}
+  end
+end
+
+-- The writes a call keeps for its end (see FAIR_KNOWN); every function runs it when it ends.
 local function write_back()
+  sync_arrivals()
   local fields = {}
-  for level, virtual in pairs(MOVED_VIRTUAL) do
-    fields[#fields + 1], fields[#fields + 2] = VIRTUAL_FIELD[level], int(virtual)
+  for field in pairs(FAIR_SET) do
+    fields[#fields + 1], fields[#fields + 2] = field, int(FAIR_KNOWN[field])
   end
   if #fields > 0 then redis.call('HSET', K_FAIR, unpack(fields)) end
-  MOVED_VIRTUAL = {}
+  FAIR_SET = {}
 end
 
 -- The next number of the counter `field` (arrivals 'seq', dispatches 'dseq'). A packed call takes
@@ -266,7 +308,10 @@ end
 
 -- Takes id out of the indexes only some policies keep: arrivals (fair order) and aging.
 local function unindex(policy, id)
-  if policy.fair then redis.call('ZREM', K_ARRIVALS, id) end
+  if policy.fair then
+    sync_arrivals()
+    redis.call('ZREM', K_ARRIVALS, id)
+  end
   if policy.aging_ms > 0 then redis.call('ZREM', K_AGING, id) end
 end
 
@@ -290,10 +335,15 @@ end
 -- level heads, under fair the head of arrivals. Returns id, parsed meta, meta as stored.
 local function oldest_pending(policy)
   if policy.fair then
-    local head = redis.call('ZRANGE', K_ARRIVALS, '0', '0')[1]
-    if not head then return nil end
-    local text = read_meta(head)
-    return head, parse_meta(text), text
+    sync_arrivals()
+    while true do
+      local head = redis.call('ZRANGE', K_ARRIVALS, '0', '0')[1]
+      if not head then return nil end
+      local text = read_meta(head)
+      if is_record(text) and not is_active(text) then return head, parse_meta(text), text end
+      -- Left behind by a call that failed half way (see LEFT_ARRIVALS): not pending any more.
+      redis.call('ZREM', K_ARRIVALS, head)
+    end
   end
   local best_id, best_meta, best_text
   for rank = 0, LEVELS - 1 do
@@ -365,7 +415,7 @@ local function dispatch_step(settings, saga)
     settings.in_hand, settings.drained = nil, true
     next_id, next_member, next_meta, payload = in_hand.id, in_hand.member, in_hand.meta, in_hand.payload
     -- Its level's virtual time is usually its start tag already (next_tag moved it there).
-    if settings.fair and in_hand.key ~= in_hand.virtual then MOVED_VIRTUAL[in_hand.level] = in_hand.key end
+    if settings.fair and in_hand.key ~= in_hand.virtual then set_fair_clock(VIRTUAL_FIELD[in_hand.level], in_hand.key) end
   elseif settings.drained then
     return nil
   else
@@ -377,8 +427,8 @@ local function dispatch_step(settings, saga)
     if settings.fair or settings.aging_ms > 0 then
       local level, key = level_and_key(popped[2])
       if settings.fair then
-        MOVED_VIRTUAL[level] = key
-        redis.call('ZREM', K_ARRIVALS, next_id)
+        set_fair_clock(VIRTUAL_FIELD[level], key)
+        LEFT_ARRIVALS[#LEFT_ARRIVALS + 1] = next_id
       end
       if settings.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZREM', K_AGING, next_id) end
     end
@@ -421,28 +471,22 @@ end
 local TURN_LENGTH = 27720
 local function next_tag(policy, level, user, user_idle, waiting, now)
   local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], level .. ':' .. user
-  local found = redis.call('HMGET', K_FAIR, virtual_field, user_field, latest_field)
+  local found = fair_clocks({virtual_field, user_field, latest_field})
   local weight = KNOWN_WEIGHTS and KNOWN_WEIGHTS[user]
   if weight == nil then weight = redis.call('HGET', K_WEIGHTS, user) end
   weight = tonumber(weight) or policy.default_weight
-  local virtual, latest = MOVED_VIRTUAL[level] or tonumber(found[1]) or 0, tonumber(found[3]) or 0
+  local virtual, latest = found[1] or 0, found[3] or 0
   local virtual_before = virtual
   if waiting and latest > virtual and settles_level(policy, level, waiting, now) then
     virtual = latest
   end
   local start = virtual
-  if not user_idle then start = math.max(virtual, tonumber(found[2]) or 0) end
+  if not user_idle then start = math.max(virtual, found[2] or 0) end
   local finish = start + math.floor(TURN_LENGTH / weight)
-  -- Only the fields that changed: a hash write costs about a microsecond per field here.
-  local fields = {user_field, int(finish)}
-  if virtual ~= virtual_before then
-    fields[3], fields[4] = virtual_field, int(virtual)
-    MOVED_VIRTUAL[level] = nil -- written here, newer than what was kept
-  end
-  if finish > latest then
-    fields[#fields + 1], fields[#fields + 2] = latest_field, int(finish)
-  end
-  redis.call('HSET', K_FAIR, unpack(fields))
+  -- Only the fields that changed (a hash write costs about a microsecond per field here).
+  set_fair_clock(user_field, finish)
+  if virtual ~= virtual_before then set_fair_clock(virtual_field, virtual) end
+  if finish > latest then set_fair_clock(latest_field, finish) end
   return start, virtual
 end
 
@@ -460,7 +504,10 @@ end
 -- Puts a new pending execution (arrival `seq`, its pending member) into the queue's indexes:
 -- pending at `level` under `key`, its user's list, and those only some policies keep.
 local function place_pending(policy, id, user, seq, member, level, key, now)
-  if policy.fair then redis.call('ZADD', K_ARRIVALS, int(seq), id) end
+  if policy.fair then
+    NEW_ARRIVALS[#NEW_ARRIVALS + 1] = int(seq)
+    NEW_ARRIVALS[#NEW_ARRIVALS + 1] = id
+  end
   counted(K_PENDING, redis.call('ZADD', K_PENDING, score_of(level, key), member))
   schedule_aging(policy, id, level, now)
   redis.call('RPUSH', user_pending_key(user), member)
