@@ -1,6 +1,8 @@
 -- Shared part of the Redis function library built from this folder (see redis-scripts.ts):
 -- loaded once with FUNCTION LOAD, so these helpers are compiled once, not on every call. Each
--- other file is the body of one function; `bind` gives it its ARGV and key names.
+-- other file is the body of one function (admit-one.lua and release-one.lua hold the single
+-- calls the admit and release functions run for each call packed into theirs, see each_call);
+-- `bind` gives a function its ARGV and key names, and `write_back` runs when it ends.
 --
 -- Keys: the ten below are declared by every call, in this order (KEY_NAMES in
 -- redis-queue-state.store.ts), so Redis knows each key a call touches and a Cluster routes it;
