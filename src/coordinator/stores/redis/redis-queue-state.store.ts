@@ -285,7 +285,8 @@ export class RedisQueueStateStore implements QueueStateStore {
    * arguments go with their count in front, after the limits they share.
    */
   private batchesOf(name: 'admit' | 'release'): CallBatcher<(string | number)[], Reply> {
-    const callsPerBatch = this.settings.callsPerBatch ?? MAX_CALLS_PER_BATCH;
+    // At least one per call: a batch of none would never send anything.
+    const callsPerBatch = Math.max(1, Math.floor(this.settings.callsPerBatch ?? MAX_CALLS_PER_BATCH));
     return new CallBatcher(async (calls) => {
       const packed: (string | number)[] = [];
       for (const args of calls) packed.push(args.length, ...args);

@@ -7,11 +7,8 @@
 -- Returns: admit_one's replies, in order.
 if limits_of(ARGV[2]).fair then
   -- Fair order weighs each admission by its user's weight: one read for all of them.
-  local users, at = {}, 3
-  while at <= #ARGV do
-    users[#users + 1] = ARGV[at + 2]
-    at = at + tonumber(ARGV[at]) + 1
-  end
+  local users = {}
+  for _, start in ipairs(packed_calls()) do users[#users + 1] = ARGV[start + 2] end
   read_weights(users)
 end
 return each_call(admit_one)

@@ -627,17 +627,22 @@ local function read_weights(users)
   for index, weight in ipairs(redis.call('HMGET', K_WEIGHTS, unpack(users))) do KNOWN_WEIGHTS[users[index]] = weight end
 end
 
+-- Where each call packed into this one starts in ARGV (see admit.lua): at its argument count,
+-- its arguments right after it.
+local function packed_calls()
+  local starts, at = {}, 3
+  while at <= #ARGV do
+    starts[#starts + 1] = at
+    at = at + tonumber(ARGV[at]) + 1
+  end
+  return starts
+end
+
 -- Runs `call` once for each call packed into this one (see admit.lua), each with the ARGV it
 -- would have had as a call of its own: the shared prefix and limits, then its own arguments.
 -- Later ones see what earlier ones changed, exactly as if they had been sent one after another.
 local function each_call(call)
-  local packed, replies = ARGV, {}
-  local starts = {}
-  local at = 3
-  while at <= #packed do
-    starts[#starts + 1] = at
-    at = at + tonumber(packed[at]) + 1
-  end
+  local packed, replies, starts = ARGV, {}, packed_calls()
   for index, start in ipairs(starts) do
     local args = {packed[1], packed[2]}
     for offset = 1, tonumber(packed[start]) do args[offset + 2] = packed[start + offset] end
