@@ -64,7 +64,9 @@ local function admit_one()
 
   -- Meta and request in one call.
   local seq = next_number('seq', 1)
-  local meta = encode_meta({s = 'p', p = ARGV[5], e = ARGV[6], q = int(seq), d = '', o = '', g = '', i = id, u = user})
+  local seq_text = int(seq)
+  -- As encode_meta would make it (pending: dispatch fields empty), without the table.
+  local meta = 'p|' .. ARGV[5] .. '|' .. ARGV[6] .. '|' .. seq_text .. '||||' .. id .. '|' .. user
   redis.call('HSET', K_EXEC, id, meta, 'r:' .. id, ARGV[7])
   local key, virtual = seq, nil
   if limits.fair then
@@ -76,7 +78,7 @@ local function admit_one()
   end
   local member = member_of(seq, id)
   if #ARGV < 8 or waiting_before > 0 then
-    place_pending(limits, id, user, seq, member, rank, key, now)
+    place_pending(limits, id, user, seq_text, member, rank, key, now)
     result[2] = redis.call('ZRANK', K_PENDING, member)
     if #ARGV < 8 then return result end
     return {result, {'waiting'}}
@@ -88,6 +90,6 @@ local function admit_one()
   local settings = settings_at(ARGV[2], now)
   settings.in_hand = {id = id, member = member, level = rank, key = key, virtual = virtual, meta = meta, payload = ARGV[7]}
   local scheduled = schedule(settings, 8)
-  if settings.in_hand then place_pending(limits, id, user, seq, member, rank, key, now) end
+  if settings.in_hand then place_pending(limits, id, user, seq_text, member, rank, key, now) end
   return {result, scheduled}
 end

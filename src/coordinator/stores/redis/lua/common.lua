@@ -113,10 +113,12 @@ local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority leve
 local LEVELS = 5
 -- The fair hash's per-level field names (see above), made once: each concatenation would make
 -- and intern a string.
-local VIRTUAL_FIELD, LATEST_FIELD = {}, {}
+local VIRTUAL_FIELD, LATEST_FIELD, USER_FIELD_PREFIX = {}, {}, {}
 for level = 0, LEVELS - 1 do
-  VIRTUAL_FIELD[level], LATEST_FIELD[level] = 'v' .. level, 'm' .. level
+  VIRTUAL_FIELD[level], LATEST_FIELD[level], USER_FIELD_PREFIX[level] = 'v' .. level, 'm' .. level, level .. ':'
 end
+-- A user's field of the fair hash at `level` (its finish tag there).
+local function user_clock_field(level, user) return USER_FIELD_PREFIX[level] .. user end
 
 -- Numbers go to redis.call as strings made here: Redis would format a Lua number with
 -- "%.17g" (slow, and Lua's own default keeps only 14 digits); %d goes through a C integer.
@@ -136,7 +138,7 @@ local MAX_PROMOTIONS = 256 -- per scheduling run (MAX_PROMOTIONS_PER_RUN in pend
 local function user_pending_key(user) return PREFIX .. 'user-pending:' .. user end
 -- A pending execution's member: its arrival sequence, fixed-width hex, then its id. Redis orders
 -- equal scores by member, so executions whose keys tie (fair order) go by arrival.
-local function member_of(seq, id) return string.format('%012x', seq) .. id end
+local function member_of(seq, id) return string.format('%012x%s', seq, id) end
 local function id_of(member) return string.sub(member, 13) end
 -- The member of a pending execution from its meta text (the sequence is its fourth field).
 local function member_of_meta(meta_text, id) return member_of(tonumber(string.match(meta_text, '^[pa]|[^|]*|[^|]*|(%d*)|')), id) end
@@ -144,19 +146,18 @@ local function member_of_meta(meta_text, id) return member_of(tonumber(string.ma
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
 
--- Fair order's clock fields, each a number or nil, read from this call's copy first and from
--- Redis (one call for all that are missing) otherwise.
-local function fair_clocks(fields)
-  local missing = {}
+-- Reads into this call's copy (FAIR_KNOWN) the fair clock fields among `fields` it does not
+-- know yet, in one call: for one admission, or ahead for all of a packed call's (admit.lua).
+local function read_fair_clocks(fields)
+  local missing, asked = {}, {}
   for _, field in ipairs(fields) do
-    if FAIR_KNOWN[field] == nil then missing[#missing + 1] = field end
+    if FAIR_KNOWN[field] == nil and not asked[field] then
+      missing[#missing + 1], asked[field] = field, true
+    end
   end
   if #missing > 0 then
     for index, value in ipairs(redis.call('HMGET', K_FAIR, unpack(missing))) do FAIR_KNOWN[missing[index]] = tonumber(value) or false end
   end
-  local values = {}
-  for index, field in ipairs(fields) do values[index] = FAIR_KNOWN[field] or nil end
-  return values
 end
 local function set_fair_clock(field, value)
   FAIR_KNOWN[field], FAIR_SET[field] = value, true
@@ -225,12 +226,11 @@ end
 
 -- The hot paths read single fields without building a table.
 local function meta_user(text) return string.match(text, '^[pa]|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') end
--- A pending meta made active: {meta, user, enqueued ms as a string}.
+-- A pending meta's parts, in one match: what precedes its dispatch fields (from the bar after
+-- the state on), its enqueued ms, what follows its saga (from the bar before the execution id
+-- on), and its user. The meta made active is 'a' .. head .. dispatched ms, order and saga
+-- joined by bars .. tail (see dispatch_step).
 local PENDING_PATTERN = '^p(|%d*|(%d*)|%d*|)||(|[^|]*|(.*))$'
-local function activated(pending_meta, dispatched, order, saga)
-  local head, enqueued, tail, user = string.match(pending_meta, PENDING_PATTERN)
-  return 'a' .. head .. dispatched .. '|' .. order .. '|' .. saga .. tail, user, enqueued
-end
 
 -- A meta starts with its state and a bar; anything else in the exec hash is a tombstone.
 local function is_record(value)
@@ -438,14 +438,14 @@ local function dispatch_step(settings, saga)
     -- A queue entry without an execution would be a bug elsewhere: skip it, never stall on it.
     if not next_meta then return dispatch_step(settings, saga) end
   end
-  local user, enqueued = meta_user(next_meta), string.match(next_meta, '^p|%d*|(%d*)|')
+  local head, enqueued, tail, user = string.match(next_meta, PENDING_PATTERN)
   if not in_hand then redis.call('LREM', user_pending_key(user), '1', next_member) end
   if now - tonumber(enqueued) > settings.stale_ms then
     count_usage(user, '-1')
     finish(next_id, settings.recent_capacity)
     return 'expired', next_meta, payload
   end
-  local meta_json = activated(next_meta, int(now), int(next_number('dseq', settings.sagas_per_call)), saga)
+  local meta_json = 'a' .. head .. int(now) .. '|' .. int(next_number('dseq', settings.sagas_per_call)) .. '|' .. saga .. tail
   redis.call('HSET', K_EXEC, next_id, meta_json)
   add_active(unconfirmed_until(now + math.min(settings.grace_ms, settings.lease_ms)), next_id)
   return 'dispatched', meta_json, payload
@@ -472,18 +472,22 @@ end
 -- finish tag given there ('m'..level).
 local TURN_LENGTH = 27720
 local function next_tag(policy, level, user, user_idle, waiting, now)
-  local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], level .. ':' .. user
-  local found = fair_clocks({virtual_field, user_field, latest_field})
+  local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], user_clock_field(level, user)
+  local virtual, own, latest = FAIR_KNOWN[virtual_field], FAIR_KNOWN[user_field], FAIR_KNOWN[latest_field]
+  if virtual == nil or own == nil or latest == nil then
+    read_fair_clocks({virtual_field, user_field, latest_field})
+    virtual, own, latest = FAIR_KNOWN[virtual_field], FAIR_KNOWN[user_field], FAIR_KNOWN[latest_field]
+  end
+  virtual, latest = virtual or 0, latest or 0
   local weight = KNOWN_WEIGHTS and KNOWN_WEIGHTS[user]
   if weight == nil then weight = redis.call('HGET', K_WEIGHTS, user) end
   weight = tonumber(weight) or policy.default_weight
-  local virtual, latest = found[1] or 0, found[3] or 0
   local virtual_before = virtual
   if waiting and latest > virtual and settles_level(policy, level, waiting, now) then
     virtual = latest
   end
   local start = virtual
-  if not user_idle then start = math.max(virtual, found[2] or 0) end
+  if not user_idle then start = math.max(virtual, own or 0) end
   local finish = start + math.floor(TURN_LENGTH / weight)
   -- Only the fields that changed (a hash write costs about a microsecond per field here).
   set_fair_clock(user_field, finish)
@@ -503,11 +507,12 @@ local function schedule_aging(policy, id, level, from)
   if policy.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZADD', K_AGING, int(from + policy.aging_ms), id) end
 end
 
--- Puts a new pending execution (arrival `seq`, its pending member) into the queue's indexes:
--- pending at `level` under `key`, its user's list, and those only some policies keep.
-local function place_pending(policy, id, user, seq, member, level, key, now)
+-- Puts a new pending execution (arrival sequence `seq_text`, as a decimal string, and its
+-- pending member) into the queue's indexes: pending at `level` under `key`, its user's list,
+-- and those only some policies keep.
+local function place_pending(policy, id, user, seq_text, member, level, key, now)
   if policy.fair then
-    NEW_ARRIVALS[#NEW_ARRIVALS + 1] = int(seq)
+    NEW_ARRIVALS[#NEW_ARRIVALS + 1] = seq_text
     NEW_ARRIVALS[#NEW_ARRIVALS + 1] = id
   end
   counted(K_PENDING, redis.call('ZADD', K_PENDING, score_of(level, key), member))
