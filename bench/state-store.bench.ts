@@ -134,13 +134,13 @@ async function bullmqCycles(url: string, work: Work[], producerCount: number): P
   return rate;
 }
 
-/** CPU seconds Redis's main thread has used so far (it runs every command and script). */
-async function redisCpuSeconds(url: string): Promise<number> {
+/** What the benchmark reads of Redis around a round: its main thread's CPU seconds (it runs every command and script) and the size of its append-only log. */
+async function redisCounters(url: string): Promise<{ cpuSeconds: number; aofBytes: number }> {
   const redis = new Redis(url);
-  const info = await redis.info('cpu');
+  const info = await redis.info();
   await redis.quit();
   const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread');
+  return { cpuSeconds: field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread'), aofBytes: field('aof_current_size') };
 }
 
 interface Measured {
@@ -148,14 +148,33 @@ interface Measured {
   /** CPU time per cycle in µs: Redis's main thread, and this (client) process. */
   redisMicros: number;
   clientMicros: number;
+  /** Bytes Redis appended to its log per cycle (0 with the log off). */
+  aofBytes: number;
 }
 
 /**
- * Starts every round on a quiet server: with AOF on, Redis rewrites its log in a forked child
- * once it has doubled, and on two cores a rewrite that falls into a round takes CPU from it.
- * Rewriting before each round (and waiting for it) keeps the log small enough that none starts.
+ * Keeps Redis's log rewrites out of the rounds. With AOF on, Redis rewrites its log in a forked
+ * child once it has grown past a threshold (by default: doubled, and at least 64 MB); a round
+ * writes more than that, so a rewrite would start inside most rounds, at a point that depends
+ * on how much each implementation writes, and on two cores the child and the fork's copying
+ * take CPU from the round. So the automatic rewrites are held off while the benchmark runs (the
+ * setting is restored after) and the log is rewritten before each round instead. Every write is
+ * still appended and flushed to the log each second as configured; only the compaction moves.
  */
-async function quietRedis(url: string): Promise<void> {
+async function withoutAutomaticRewrites<T>(url: string, run: () => Promise<T>): Promise<T> {
+  const redis = new Redis(url);
+  const [, percentage] = (await redis.config('GET', 'auto-aof-rewrite-percentage')) as [string, string];
+  await redis.config('SET', 'auto-aof-rewrite-percentage', '0');
+  try {
+    return await run();
+  } finally {
+    await redis.config('SET', 'auto-aof-rewrite-percentage', percentage);
+    await redis.quit();
+  }
+}
+
+/** Rewrites Redis's log (when it keeps one) and waits for the rewrite to finish. */
+async function rewriteLog(url: string): Promise<void> {
   const redis = new Redis(url);
   try {
     const persistence = await redis.info('persistence');
@@ -171,17 +190,19 @@ async function quietRedis(url: string): Promise<void> {
   }
 }
 
-/** Runs one round, measuring its rate and the CPU time Redis and this process spent per cycle. */
+/** Runs one round on a freshly rewritten log, measuring its rate and what Redis and this process spent per cycle. */
 async function measured(url: string, run: () => Promise<number>): Promise<Measured> {
-  await quietRedis(url);
-  const redisBefore = await redisCpuSeconds(url);
+  await rewriteLog(url);
+  const redisBefore = await redisCounters(url);
   const clientBefore = process.cpuUsage();
   const rate = await run();
   const client = process.cpuUsage(clientBefore);
+  const redisAfter = await redisCounters(url);
   return {
     rate,
-    redisMicros: ((await redisCpuSeconds(url)) - redisBefore) / EXECUTIONS * 1e6,
+    redisMicros: (redisAfter.cpuSeconds - redisBefore.cpuSeconds) / EXECUTIONS * 1e6,
     clientMicros: (client.user + client.system) / EXECUTIONS,
+    aofBytes: (redisAfter.aofBytes - redisBefore.aofBytes) / EXECUTIONS,
   };
 }
 
@@ -224,6 +245,7 @@ async function runRegime(producers: number): Promise<void> {
   const results: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   const redisMicros: Record<string, number[]> = Object.fromEntries(names.filter((name) => name !== 'in-memory store').map((name) => [name, []]));
   const clientMicros: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  const aofBytes: Record<string, number[]> = Object.fromEntries(names.filter((name) => name !== 'in-memory store').map((name) => [name, []]));
   const redisStoreCycles = async (storeLimits: QueueLimits, callsPerBatch?: number) => {
     const prefix = `bench-${randomUUID().slice(0, 8)}:`;
     const store = new RedisQueueStateStore(storeLimits, { url, keyPrefix: prefix, callsPerBatch });
@@ -238,6 +260,7 @@ async function runRegime(producers: number): Promise<void> {
     results[name]!.push(round.rate);
     redisMicros[name]?.push(round.redisMicros);
     clientMicros[name]!.push(round.clientMicros);
+    aofBytes[name]?.push(round.aofBytes);
   };
   const runs: Record<string, () => Promise<number>> = {
     'redis store': () => redisStoreCycles(limits),
@@ -254,18 +277,20 @@ async function runRegime(producers: number): Promise<void> {
   // by default the first four (the unpacked rows are for comparing builds: BENCH_ONLY=0,1,2,4,5).
   const only = (process.env.BENCH_ONLY ?? '0,1,2,3').split(',');
   const chosen = names.filter((_, index) => only.includes(String(index)));
-  for (let round = -1; round < ROUNDS; round++) {
-    const order = chosen.map((_, index) => chosen[(index + Math.max(round, 0)) % chosen.length]!);
-    for (const name of order) {
-      const result = await measured(url, runs[name]!);
-      if (round >= 0) record(name, result);
+  await withoutAutomaticRewrites(url, async () => {
+    for (let round = -1; round < ROUNDS; round++) {
+      const order = chosen.map((_, index) => chosen[(index + Math.max(round, 0)) % chosen.length]!);
+      for (const name of order) {
+        const result = await measured(url, runs[name]!);
+        if (round >= 0) record(name, result);
+      }
     }
-  }
+  });
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const bull = results.bullmq!.length > 0 ? median(results.bullmq!) : Number.NaN;
   console.log(`\nScheduling cycles/s (admit + dispatch + release), ${EXECUTIONS} executions, ${USERS} users, ${producers} producers, ${CONCURRENCY} slots and completers, median of ${ROUNDS} rounds, Redis ${url}`);
   printTable(
-    ['implementation', 'cycles/s (median)', 'rounds', 'vs BullMQ', 'Redis CPU µs/cycle', 'client CPU µs/cycle'],
+    ['implementation', 'cycles/s (median)', 'rounds', 'vs BullMQ', 'Redis CPU µs/cycle', 'client CPU µs/cycle', 'log bytes/cycle'],
     Object.entries(results).filter(([, values]) => values.length > 0).map(([name, values]) => [
       name,
       Math.round(median(values)).toLocaleString('en-US'),
@@ -273,6 +298,7 @@ async function runRegime(producers: number): Promise<void> {
       Number.isNaN(bull) ? '—' : `${(median(values) / bull).toFixed(2)}×`,
       redisMicros[name] ? median(redisMicros[name]).toFixed(1) : '—',
       median(clientMicros[name]!).toFixed(1),
+      aofBytes[name] ? Math.round(median(aofBytes[name])).toLocaleString('en-US') : '—',
     ]),
   );
 }
