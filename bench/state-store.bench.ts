@@ -77,7 +77,8 @@ async function storeCycles(store: QueueStateStore, work: Work[], producerCount: 
   // harness, not the store, do most of the work).
   const waiting: (() => void)[] = [];
   const wakeAll = () => waiting.splice(0).forEach((resolve) => resolve());
-  // Two fresh saga ids per call, as the coordinator passes them (SAGAS_PER_RUN).
+  // Fresh saga ids per call, as the coordinator passes them: two to a release (SAGAS_PER_RUN),
+  // one to an admission (it dispatches at most the request itself).
   const sagas = () => [randomUUID(), randomUUID()];
   const took = async (result: ScheduleResult<StoredRequest> | undefined) => {
     for (const step of result?.steps ?? []) {
@@ -88,7 +89,7 @@ async function storeCycles(store: QueueStateStore, work: Work[], producerCount: 
     if (unconfirmed.length >= CONFIRM_BATCH) await store.confirmDispatched(unconfirmed.splice(0));
   };
   const producers = pool(work, producerCount, async (item) => {
-    const outcome = await store.admit({ executionId: item.id, userId: item.user, priority: item.priority, payload: requestOf(item) }, Date.now(), sagas());
+    const outcome = await store.admit({ executionId: item.id, userId: item.user, priority: item.priority, payload: requestOf(item) }, Date.now(), [randomUUID()]);
     if (outcome.kind === 'accepted') await took(outcome.scheduled);
   });
   // Completers: each running execution finishes at once; its release schedules the next.

@@ -87,7 +87,9 @@ export class ExecutionCoordinator {
     const outcome = await this.store.admit(
       { executionId: request.execution_id, userId: request.metadata.user_id!, priority: request.priority, payload: request },
       this.clock.now(),
-      this.sagaIds(),
+      // An admission schedules only when nothing else waits, so it dispatches at most the
+      // request itself: one saga id (a second would travel to the store unused).
+      this.sagaIds(1),
     );
     const outgoing: Outgoing[] = [];
     switch (outcome.kind) {
@@ -263,9 +265,9 @@ export class ExecutionCoordinator {
   }
 
   /** Fresh saga ids for one scheduling run: one per dispatch it may make. */
-  private sagaIds(): string[] {
+  private sagaIds(most = SAGAS_PER_RUN): string[] {
     const ids: string[] = [];
-    for (let count = Math.min(SAGAS_PER_RUN, this.options.queue.maxActiveExecutions); count > 0; count--) ids.push(randomUUID());
+    for (let count = Math.min(most, this.options.queue.maxActiveExecutions); count > 0; count--) ids.push(randomUUID());
     return ids;
   }
 
