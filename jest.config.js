@@ -14,7 +14,13 @@ export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
-    // Integration tests talk to the real broker started by scripts/infra/up.sh.
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
+    // Integration tests talk to the real broker started by scripts/infra/up.sh; afterwards the
+    // keys they left in its Redis go (see the teardown).
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
+      globalTeardown: '<rootDir>/test/setup/forget-test-keys.ts',
+    },
   ],
 };
