@@ -155,12 +155,13 @@ interface Measured {
 
 /**
  * Keeps Redis's log rewrites out of the rounds. With AOF on, Redis rewrites its log in a forked
- * child once it has grown past a threshold (by default: doubled, and at least 64 MB); a round
- * writes more than that, so a rewrite would start inside most rounds, at a point that depends
- * on how much each implementation writes, and on two cores the child and the fork's copying
- * take CPU from the round. So the automatic rewrites are held off while the benchmark runs (the
- * setting is restored after) and the log is rewritten before each round instead. Every write is
- * still appended and flushed to the log each second as configured; only the compaction moves.
+ * child once it has grown past a threshold (by default: doubled, and at least 64 MB). A round
+ * appends 35-64 MB, so on a server that already holds data a rewrite can start inside a round,
+ * at a point that depends on how much each implementation writes, and on two cores the child
+ * and the fork's copying take CPU from the round. So the automatic rewrites are held off while
+ * the benchmark runs (the setting is restored after) and the log is rewritten before each round
+ * instead. Every write is still appended and flushed to the log each second as configured; only
+ * the compaction moves.
  */
 async function withoutAutomaticRewrites<T>(url: string, run: () => Promise<T>): Promise<T> {
   const redis = new Redis(url);

@@ -308,12 +308,10 @@ local function finish(id, recent_capacity)
   remember(id, recent_capacity, nil, true)
 end
 
--- Takes id out of the indexes only some policies keep: arrivals (fair order) and aging.
+-- Takes id out of the indexes only some policies keep: arrivals (fair order; with the call's other
+-- removals from it, see LEFT_ARRIVALS) and aging.
 local function unindex(policy, id)
-  if policy.fair then
-    sync_arrivals()
-    redis.call('ZREM', K_ARRIVALS, id)
-  end
+  if policy.fair then LEFT_ARRIVALS[#LEFT_ARRIVALS + 1] = id end
   if policy.aging_ms > 0 then redis.call('ZREM', K_AGING, id) end
 end
 
