@@ -61,6 +61,7 @@ local function admit_one()
     table.remove(result, 3)
     return result
   end
+  if current == 0 then usage_field_added() end
 
   -- Meta and request in one call.
   local seq = next_number('seq', 1)

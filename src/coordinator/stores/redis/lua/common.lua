@@ -78,6 +78,11 @@ local ACTIVE_FRONT
 -- dispatch; the index misses ids still pending (so the stale sweep passes them over until they
 -- are dispatched) or keeps ids no longer pending, which oldest_pending drops.
 local FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS
+-- Set when this call moved the pending set to the skip list under fair order: the arrivals
+-- index follows it when its additions are written (see move_to_skip_list, sync_arrivals).
+local ARRIVALS_TO_UNPACK
+-- Whether this call has looked at the usage hash's encoding (see usage_field_added).
+local USAGE_LOOKED
 -- The weights operators set for the users a packed admission call serves (user -> weight, or
 -- false when none is set), read in one call before its admissions run (see admit.lua); nil
 -- outside such a call. Only set-weight changes them, in a call of its own.
@@ -90,6 +95,7 @@ local function bind(keys, args)
   TAKEN_NUMBERS, CALLS_LEFT = {}, 1
   ACTIVE_FRONT, KNOWN_WEIGHTS = nil, nil
   FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS = {}, {}, {}, {}
+  ARRIVALS_TO_UNPACK, USAGE_LOOKED = false, false
 end
 
 
@@ -102,12 +108,57 @@ local function active_count()
   return ACTIVE_COUNT
 end
 
+-- Redis keeps a small sorted set or hash packed in one block (a listpack: up to
+-- zset-max-listpack-entries members, hash-max-listpack-entries fields, 128 by default), where
+-- a read walks the entries one by one and a write rewrites the block. Past a few dozen entries
+-- that costs more than the skip list or hash table Redis uses beyond: a queue of a hundred
+-- spent about 10% more per cycle packed, and fair order's clock writes 5% (instructions counted
+-- inside Redis, 2026-12-06), on every admission and dispatch of a queue that stays that short
+-- under steady load. One member, field or value longer than the *-max-listpack-value setting
+-- (64 bytes by default) moves a set or hash out of its block for good (it is deleted once
+-- emptied). So once a set or hash of the hot path holds UNPACK_FROM entries such an entry
+-- is added and at once removed; below that size a packed one is as fast and smaller. Readers
+-- see the same members either way. The entry is longer than any id or user (MAX_ID_LENGTH, 128),
+-- so it can name nothing real.
+local UNPACK_FROM = 32
+-- 256 bytes, made by doubling: the string library is not there while the library loads.
+local UNPACKING_ENTRY = '~~~~~~~~~~~~~~~~'
+for _ = 1, 4 do UNPACKING_ENTRY = UNPACKING_ENTRY .. UNPACKING_ENTRY end
+local function move_to_skip_list(key)
+  redis.call('ZADD', key, '0', UNPACKING_ENTRY)
+  redis.call('ZREM', key, UNPACKING_ENTRY)
+end
+-- A hash's size is not known without asking, so this asks: called only when a write added fields.
+local function move_to_hash_table_if_grown(key)
+  if redis.call('OBJECT', 'ENCODING', key) == 'listpack' and redis.call('HLEN', key) >= UNPACK_FROM then
+    redis.call('HSET', key, UNPACKING_ENTRY, '')
+    redis.call('HDEL', key, UNPACKING_ENTRY)
+  end
+end
+-- A user's first pending or active execution adds its field to the usage hash; the hash is
+-- looked at then, once per call.
+local function usage_field_added()
+  if USAGE_LOOKED then return end
+  USAGE_LOOKED = true
+  move_to_hash_table_if_grown(K_USAGE)
+end
+local function grew_past_packing(before, after)
+  return before < UNPACK_FROM and after >= UNPACK_FROM
+end
 -- Adds what a ZADD (members added) or ZREM (members removed, as `removed`) reported to the size
--- known for `key`.
+-- known for `key`, and moves the set to the skip list when an add brings it to UNPACK_FROM
+-- members (see above). Returns whether it did.
 local function counted(key, added, removed)
   local change = (added or 0) - (removed or 0)
-  if key == K_PENDING and PENDING_COUNT then PENDING_COUNT = PENDING_COUNT + change end
-  if key == K_ACTIVE and ACTIVE_COUNT then ACTIVE_COUNT = ACTIVE_COUNT + change end
+  local before
+  if key == K_PENDING and PENDING_COUNT then
+    before, PENDING_COUNT = PENDING_COUNT, PENDING_COUNT + change
+    if grew_past_packing(before, PENDING_COUNT) then move_to_skip_list(key) return true end
+  elseif key == K_ACTIVE and ACTIVE_COUNT then
+    before, ACTIVE_COUNT = ACTIVE_COUNT, ACTIVE_COUNT + change
+    if grew_past_packing(before, ACTIVE_COUNT) then move_to_skip_list(key) return true end
+  end
+  return false
 end
 local LEVEL_SPAN = 281474976710656 -- 2^48: one band of scores per priority level
 local LEVELS = 5
@@ -174,6 +225,10 @@ local function sync_arrivals()
   if #NEW_ARRIVALS > 0 then
     redis.call('ZADD', K_ARRIVALS, unpack(NEW_ARRIVALS))
     NEW_ARRIVALS = {}
+    if ARRIVALS_TO_UNPACK then
+      move_to_skip_list(K_ARRIVALS)
+      ARRIVALS_TO_UNPACK = false
+    end
   end
   if #LEFT_ARRIVALS > 0 then
     redis.call('ZREM', K_ARRIVALS, unpack(LEFT_ARRIVALS))
@@ -188,7 +243,8 @@ local function write_back()
   for field in pairs(FAIR_SET) do
     fields[#fields + 1], fields[#fields + 2] = field, int(FAIR_KNOWN[field])
   end
-  if #fields > 0 then redis.call('HSET', K_FAIR, unpack(fields)) end
+  -- New fields (a user's first turn at a level, or clocks started over) may outgrow the packed hash.
+  if #fields > 0 and redis.call('HSET', K_FAIR, unpack(fields)) > 0 then move_to_hash_table_if_grown(K_FAIR) end
   FAIR_SET = {}
 end
 
@@ -513,9 +569,14 @@ local function place_pending(policy, id, user, seq_text, member, level, key, now
     NEW_ARRIVALS[#NEW_ARRIVALS + 1] = seq_text
     NEW_ARRIVALS[#NEW_ARRIVALS + 1] = id
   end
-  counted(K_PENDING, redis.call('ZADD', K_PENDING, score_of(level, key), member))
+  local unpacked = counted(K_PENDING, redis.call('ZADD', K_PENDING, score_of(level, key), member))
   schedule_aging(policy, id, level, now)
   redis.call('RPUSH', user_pending_key(user), member)
+  -- The indexes as long as the queue follow it to the skip list (see move_to_skip_list).
+  if unpacked then
+    if policy.fair then ARRIVALS_TO_UNPACK = true end
+    if policy.aging_ms > 0 then move_to_skip_list(K_AGING) end
+  end
 end
 
 -- Lifts every pending execution whose next aging step is due by now one level (at most
