@@ -83,17 +83,13 @@ local FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS
 local ARRIVALS_TO_UNPACK
 -- Whether this call has looked at the usage hash's encoding (see usage_field_added).
 local USAGE_LOOKED
--- The weights operators set for the users a packed admission call serves (user -> weight, or
--- false when none is set), read in one call before its admissions run (see admit.lua); nil
--- outside such a call. Only set-weight changes them, in a call of its own.
-local KNOWN_WEIGHTS
 
 local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
   K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING = unpack(keys)
   PENDING_COUNT, ACTIVE_COUNT = nil, nil
   TAKEN_NUMBERS, CALLS_LEFT = {}, 1
-  ACTIVE_FRONT, KNOWN_WEIGHTS = nil, nil
+  ACTIVE_FRONT = nil
   FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS = {}, {}, {}, {}
   ARRIVALS_TO_UNPACK, USAGE_LOOKED = false, false
 end
@@ -197,14 +193,14 @@ local function member_of_meta(meta_text, id) return member_of(tonumber(string.ma
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
 
--- Reads into this call's copy (FAIR_KNOWN) the fair clock fields among `fields` it does not
--- know yet, in one call: for one admission, or ahead for all of a packed call's (admit.lua).
+-- Reads into this call's copy (FAIR_KNOWN) the fair clock fields among `fields` (distinct) it
+-- does not know yet, in one call. (Reading ahead for all admissions of a packed call, as the
+-- ninth session of 2026-12-05 did, stopped paying once the hash left the packed encoding: the
+-- tables it built cost more than the calls it saved, see move_to_hash_table_if_grown.)
 local function read_fair_clocks(fields)
-  local missing, asked = {}, {}
+  local missing = {}
   for _, field in ipairs(fields) do
-    if FAIR_KNOWN[field] == nil and not asked[field] then
-      missing[#missing + 1], asked[field] = field, true
-    end
+    if FAIR_KNOWN[field] == nil then missing[#missing + 1] = field end
   end
   if #missing > 0 then
     for index, value in ipairs(redis.call('HMGET', K_FAIR, unpack(missing))) do FAIR_KNOWN[missing[index]] = tonumber(value) or false end
@@ -533,9 +529,7 @@ local function next_tag(policy, level, user, user_idle, waiting, now)
     virtual, own, latest = FAIR_KNOWN[virtual_field], FAIR_KNOWN[user_field], FAIR_KNOWN[latest_field]
   end
   virtual, latest = virtual or 0, latest or 0
-  local weight = KNOWN_WEIGHTS and KNOWN_WEIGHTS[user]
-  if weight == nil then weight = redis.call('HGET', K_WEIGHTS, user) end
-  weight = tonumber(weight) or policy.default_weight
+  local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
   local virtual_before = virtual
   if waiting and latest > virtual and settles_level(policy, level, waiting, now) then
     virtual = latest
@@ -682,13 +676,6 @@ local function settings_at(limits_text, now)
     grace_ms = limits.grace_ms, recent_capacity = limits.recent_capacity,
     fair = limits.fair, aging_ms = limits.aging_ms, default_weight = limits.default_weight,
   }
-end
-
--- Reads the weights of `users` in one call, for the admissions about to run (see KNOWN_WEIGHTS).
-local function read_weights(users)
-  KNOWN_WEIGHTS = {}
-  if #users == 0 then return end
-  for index, weight in ipairs(redis.call('HMGET', K_WEIGHTS, unpack(users))) do KNOWN_WEIGHTS[users[index]] = weight end
 end
 
 -- Where each call packed into this one starts in ARGV (see admit.lua): at its argument count,
