@@ -132,10 +132,12 @@ local function move_to_hash_table_if_grown(key)
   end
 end
 -- A user's first pending or active execution adds its field to the usage hash; the hash is
--- looked at then, once per call.
+-- looked at then, once per call, unless it cannot be that large: it has one field per user with
+-- executions pending or active, so no more fields than those (the counts are read or known).
 local function usage_field_added()
   if USAGE_LOOKED then return end
   USAGE_LOOKED = true
+  if pending_count() + active_count() + 1 < UNPACK_FROM then return end
   move_to_hash_table_if_grown(K_USAGE)
 end
 local function grew_past_packing(before, after)
