@@ -13,7 +13,7 @@ jest.setTimeout(60_000);
 
 /**
  * The Redis store moves the sets and hashes every admission and dispatch touches out of Redis's
- * packed encoding once they hold 32 entries (see move_to_skip_list in lua/common.lua): packed,
+ * packed encoding once they hold 8 entries (see move_to_skip_list in lua/common.lua): packed,
  * each read walks the entries and each write rewrites the block. The move adds and removes one
  * entry longer than any id; these tests check that it happens, that it leaves nothing behind and
  * that the queue reads exactly as the in-memory store's does.
@@ -50,7 +50,7 @@ describe('the Redis store and Redis encodings', () => {
   const queued = async (store: QueueStateStore) =>
     (await store.pendingPage({}, 0, 100)).items.map((item) => `${item.executionId}@${item.position}:${item.effectivePriority}`);
 
-  it('keeps a short queue packed and moves it to the skip list at 32 entries, reading as the in-memory queue does', async () => {
+  it('keeps a short queue packed and moves it to the skip list at 8 entries, reading as the in-memory queue does', async () => {
     const { store, key } = open(LIMITS);
     const memory = new InMemoryQueueStateStore(LIMITS);
     const admitBoth = async (index: number) => {
@@ -59,10 +59,12 @@ describe('the Redis store and Redis encodings', () => {
       expect(fromRedis).toMatchObject({ kind: 'accepted' });
       expect(fromRedis.kind === 'accepted' && fromRedis.position).toEqual(fromMemory.kind === 'accepted' && fromMemory.position);
     };
-    for (let index = 0; index < 10; index++) await admitBoth(index);
-    for (const name of ['pending', 'arrivals', 'aging', 'usage', 'fair']) expect([name, await encoding(key(name))]).toEqual([name, 'listpack']);
+    // Four waiting (two of them aging) from four users: below the threshold. (The fair hash holds
+    // two clocks per level besides one per user, so it reaches 8 fields first.)
+    for (let index = 0; index < 4; index++) await admitBoth(index);
+    for (const name of ['pending', 'arrivals', 'aging', 'usage']) expect([name, await encoding(key(name))]).toEqual([name, 'listpack']);
 
-    for (let index = 10; index < 40; index++) await admitBoth(index);
+    for (let index = 4; index < 40; index++) await admitBoth(index);
     for (const name of ['pending', 'arrivals', 'aging']) expect([name, await encoding(key(name))]).toEqual([name, 'skiplist']);
     for (const name of ['usage', 'fair']) expect([name, await encoding(key(name))]).toEqual([name, 'hashtable']);
     expect(await queued(store)).toEqual(await queued(memory));
@@ -82,17 +84,23 @@ describe('the Redis store and Redis encodings', () => {
     expect(await encoding(key('pending'))).toBe('listpack');
   });
 
-  it('moves the active set at 32 running executions and the weights at 32 users', async () => {
+  it('moves the active set at 8 running executions and the weights at 8 users', async () => {
     const { store, key } = open(LIMITS);
-    for (let index = 0; index < 31; index++) await store.admit(request(index), 1_000, [`saga-${index}`]);
+    for (let index = 0; index < 7; index++) await store.admit(request(index), 1_000, [`saga-${index}`]);
     expect(await encoding(key('active'))).toBe('listpack');
-    await store.admit(request(31), 1_000, ['saga-31']);
+    await store.admit(request(7), 1_000, ['saga-7']);
     expect(await encoding(key('active'))).toBe('skiplist');
-    expect((await store.activePage(0, 100)).items).toHaveLength(32);
+    expect((await store.activePage(0, 100)).items).toHaveLength(8);
+    // A release and a dispatch take it below the threshold and back: it stays a skip list.
+    await store.release('enc-0', 2_000);
+    await store.admit(request(8), 2_000, ['saga-8']);
+    expect(await encoding(key('active'))).toBe('skiplist');
     expect(await redis.zscore(key('active'), UNPACKING_ENTRY)).toBeNull();
 
     const users = Array.from({ length: 40 }, (_, index) => `weighted-${index}`);
-    for (const [index, user] of users.entries()) await store.setUserWeight(user, (index % 100) + 1);
+    for (const [index, user] of users.slice(0, 7).entries()) await store.setUserWeight(user, index + 1);
+    expect(await encoding(key('weights'))).toBe('listpack');
+    for (const [index, user] of users.slice(7).entries()) await store.setUserWeight(user, index + 8);
     expect(await encoding(key('weights'))).toBe('hashtable');
     expect(await redis.hlen(key('weights'))).toBe(40);
     expect(await store.userWeights(users)).toEqual(users.map((_, index) => index + 1));

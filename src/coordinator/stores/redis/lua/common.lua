@@ -106,21 +106,25 @@ end
 
 -- Redis keeps a small sorted set or hash packed in one block (a listpack: up to
 -- zset-max-listpack-entries members, hash-max-listpack-entries fields, 128 by default), where
--- a read walks the entries one by one and a write rewrites the block. Past a few dozen entries
--- that costs more than the skip list or hash table Redis uses beyond: a queue of a hundred
--- spent about 10% more per cycle packed, and fair order's clock writes 5% (instructions counted
--- inside Redis, 2026-12-06), on every admission and dispatch of a queue that stays that short
--- under steady load. One member, field or value longer than the *-max-listpack-value setting
--- (64 bytes by default) moves a set or hash out of its block for good (it is deleted once
--- emptied). So once a set or hash of the hot path holds UNPACK_FROM entries such an entry
--- is added and at once removed; below that size a packed one is as fast and smaller. Readers
--- see the same members either way. The entry is longer than any id or user (MAX_ID_LENGTH, 128),
--- so it can name nothing real.
-local UNPACK_FROM = 32
+-- a read walks the entries one by one and a write rewrites the block. Past a few entries that
+-- costs more than the skip list or hash table Redis uses beyond, on every admission and
+-- dispatch: packed, a queue of a hundred made a cycle about 10% dearer, fair order's clock
+-- hash 5%, and an active set of 16 slots 2% (instructions counted with `npm run bench --
+-- instructions`, 2026-12-06; moving at 8 entries gave fewer than at 16 or 32). One member,
+-- field or value longer than the *-max-listpack-value setting (64 bytes by default) moves a
+-- set or hash out of its block for good (it is deleted once emptied). So once a set or hash of
+-- the hot path holds UNPACK_FROM entries such an entry is added and at once removed. Readers
+-- see the same members either way. The entry is longer than any id or user (MAX_ID_LENGTH,
+-- 128), so it can name nothing real.
+local UNPACK_FROM = 8
 -- 256 bytes, made by doubling: the string library is not there while the library loads.
 local UNPACKING_ENTRY = '~~~~~~~~~~~~~~~~'
 for _ = 1, 4 do UNPACKING_ENTRY = UNPACKING_ENTRY .. UNPACKING_ENTRY end
+-- A set that shrank below the threshold and grows to it again is already out of its block (a
+-- set that hovers there, as the active set at capacity does, would otherwise be moved on every
+-- dispatch): one read of the encoding is cheaper than the two writes, which Redis also logs.
 local function move_to_skip_list(key)
+  if redis.call('OBJECT', 'ENCODING', key) ~= 'listpack' then return end
   redis.call('ZADD', key, '0', UNPACKING_ENTRY)
   redis.call('ZREM', key, UNPACKING_ENTRY)
 end
