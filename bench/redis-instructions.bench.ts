@@ -101,8 +101,11 @@ class CountedRedis {
     return instructions;
   }
 
-  stop(): void {
+  /** Stops the server and waits for it: valgrind writes its last counts on the way out. */
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
     this.process.kill();
+    await exited;
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -223,6 +226,6 @@ export async function runRedisInstructionsBenchmark(): Promise<void> {
     console.log(`\nInstructions Redis executes per cycle (admit + dispatch + release), counted by callgrind over ${STEPS} steps after 30 warm-up steps, ${USERS} users, ${SLOTS} slots`);
     printTable(['regime', 'implementation', 'instructions/cycle', 'vs fifo (this build)'], rows);
   } finally {
-    redis.stop();
+    await redis.stop();
   }
 }
