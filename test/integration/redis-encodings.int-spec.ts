@@ -91,10 +91,6 @@ describe('the Redis store and Redis encodings', () => {
     await store.admit(request(7), 1_000, ['saga-7']);
     expect(await encoding(key('active'))).toBe('skiplist');
     expect((await store.activePage(0, 100)).items).toHaveLength(8);
-    // A release and a dispatch take it below the threshold and back: it stays a skip list.
-    await store.release('enc-0', 2_000);
-    await store.admit(request(8), 2_000, ['saga-8']);
-    expect(await encoding(key('active'))).toBe('skiplist');
     expect(await redis.zscore(key('active'), UNPACKING_ENTRY)).toBeNull();
 
     const users = Array.from({ length: 40 }, (_, index) => `weighted-${index}`);

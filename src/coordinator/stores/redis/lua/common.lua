@@ -149,7 +149,8 @@ local function grew_past_packing(before, after)
 end
 -- Adds what a ZADD (members added) or ZREM (members removed, as `removed`) reported to the size
 -- known for `key`, and moves the set to the skip list when an add brings it to UNPACK_FROM
--- members (see above). Returns whether it did.
+-- members (see above). Returns whether an add did so: the indexes kept beside the pending set
+-- follow it then.
 local function counted(key, added, removed)
   local change = (added or 0) - (removed or 0)
   local before
@@ -200,9 +201,9 @@ local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
 
 -- Reads into this call's copy (FAIR_KNOWN) the fair clock fields among `fields` (distinct) it
--- does not know yet, in one call. (Reading ahead for all admissions of a packed call, as the
--- ninth session of 2026-12-05 did, stopped paying once the hash left the packed encoding: the
--- tables it built cost more than the calls it saved, see move_to_hash_table_if_grown.)
+-- does not know yet, in one call. (Reading ahead for all admissions of a packed call stopped
+-- paying once the hash left the packed encoding: the tables it built cost more than the calls
+-- it saved; see docs/benchmarks.md, 2026-12-06.)
 local function read_fair_clocks(fields)
   local missing = {}
   for _, field in ipairs(fields) do
@@ -569,11 +570,11 @@ local function place_pending(policy, id, user, seq_text, member, level, key, now
     NEW_ARRIVALS[#NEW_ARRIVALS + 1] = seq_text
     NEW_ARRIVALS[#NEW_ARRIVALS + 1] = id
   end
-  local unpacked = counted(K_PENDING, redis.call('ZADD', K_PENDING, score_of(level, key), member))
+  local reached_threshold = counted(K_PENDING, redis.call('ZADD', K_PENDING, score_of(level, key), member))
   schedule_aging(policy, id, level, now)
   redis.call('RPUSH', user_pending_key(user), member)
   -- The indexes as long as the queue follow it to the skip list (see move_to_skip_list).
-  if unpacked then
+  if reached_threshold then
     if policy.fair then ARRIVALS_TO_UNPACK = true end
     if policy.aging_ms > 0 then move_to_skip_list(K_AGING) end
   end
