@@ -74,6 +74,9 @@ export interface RedisStoreSettings {
  */
 const MAX_CALLS_PER_BATCH = 32;
 
+/** An accepted admission's reply starts 'accepted', position, passable, expired pair count (lua/admit-one.lua). */
+const ACCEPTED_HEAD = 4;
+
 /** How long a change may take to reach the replicas before the call counts as failed. */
 const REPLICA_WAIT_MS = 1000;
 
@@ -160,9 +163,10 @@ export class RedisQueueStateStore implements QueueStateStore {
   async admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds: readonly string[] = []): Promise<Scheduled<AdmissionOutcome<StoredRequest>>> {
     const { maxQueueSize, maxExecutionsPerUser } = this.limits;
     const reply = (await this.admissionBatches.call([request.executionId, request.userId, priorityRank(request.priority), now, JSON.stringify(request.payload), ...sagaIds])) as Reply[];
-    // With scheduling, an accepted request answers {admission, schedule}; anything else is flat.
-    if (Array.isArray(reply[0])) return { ...this.admission(reply[0], maxQueueSize, maxExecutionsPerUser), scheduled: this.scheduled(reply[1] as Reply[]) };
-    return this.admission(reply, maxQueueSize, maxExecutionsPerUser);
+    const outcome = this.admission(reply, maxQueueSize, maxExecutionsPerUser);
+    if (outcome.kind !== 'accepted' || sagaIds.length === 0) return outcome;
+    // With scheduling, the schedule reply follows an accepted request's expired pairs.
+    return { ...outcome, scheduled: this.scheduled(reply.slice(ACCEPTED_HEAD + 2 * Number(reply[3]))) };
   }
 
   async schedule(now: number, sagaIds: readonly string[]): Promise<ScheduleResult<StoredRequest>> {
@@ -180,15 +184,16 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   async release(executionId: string, now = 0, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome>> {
-    const [released, scheduled] = (await this.releaseBatches.call([executionId, now, ...sagaIds])) as [string[], Reply[] | null];
-    const [kind, meta] = released;
+    const reply = (await this.releaseBatches.call([executionId, now, ...sagaIds])) as Reply[];
+    const [kind, meta] = reply as [string, string | null];
     const outcome: ReleaseOutcome =
       kind === 'was_active'
         ? { kind, execution: activeSummaryOf(parseMeta(meta!)) }
         : kind === 'was_pending'
           ? { kind, execution: summaryOf(parseMeta(meta!)) }
           : { kind: 'unknown' };
-    return scheduled ? { ...outcome, scheduled: this.scheduled(scheduled) } : outcome;
+    // With scheduling, the schedule reply follows the release's kind and meta.
+    return sagaIds.length > 0 ? { ...outcome, scheduled: this.scheduled(reply.slice(2)) } : outcome;
   }
 
   async reprioritize(executionId: string, priority: Priority, now?: number): Promise<ReprioritizeOutcome> {
@@ -336,7 +341,7 @@ export class RedisQueueStateStore implements QueueStateStore {
       case 'queue_full':
         return { kind: 'queue_full', maxQueueSize, expired: this.queuedPairs(reply.slice(1)) };
       default:
-        return { kind: 'accepted', position: Number(reply[1]), passable: reply[2] === 1, expired: this.queuedPairs(reply.slice(3)) };
+        return { kind: 'accepted', position: Number(reply[1]), passable: reply[2] === 1, expired: this.queuedPairs(reply.slice(ACCEPTED_HEAD, ACCEPTED_HEAD + 2 * Number(reply[3]))) };
     }
   }
 

@@ -4,14 +4,15 @@
 --       8.. saga ids: when given and the request is accepted, schedules in the same call
 -- Returns: {'duplicate', 'pending', position, priority rank} | {'duplicate', 'active' | 'finished'}
 --        | {'duplicate', 'refused', 'queue_full' | 'user_limit'}
---        | {'accepted', position, passable, expired...}  expired = meta1, payload1, meta2, payload2, ...
---                                                  passable: 1 when later arrivals of other users
---                                                  may still go ahead of it (fair order), else 0
+--        | {'accepted', position, passable, n, expired...}  expired = n pairs meta1, payload1,
+--                                                  meta2, payload2, ...; passable: 1 when later
+--                                                  arrivals of other users may still go ahead of
+--                                                  it (fair order), else 0
 --        | {'queue_full', expired...}
 --        | {'user_limit', current, expired...}
--- or, when saga ids were given and the request was accepted: {that reply, schedule reply}
--- (schedule reply as in schedule.lua; {'waiting'} without scheduling when others were already
--- waiting: see the port's admit).
+-- When saga ids were given and the request was accepted, the schedule reply's elements follow
+-- (see schedule), or just 'waiting' without scheduling when others were already waiting (see
+-- the port's admit).
 local function admit_one()
   local limits = limits_of(ARGV[2])
   local id, user, rank, now = ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -27,7 +28,7 @@ local function admit_one()
     return {'duplicate', 'refused', string.sub(known, 3)}
   end
 
-  local result = {'accepted', 0, 0}
+  local result = {'accepted', 0, 0, 0}
   local waiting_before = pending_count()
   local waiting = waiting_before
   if waiting_before >= max_queue then
@@ -40,11 +41,13 @@ local function admit_one()
       finish(oldest, recent_capacity)
       result[#result + 1] = text
       result[#result + 1] = payload
+      result[4] = result[4] + 1
     end
     waiting = pending_count()
     if waiting >= max_queue then
       remember(id, recent_capacity, 'queue_full')
       result[1] = 'queue_full'
+      table.remove(result, 4)
       table.remove(result, 3)
       table.remove(result, 2)
       return result
@@ -54,10 +57,11 @@ local function admit_one()
   -- Counted first, taken back if over the limit: one call in the common case.
   local current = redis.call('HINCRBY', K_USAGE, user, '1') - 1
   if current >= max_per_user then
-    count_usage(user, '-1')
+    uncount_usage(user)
     remember(id, recent_capacity, 'user_limit')
     -- The swept executions are reported with the refusal (dropping them here would lose them).
     result[1], result[2] = 'user_limit', current
+    table.remove(result, 4)
     table.remove(result, 3)
     return result
   end
@@ -81,8 +85,8 @@ local function admit_one()
   if #ARGV < 8 or waiting_before > 0 then
     place_pending(limits, id, user, seq_text, member, rank, key, now)
     result[2] = redis.call('ZRANK', K_PENDING, member)
-    if #ARGV < 8 then return result end
-    return {result, {'waiting'}}
+    if #ARGV >= 8 then result[#result + 1] = 'waiting' end
+    return result
   end
   -- Nothing else waits: the new execution is the head of the queue, so it is handed to the
   -- scheduling run in hand rather than written into the queue and read back out of it (the
@@ -90,7 +94,7 @@ local function admit_one()
   -- Placed only if the run does not dispatch it (held, at capacity, or stopped early).
   local settings = settings_at(ARGV[2], now)
   settings.in_hand = {id = id, member = member, level = rank, key = key, virtual = virtual, meta = meta, payload = ARGV[7]}
-  local scheduled = schedule(settings, 8)
+  schedule(settings, 8, result)
   if settings.in_hand then place_pending(limits, id, user, seq_text, member, rank, key, now) end
-  return {result, scheduled}
+  return result
 end

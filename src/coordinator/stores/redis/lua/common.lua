@@ -309,12 +309,16 @@ local function read_meta(id)
   return redis.call('HGET', K_EXEC, id)
 end
 
--- One execution of `user` more (delta 1) or less (-1) counted against the per-user limit.
--- Returns the new count.
-local function count_usage(user, delta)
-  local after = redis.call('HINCRBY', K_USAGE, user, delta)
-  if after == 0 then redis.call('HDEL', K_USAGE, user) end
-  return after
+-- One execution of `user` less counted against the per-user limit. The count is read first, so
+-- a user's last one is one write (the field deleted) rather than two (counted down to 0, then
+-- deleted): Redis logs every write a call makes (append-only file, replicas), which costs it
+-- several times the read (see docs/benchmarks.md, 2026-12-06).
+local function uncount_usage(user)
+  if redis.call('HGET', K_USAGE, user) == '1' then
+    redis.call('HDEL', K_USAGE, user)
+  else
+    redis.call('HINCRBY', K_USAGE, user, '-1')
+  end
 end
 
 -- How many active executions each user has: {user -> count}. Reads every active execution's
@@ -380,13 +384,13 @@ local function unqueue(policy, id, meta_text, user)
   counted(K_PENDING, 0, redis.call('ZREM', K_PENDING, member))
   unindex(policy, id)
   redis.call('LREM', user_pending_key(user), '1', member)
-  count_usage(user, '-1')
+  uncount_usage(user)
 end
 
 -- Frees the slot of an active execution of `user` and everything it held.
 local function free_slot(id, user, recent_capacity)
   counted(K_ACTIVE, 0, redis.call('ZREM', K_ACTIVE, id))
-  count_usage(user, '-1')
+  uncount_usage(user)
   finish(id, recent_capacity)
 end
 
@@ -498,7 +502,7 @@ local function dispatch_step(settings, saga)
   local head, enqueued, tail, user = string.match(next_meta, PENDING_PATTERN)
   if not in_hand then redis.call('LREM', user_pending_key(user), '1', next_member) end
   if now - tonumber(enqueued) > settings.stale_ms then
-    count_usage(user, '-1')
+    uncount_usage(user)
     finish(next_id, settings.recent_capacity)
     return 'expired', next_meta, payload
   end
@@ -604,19 +608,23 @@ end
 
 -- Scheduling steps until idle, in this order: repairs (see repair_step); then, unless held or
 -- at capacity, the next pending execution, dispatched under the next saga id (ARGV[first_saga..])
--- or dropped as stale. Returns {idle reason or '', kind1, meta1, payload1, kind2, ...}; ''
--- means it stopped early, because the saga ids or the budget of MAX_REPAIR_STEPS steps that
--- dispatch nothing ran out, and should be run again. Nothing a step does makes a repair due
--- within the same call, so repairs are looked for first, and held and the active count are
--- read once.
+-- or dropped as stale. Appends to `result` (and returns it): idle reason or '', kind1, meta1,
+-- payload1, kind2, ...; '' means it stopped early, because the saga ids or the budget of
+-- MAX_REPAIR_STEPS steps that dispatch nothing ran out, and should be run again. Nothing a step
+-- does makes a repair due within the same call, so repairs are looked for first, and held and
+-- the active count are read once.
+-- Admissions and releases append it to their own reply rather than nesting it: Redis converts
+-- every table of a reply on its own (six field look-ups and a deferred length each), which
+-- cost more than the work of a release (see docs/benchmarks.md, 2026-12-06).
 local MAX_REPAIR_STEPS = 64
 local function add_step(result, kind, meta_json, payload)
   result[#result + 1] = kind
   result[#result + 1] = meta_json
   result[#result + 1] = payload
 end
-local function schedule(settings, first_saga)
-  local result = {''}
+local function schedule(settings, first_saga, result)
+  local idle_at = #result + 1
+  result[idle_at] = ''
   local saga_index, repairs = first_saga, 0
   if saga_index > #ARGV then return result end
   -- The most this run can dispatch; dispatch numbers are taken for as many (see next_number).
@@ -631,18 +639,18 @@ local function schedule(settings, first_saga)
     held, due, score = look_before_dispatching(settings.now)
   end
   if held then
-    result[1] = 'held'
+    result[idle_at] = 'held'
     return result
   end
   local active = active_count() -- the held mark is not there: not held
   while saga_index <= #ARGV and repairs < MAX_REPAIR_STEPS do
     if active >= settings.max_active then
-      result[1] = 'at_capacity'
+      result[idle_at] = 'at_capacity'
       return result
     end
     local kind, meta_json, payload = dispatch_step(settings, ARGV[saga_index])
     if not kind then
-      result[1] = 'empty'
+      result[idle_at] = 'empty'
       return result
     end
     add_step(result, kind, meta_json, payload)

@@ -5,4 +5,4 @@
 -- ARGV: 1 prefix, 2 limits (see limits_of), 3 now ms, 4.. saga ids (one per dispatch)
 -- Returns: {idle reason ('held' | 'at_capacity' | 'empty') or '' if it stopped early,
 --           kind1, meta1, payload1, ...} with kind 'dispatched' | 'redispatch' | 'expired' | 'lease_expired'
-return schedule(settings_at(ARGV[2], tonumber(ARGV[3])), 4)
+return schedule(settings_at(ARGV[2], tonumber(ARGV[3])), 4, {})
