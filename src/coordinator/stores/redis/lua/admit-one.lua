@@ -18,6 +18,9 @@ local function admit_one()
   local id, user, rank, now = ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
   local max_queue, max_per_user, stale_ms, recent_capacity = limits.max_queue, limits.max_per_user, limits.stale_ms, limits.recent_capacity
 
+  -- The ids remembered so far must be in the recent list (and the oldest forgotten) before this
+  -- one is looked up (see remember).
+  add_recent()
   local known = redis.call('HGET', K_EXEC, id)
   if known then
     if is_record(known) then

@@ -78,11 +78,16 @@ local ACTIVE_FRONT
 -- dispatch; the index misses ids still pending (so the stale sweep passes them over until they
 -- are dispatched) or keeps ids no longer pending, which oldest_pending drops.
 local FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS
+-- Ids this call remembered (see remember) and has not appended to the recent list yet, and the
+-- recent-ids capacity they go in with.
+local RECENT_TO_ADD, RECENT_CAPACITY
 -- Set when this call moved the pending set to the skip list under fair order: the arrivals
 -- index follows it when its additions are written (see move_to_skip_list, sync_arrivals).
 local ARRIVALS_TO_UNPACK
 -- Whether this call has looked at the usage hash's encoding (see usage_field_added).
 local USAGE_LOOKED
+-- Whether any user has a weight of its own (see weight_of); nil until this call needs to know.
+local ANY_WEIGHTS
 
 local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
@@ -92,6 +97,8 @@ local function bind(keys, args)
   ACTIVE_FRONT = nil
   FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS = {}, {}, {}, {}
   ARRIVALS_TO_UNPACK, USAGE_LOOKED = false, false
+  RECENT_TO_ADD = {}
+  ANY_WEIGHTS = nil
 end
 
 
@@ -239,8 +246,26 @@ local function sync_arrivals()
   end
 end
 
+-- Appends the ids this call remembered to the recent list in one write (see remember); beyond
+-- capacity the oldest are forgotten, both their fields.
+local function add_recent()
+  if #RECENT_TO_ADD == 0 then return end
+  local size = redis.call('RPUSH', K_RECENT, unpack(RECENT_TO_ADD))
+  RECENT_TO_ADD = {}
+  if size > RECENT_CAPACITY then
+    local evicted = redis.call('LPOP', K_RECENT, int(size - RECENT_CAPACITY))
+    local fields = {}
+    for _, old in ipairs(evicted) do
+      fields[#fields + 1] = old
+      fields[#fields + 1] = 'r:' .. old
+    end
+    redis.call('HDEL', K_EXEC, unpack(fields))
+  end
+end
+
 -- The writes a call keeps for its end (see FAIR_KNOWN); every function runs it when it ends.
 local function write_back()
+  add_recent()
   sync_arrivals()
   local fields = {}
   for field in pairs(FAIR_SET) do
@@ -343,6 +368,10 @@ end
 -- for it is a duplicate; beyond capacity the oldest are forgotten (both their fields).
 -- `had_record`: the id was pending or active, so its meta becomes the tombstone and its request
 -- is emptied in the same call (the empty field goes when the id is forgotten: one call, not two).
+-- The id joins the recent list with the others this call remembers, in one write when the call
+-- ends (add_recent): Redis logs each write a call makes, at several times the cost of the write
+-- itself. Only an admission tells a tombstone from an unknown id, so admit_one adds them before
+-- it looks; until then, forgetting the oldest waits too, which nothing else in the call can see.
 local function remember(id, capacity, refusal, had_record)
   if capacity <= 0 then
     redis.call('HDEL', K_EXEC, id, 'r:' .. id)
@@ -354,16 +383,7 @@ local function remember(id, capacity, refusal, had_record)
   else
     redis.call('HSET', K_EXEC, id, tombstone)
   end
-  local size = redis.call('RPUSH', K_RECENT, id)
-  if size > capacity then
-    local evicted = redis.call('LPOP', K_RECENT, int(size - capacity))
-    local fields = {}
-    for _, old in ipairs(evicted) do
-      fields[#fields + 1] = old
-      fields[#fields + 1] = 'r:' .. old
-    end
-    redis.call('HDEL', K_EXEC, unpack(fields))
-  end
+  RECENT_TO_ADD[#RECENT_TO_ADD + 1], RECENT_CAPACITY = id, capacity
 end
 
 -- Drops a pending or active execution's request and remembers its id.
@@ -531,6 +551,12 @@ end
 -- (`user_idle`); an arrival (`waiting` and `now` given: see settles_level) that finds nothing
 -- waiting at its level and a slot free first moves the level's virtual time up to the latest
 -- finish tag given there ('m'..level).
+-- A user's weight. Until an operator sets one nobody has a weight of its own, and one look per
+-- call at whether the hash exists saves each admission its read.
+local function weight_of(policy, user)
+  if ANY_WEIGHTS == nil then ANY_WEIGHTS = redis.call('EXISTS', K_WEIGHTS) == 1 end
+  return ANY_WEIGHTS and tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
+end
 local TURN_LENGTH = 27720
 local function next_tag(policy, level, user, user_idle, waiting, now)
   local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], user_clock_field(level, user)
@@ -540,7 +566,7 @@ local function next_tag(policy, level, user, user_idle, waiting, now)
     virtual, own, latest = FAIR_KNOWN[virtual_field], FAIR_KNOWN[user_field], FAIR_KNOWN[latest_field]
   end
   virtual, latest = virtual or 0, latest or 0
-  local weight = tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
+  local weight = weight_of(policy, user)
   local virtual_before = virtual
   if waiting and latest > virtual and settles_level(policy, level, waiting, now) then
     virtual = latest
