@@ -88,6 +88,8 @@ local ARRIVALS_TO_UNPACK
 local USAGE_LOOKED
 -- Whether any user has a weight of its own (see weight_of); nil until this call needs to know.
 local ANY_WEIGHTS
+-- The last scheduling run's settings (see settings_at), nil before the first.
+local SETTINGS
 
 local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
@@ -98,7 +100,7 @@ local function bind(keys, args)
   FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS = {}, {}, {}, {}
   ARRIVALS_TO_UNPACK, USAGE_LOOKED = false, false
   RECENT_TO_ADD = {}
-  ANY_WEIGHTS = nil
+  ANY_WEIGHTS, SETTINGS = nil, nil
 end
 
 
@@ -709,14 +711,21 @@ local function limits_of(text)
   return limits
 end
 
--- What a scheduling run needs: the limits and the time of this call.
+-- What a scheduling run needs: the limits and the time of this call. The calls packed into one
+-- share the table (see SETTINGS), each run starting from the limits again.
 local function settings_at(limits_text, now)
   local limits = limits_of(limits_text)
-  return {
-    now = now, max_active = limits.max_active, stale_ms = limits.stale_ms, lease_ms = limits.lease_ms,
-    grace_ms = limits.grace_ms, recent_capacity = limits.recent_capacity,
-    fair = limits.fair, aging_ms = limits.aging_ms, default_weight = limits.default_weight,
-  }
+  local settings = SETTINGS
+  if not settings or settings.limits_text ~= limits_text then
+    settings = {
+      limits_text = limits_text, max_active = limits.max_active, stale_ms = limits.stale_ms, lease_ms = limits.lease_ms,
+      grace_ms = limits.grace_ms, recent_capacity = limits.recent_capacity,
+      fair = limits.fair, aging_ms = limits.aging_ms, default_weight = limits.default_weight,
+    }
+    SETTINGS = settings
+  end
+  settings.now, settings.in_hand, settings.drained, settings.sagas_per_call = now, nil, nil, nil
+  return settings
 end
 
 -- Where each call packed into this one starts in ARGV (see admit.lua): at its argument count,
@@ -735,9 +744,13 @@ end
 -- Later ones see what earlier ones changed, exactly as if they had been sent one after another.
 local function each_call(call)
   local packed, replies, starts = ARGV, {}, packed_calls()
+  -- One table for all of them, each call's arguments written over the last one's.
+  local args, used = {packed[1], packed[2]}, 2
   for index, start in ipairs(starts) do
-    local args = {packed[1], packed[2]}
-    for offset = 1, tonumber(packed[start]) do args[offset + 2] = packed[start + offset] end
+    local count = tonumber(packed[start])
+    for offset = 1, count do args[offset + 2] = packed[start + offset] end
+    for offset = count + 3, used do args[offset] = nil end
+    used = count + 2
     ARGV, CALLS_LEFT = args, #starts - index + 1
     replies[#replies + 1] = call()
   end
