@@ -209,18 +209,23 @@ local function member_of_meta(meta_text, id) return member_of(tonumber(string.ma
 local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
 
--- Reads into this call's copy (FAIR_KNOWN) the fair clock fields among `fields` (distinct) it
--- does not know yet, in one call. (Reading ahead for all admissions of a packed call stopped
+-- Reads into this call's copy (FAIR_KNOWN) the fair clock fields among `a`, `b` and `c`
+-- (distinct) it does not know yet, in one call; without building tables of field names, which
+-- cost Redis about as much as a call. (Reading ahead for all admissions of a packed call stopped
 -- paying once the hash left the packed encoding: the tables it built cost more than the calls
 -- it saved; see docs/benchmarks.md, 2026-12-06.)
-local function read_fair_clocks(fields)
-  local missing = {}
-  for _, field in ipairs(fields) do
-    if FAIR_KNOWN[field] == nil then missing[#missing + 1] = field end
+local function read_fair_clocks(a, b, c)
+  local known = FAIR_KNOWN
+  if known[a] == nil then
+    if known[b] == nil and known[c] == nil then
+      local found = redis.call('HMGET', K_FAIR, a, b, c)
+      known[a], known[b], known[c] = tonumber(found[1]) or false, tonumber(found[2]) or false, tonumber(found[3]) or false
+      return
+    end
+    known[a] = tonumber(redis.call('HGET', K_FAIR, a)) or false
   end
-  if #missing > 0 then
-    for index, value in ipairs(redis.call('HMGET', K_FAIR, unpack(missing))) do FAIR_KNOWN[missing[index]] = tonumber(value) or false end
-  end
+  if known[b] == nil then known[b] = tonumber(redis.call('HGET', K_FAIR, b)) or false end
+  if known[c] == nil then known[c] = tonumber(redis.call('HGET', K_FAIR, c)) or false end
 end
 local function set_fair_clock(field, value)
   FAIR_KNOWN[field], FAIR_SET[field] = value, true
@@ -564,7 +569,7 @@ local function next_tag(policy, level, user, user_idle, waiting, now)
   local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], user_clock_field(level, user)
   local virtual, own, latest = FAIR_KNOWN[virtual_field], FAIR_KNOWN[user_field], FAIR_KNOWN[latest_field]
   if virtual == nil or own == nil or latest == nil then
-    read_fair_clocks({virtual_field, user_field, latest_field})
+    read_fair_clocks(virtual_field, user_field, latest_field)
     virtual, own, latest = FAIR_KNOWN[virtual_field], FAIR_KNOWN[user_field], FAIR_KNOWN[latest_field]
   end
   virtual, latest = virtual or 0, latest or 0
