@@ -63,9 +63,10 @@ local HELD_MARK = 'h:'
 -- size it knows by what the write reports (see counted), and bind forgets both, as other calls
 -- may have changed the sets since.
 local PENDING_COUNT, ACTIVE_COUNT
--- Numbers of the counters hash (seq, dseq) this call took and has not handed out yet (see
--- next_number), and how many calls are packed into it from the one running on (see each_call).
-local TAKEN_NUMBERS, CALLS_LEFT
+-- Numbers of the counters hash (seq, dseq) this call took and has not handed out yet, the next
+-- and the last of each (see next_number), and how many calls are packed into it from the one
+-- running on (see each_call).
+local NEXT_TAKEN, LAST_TAKEN, CALLS_LEFT = {}, {}, nil
 -- What this call last learnt of the active set's order (see look_before_dispatching): whether
 -- dispatching is held, and a score no member but the held mark is below; nil when unknown.
 local ACTIVE_FRONT
@@ -77,10 +78,10 @@ local ACTIVE_FRONT
 -- a call fail half way these writes are lost: a clock then lags until its next turn or
 -- dispatch; the index misses ids still pending (so the stale sweep passes them over until they
 -- are dispatched) or keeps ids no longer pending, which oldest_pending drops.
-local FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS
+local FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS = {}, {}, {}, {}
 -- Ids this call remembered (see remember) and has not appended to the recent list yet, and the
 -- recent-ids capacity they go in with.
-local RECENT_TO_ADD, RECENT_CAPACITY
+local RECENT_TO_ADD, RECENT_CAPACITY = {}, nil
 -- Set when this call moved the pending set to the skip list under fair order: the arrivals
 -- index follows it when its additions are written (see move_to_skip_list, sync_arrivals).
 local ARRIVALS_TO_UNPACK
@@ -95,11 +96,16 @@ local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
   K_PENDING, K_EXEC, K_ACTIVE, K_USAGE, K_RECENT, K_COUNTERS, K_FAIR, K_WEIGHTS, K_ARRIVALS, K_AGING = unpack(keys)
   PENDING_COUNT, ACTIVE_COUNT = nil, nil
-  TAKEN_NUMBERS, CALLS_LEFT = {}, 1
+  NEXT_TAKEN.seq, NEXT_TAKEN.dseq, LAST_TAKEN.seq, LAST_TAKEN.dseq, CALLS_LEFT = nil, nil, nil, nil, 1
   ACTIVE_FRONT = nil
-  FAIR_KNOWN, FAIR_SET, NEW_ARRIVALS, LEFT_ARRIVALS = {}, {}, {}, {}
+  -- The tables a call fills are made anew only when the last call left something in them (it
+  -- read clocks, or failed half way): a new table costs Redis about as much as a call.
+  if next(FAIR_KNOWN) ~= nil then FAIR_KNOWN = {} end
+  if next(FAIR_SET) ~= nil then FAIR_SET = {} end
+  if #NEW_ARRIVALS > 0 then NEW_ARRIVALS = {} end
+  if #LEFT_ARRIVALS > 0 then LEFT_ARRIVALS = {} end
+  if #RECENT_TO_ADD > 0 then RECENT_TO_ADD = {} end
   ARRIVALS_TO_UNPACK, USAGE_LOOKED = false, false
-  RECENT_TO_ADD = {}
   ANY_WEIGHTS, SETTINGS = nil, nil
 end
 
@@ -274,12 +280,13 @@ end
 local function write_back()
   add_recent()
   sync_arrivals()
+  if next(FAIR_SET) == nil then return end
   local fields = {}
   for field in pairs(FAIR_SET) do
     fields[#fields + 1], fields[#fields + 2] = field, int(FAIR_KNOWN[field])
   end
   -- New fields (a user's first turn at a level, or clocks started over) may outgrow the packed hash.
-  if #fields > 0 and redis.call('HSET', K_FAIR, unpack(fields)) > 0 then move_to_hash_table_if_grown(K_FAIR) end
+  if redis.call('HSET', K_FAIR, unpack(fields)) > 0 then move_to_hash_table_if_grown(K_FAIR) end
   FAIR_SET = {}
 end
 
@@ -289,15 +296,13 @@ end
 -- harmless gaps; and a block is taken before any of it is used, so no number is handed out twice
 -- even when a call fails half way.
 local function next_number(field, per_call)
-  local block = TAKEN_NUMBERS[field]
-  if not block or block.next > block.last then
+  local number = NEXT_TAKEN[field]
+  if not number or number > LAST_TAKEN[field] then
     local wanted = per_call * CALLS_LEFT
     local last = redis.call('HINCRBY', K_COUNTERS, field, int(wanted))
-    block = {next = last - wanted + 1, last = last}
-    TAKEN_NUMBERS[field] = block
+    number, LAST_TAKEN[field] = last - wanted + 1, last
   end
-  local number = block.next
-  block.next = number + 1
+  NEXT_TAKEN[field] = number + 1
   return number
 end
 
@@ -733,31 +738,24 @@ local function settings_at(limits_text, now)
   return settings
 end
 
--- Where each call packed into this one starts in ARGV (see admit.lua): at its argument count,
--- its arguments right after it.
-local function packed_calls()
-  local starts, at = {}, 3
-  while at <= #ARGV do
-    starts[#starts + 1] = at
-    at = at + tonumber(ARGV[at]) + 1
-  end
-  return starts
-end
-
 -- Runs `call` once for each call packed into this one (see admit.lua), each with the ARGV it
 -- would have had as a call of its own: the shared prefix and limits, then its own arguments.
 -- Later ones see what earlier ones changed, exactly as if they had been sent one after another.
+-- Each packed call's arguments follow their count in ARGV (see admit.lua).
 local function each_call(call)
-  local packed, replies, starts = ARGV, {}, packed_calls()
+  local packed, replies = ARGV, {}
+  local calls, at = 0, 3
+  while at <= #packed do calls, at = calls + 1, at + tonumber(packed[at]) + 1 end
   -- One table for all of them, each call's arguments written over the last one's.
   local args, used = {packed[1], packed[2]}, 2
-  for index, start in ipairs(starts) do
-    local count = tonumber(packed[start])
-    for offset = 1, count do args[offset + 2] = packed[start + offset] end
+  at = 3
+  for index = 1, calls do
+    local count = tonumber(packed[at])
+    for offset = 1, count do args[offset + 2] = packed[at + offset] end
     for offset = count + 3, used do args[offset] = nil end
-    used = count + 2
-    ARGV, CALLS_LEFT = args, #starts - index + 1
-    replies[#replies + 1] = call()
+    used, at = count + 2, at + count + 1
+    ARGV, CALLS_LEFT = args, calls - index + 1
+    replies[index] = call()
   end
   return replies
 end
