@@ -46,7 +46,11 @@
 -- cheaper to append to and take from than a sorted set, and the taken id sits near its head).
 --
 -- Cost model: Redis runs one script at a time on its single thread, and each redis.call costs
--- about a microsecond there whether it reads or writes, so the layout is chosen to need few
+-- about a microsecond there whether it reads or writes (some 7,000 instructions with the
+-- command's own work, counted by callgrind); each write costs nearly as much again when the
+-- call ends, as Redis logs it (append-only file, replicas); and the Lua tables a call makes or
+-- nests in its reply cost too (making fewer took about 8% off a fair cycle's instructions, see
+-- docs/benchmarks.md, 2026-12-06). So the layout is chosen to need few
 -- calls and written elements on the hot path (admit, dispatch, release): one usage field per
 -- user, one element per active execution for its lease and its unconfirmed dispatch, duplicate
 -- memory inside the record hash. Element writes to large sorted sets cost the most. The request
@@ -384,6 +388,8 @@ end
 -- ends (add_recent): Redis logs each write a call makes, at several times the cost of the write
 -- itself. Only an admission tells a tombstone from an unknown id, so admit_one adds them before
 -- it looks; until then, forgetting the oldest waits too, which nothing else in the call can see.
+-- Should a call fail half way, the ids it remembered keep their tombstones without a place in
+-- the list, so they are never forgotten: a few fields, and only after a failed call.
 local function remember(id, capacity, refusal, had_record)
   if capacity <= 0 then
     redis.call('HDEL', K_EXEC, id, 'r:' .. id)
