@@ -103,7 +103,8 @@ local function bind(keys, args)
   NEXT_TAKEN.seq, NEXT_TAKEN.dseq, LAST_TAKEN.seq, LAST_TAKEN.dseq, CALLS_LEFT = nil, nil, nil, nil, 1
   ACTIVE_FRONT = nil
   -- The tables a call fills are made anew only when the last call left something in them (it
-  -- read clocks, or failed half way): a new table costs Redis about as much as a call.
+  -- read clocks, or failed half way): each new table costs Redis an allocation and, later, a
+  -- collection (see the cost model above).
   if next(FAIR_KNOWN) ~= nil then FAIR_KNOWN = {} end
   if next(FAIR_SET) ~= nil then FAIR_SET = {} end
   if #NEW_ARRIVALS > 0 then NEW_ARRIVALS = {} end
@@ -220,10 +221,11 @@ local function unconfirmed_until(ms) return int(ms * 2 + 1) end
 local function lease_until(ms) return int(ms * 2) end
 
 -- Reads into this call's copy (FAIR_KNOWN) the fair clock fields among `a`, `b` and `c`
--- (distinct) it does not know yet, in one call; without building tables of field names, which
--- cost Redis about as much as a call. (Reading ahead for all admissions of a packed call stopped
--- paying once the hash left the packed encoding: the tables it built cost more than the calls
--- it saved; see docs/benchmarks.md, 2026-12-06.)
+-- (distinct) it does not know yet: all three in one HMGET, or, as is usual once the call has
+-- read its level's clocks, each missing one (the user's own) with an HGET. No table of field
+-- names is built: dropping them took 2% off a fair cycle's instructions. Reading ahead for all
+-- admissions of a packed call likewise cost more in the tables it built than the calls it
+-- saved (see docs/benchmarks.md, 2026-12-06).
 local function read_fair_clocks(a, b, c)
   local known = FAIR_KNOWN
   if known[a] == nil then
@@ -352,8 +354,9 @@ end
 
 -- One execution of `user` less counted against the per-user limit. The count is read first, so
 -- a user's last one is one write (the field deleted) rather than two (counted down to 0, then
--- deleted): Redis logs every write a call makes (append-only file, replicas), which costs it
--- several times the read (see docs/benchmarks.md, 2026-12-06).
+-- deleted): Redis logs every write a call makes (append-only file, replicas), some 5,000
+-- instructions on top of the call's 7,000, so a read and a write cost it less than two writes
+-- (see docs/benchmarks.md, 2026-12-06).
 local function uncount_usage(user)
   if redis.call('HGET', K_USAGE, user) == '1' then
     redis.call('HDEL', K_USAGE, user)
@@ -385,8 +388,8 @@ end
 -- `had_record`: the id was pending or active, so its meta becomes the tombstone and its request
 -- is emptied in the same call (the empty field goes when the id is forgotten: one call, not two).
 -- The id joins the recent list with the others this call remembers, in one write when the call
--- ends (add_recent): Redis logs each write a call makes, at several times the cost of the write
--- itself. Only an admission tells a tombstone from an unknown id, so admit_one adds them before
+-- ends (add_recent): each write is a call and Redis logs it too (see the cost model above).
+-- Only an admission tells a tombstone from an unknown id, so admit_one adds them before
 -- it looks; until then, forgetting the oldest waits too, which nothing else in the call can see.
 -- Should a call fail half way, the ids it remembered keep their tombstones without a place in
 -- the list, so they are never forgotten: a few fields, and only after a failed call.
@@ -563,18 +566,19 @@ local function settles_level(policy, level, waiting, now)
   return waiting == 0 or redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0
 end
 
--- Fair order: the start tag of `user`'s next turn at `level` and the level's virtual time after
--- it was given, the finish tag recorded. As FairShare.nextTag in fair-share.ts: max(virtual
--- time, last finish), or the virtual time alone for a user with nothing pending or running
--- (`user_idle`); an arrival (`waiting` and `now` given: see settles_level) that finds nothing
--- waiting at its level and a slot free first moves the level's virtual time up to the latest
--- finish tag given there ('m'..level).
 -- A user's weight. Until an operator sets one nobody has a weight of its own, and one look per
 -- call at whether the hash exists saves each admission its read.
 local function weight_of(policy, user)
   if ANY_WEIGHTS == nil then ANY_WEIGHTS = redis.call('EXISTS', K_WEIGHTS) == 1 end
   return ANY_WEIGHTS and tonumber(redis.call('HGET', K_WEIGHTS, user)) or policy.default_weight
 end
+
+-- Fair order: the start tag of `user`'s next turn at `level` and the level's virtual time after
+-- it was given, the finish tag recorded. As FairShare.nextTag in fair-share.ts: max(virtual
+-- time, last finish), or the virtual time alone for a user with nothing pending or running
+-- (`user_idle`); an arrival (`waiting` and `now` given: see settles_level) that finds nothing
+-- waiting at its level and a slot free first moves the level's virtual time up to the latest
+-- finish tag given there ('m'..level).
 local TURN_LENGTH = 27720
 local function next_tag(policy, level, user, user_idle, waiting, now)
   local virtual_field, latest_field, user_field = VIRTUAL_FIELD[level], LATEST_FIELD[level], user_clock_field(level, user)
@@ -658,8 +662,8 @@ end
 -- does makes a repair due within the same call, so repairs are looked for first, and held and
 -- the active count are read once.
 -- Admissions and releases append it to their own reply rather than nesting it: Redis converts
--- every table of a reply on its own (six field look-ups and a deferred length each), which
--- cost more than the work of a release (see docs/benchmarks.md, 2026-12-06).
+-- every table of a reply on its own (six field look-ups and a deferred length, about 2,800
+-- instructions each; see docs/benchmarks.md, 2026-12-06).
 local MAX_REPAIR_STEPS = 64
 local function add_step(result, kind, meta_json, payload)
   result[#result + 1] = kind
