@@ -77,6 +77,11 @@ const MAX_CALLS_PER_BATCH = 32;
 /** An accepted admission's reply starts 'accepted', position, passable, expired pair count (lua/admit-one.lua). */
 const ACCEPTED_HEAD = 4;
 
+/** Where an accepted admission's expired pairs end: the schedule reply, when asked for, follows. */
+function acceptedExpiredEnd(reply: Reply[]): number {
+  return ACCEPTED_HEAD + 2 * Number(reply[3]);
+}
+
 /** How long a change may take to reach the replicas before the call counts as failed. */
 const REPLICA_WAIT_MS = 1000;
 
@@ -166,7 +171,7 @@ export class RedisQueueStateStore implements QueueStateStore {
     const outcome = this.admission(reply, maxQueueSize, maxExecutionsPerUser);
     if (outcome.kind !== 'accepted' || sagaIds.length === 0) return outcome;
     // With scheduling, the schedule reply follows an accepted request's expired pairs.
-    return { ...outcome, scheduled: this.scheduled(reply.slice(ACCEPTED_HEAD + 2 * Number(reply[3]))) };
+    return { ...outcome, scheduled: this.scheduled(reply.slice(acceptedExpiredEnd(reply))) };
   }
 
   async schedule(now: number, sagaIds: readonly string[]): Promise<ScheduleResult<StoredRequest>> {
@@ -341,7 +346,7 @@ export class RedisQueueStateStore implements QueueStateStore {
       case 'queue_full':
         return { kind: 'queue_full', maxQueueSize, expired: this.queuedPairs(reply.slice(1)) };
       default:
-        return { kind: 'accepted', position: Number(reply[1]), passable: reply[2] === 1, expired: this.queuedPairs(reply.slice(ACCEPTED_HEAD, ACCEPTED_HEAD + 2 * Number(reply[3]))) };
+        return { kind: 'accepted', position: Number(reply[1]), passable: reply[2] === 1, expired: this.queuedPairs(reply.slice(ACCEPTED_HEAD, acceptedExpiredEnd(reply))) };
     }
   }
 
