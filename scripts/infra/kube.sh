@@ -56,7 +56,7 @@ if ! { running kube-apiserver && port_open "${API_PORT}"; }; then
     --authorization-mode RBAC --token-auth-file "${TOKEN_FILE}" \
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "${DATA}/certs/service-account.key" \
     --service-account-signing-key-file "${DATA}/certs/service-account.key" \
-    --watch-cache-sizes=pods#0 \
+    --watch-cache-sizes=pods#0 --kubelet-preferred-address-types=Hostname \
     --allow-privileged=false --v=0 > "${INFRA_DIR}/kube-apiserver.log" 2>&1 &
   echo $! > "${INFRA_DIR}/kube-apiserver.pid"
   wait_for_port "${API_PORT}" 90 "${INFRA_DIR}/kube-apiserver.log"

@@ -7,6 +7,7 @@ bash "${REPO_ROOT}/scripts/infra/kafka.sh" up
 bash "${REPO_ROOT}/scripts/infra/redis.sh" up
 bash "${REPO_ROOT}/scripts/infra/redis-topologies.sh" up
 bash "${REPO_ROOT}/scripts/infra/kube.sh" up
+bash "${REPO_ROOT}/scripts/infra/node.sh" up
 bash "${REPO_ROOT}/scripts/infra/schemathesis.sh"
 bash "${REPO_ROOT}/scripts/infra/chromium.sh"
 say "ready; addresses in ${ENV_FILE}:"

@@ -13,28 +13,33 @@ import { PublishTimeoutError } from '../ports/publish-timeout.error.js';
 import { SubmissionUnavailableException } from './submission-unavailable.exception.js';
 import type { SubmitExecutionDto } from './dto/submit-execution.dto.js';
 import { FieldValidationException } from './http-exception.filter.js';
-import { LANGUAGE_RUNTIMES } from './language-runtimes.js';
+import { languageRuntimesWith, type LanguageRuntime } from '../contracts/language-runtimes.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
 /** Turns a REST submission into an `execution_requested` event, filling in runtime defaults. */
 @Injectable()
 export class ExecutionSubmissionService {
+  /** The built-in languages with the images the operator chose (`RUNTIME_IMAGES`). */
+  private readonly runtimes: Readonly<Record<string, LanguageRuntime>>;
+
   constructor(
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
-  ) {}
+  ) {
+    this.runtimes = languageRuntimesWith(options.runtimeImages ?? []);
+  }
 
   async submit(body: SubmitExecutionDto): Promise<string> {
-    const runtime = LANGUAGE_RUNTIMES[body.language];
+    const runtime = this.runtimes[body.language];
     if (!runtime && (!body.runtime_image || !body.runtime_command || !body.runtime_filename)) {
       throw new FieldValidationException(
         ['runtime_image', 'runtime_command', 'runtime_filename']
           .filter((field) => !body[field as keyof SubmitExecutionDto])
           .map((field) => ({
             field,
-            problems: [`${field} is required for language '${body.language}'; known languages: ${Object.keys(LANGUAGE_RUNTIMES).join(', ')}`],
+            problems: [`${field} is required for language '${body.language}'; known languages: ${Object.keys(this.runtimes).join(', ')}`],
           })),
       );
     }

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { LANGUAGE_RUNTIMES } from './language-runtimes.js';
+import { LANGUAGE_RUNTIMES } from '../contracts/language-runtimes.js';
 
 const SUBMIT_PATH = '/api/v1/executions';
 const EXECUTION_PATH = '/api/v1/admin/executions/{id}';

@@ -73,6 +73,12 @@ export interface ExecutionQueueOptions {
   podRuntime: 'simulated' | 'kubernetes';
   /** `SIMULATED_RUN_MS`, default 1000: how long a simulated execution runs. */
   simulatedRunMs: number;
+  /**
+   * `RUNTIME_IMAGES`, default none: the image each built-in language runs in, as
+   * `language=image` entries with `{version}` where the requested version goes
+   * (`python=registry.example/python:{version}-slim`). Languages left out keep the built-in image.
+   */
+  runtimeImages?: string[];
   /** `K8S_NAMESPACE`, default `integr8scode`; never `default`. */
   k8sNamespace: string;
   /** Settings of the Kubernetes pod runtime (`POD_RUNTIME=kubernetes`); the cluster comes from `KUBECONFIG` or the in-cluster service account. */
@@ -86,6 +92,8 @@ export interface ExecutionQueueOptions {
     /** `K8S_OUTPUT_VOLUME_SIZE`, `K8S_TMP_VOLUME_SIZE` (64Mi each): size limits of the writable volumes. */
     outputVolumeSize: string;
     tmpVolumeSize: string;
+    /** `K8S_OUTPUT_LIMIT_BYTES`, default 1048576 (1 MiB, the most): bytes of stdout and of stderr each kept in a result; the rest is cut with a marker. */
+    outputLimitBytes: number;
     /** `K8S_WORKER_SHARDS`, default 8: executor pods are spread over this many shards, each watched by one worker replica (keep it fixed while pods exist). */
     shards: number;
     /** `K8S_WORKER_LEASE_SECONDS`, default 15: a worker that has not renewed its shard leases for this long loses them to another replica. */

@@ -1,5 +1,7 @@
 import { MAX_USER_WEIGHT, MIN_USER_WEIGHT, QUEUE_ORDERS } from '../contracts/queue-order.constants.js';
 import { ENVIRONMENTS, type Environment } from '../contracts/error-type.constants.js';
+import { LANGUAGE_RUNTIMES, RUNTIME_IMAGE_ENTRY } from '../contracts/language-runtimes.js';
+import { MAX_OUTPUT_BYTES } from '../contracts/wire-limits.constants.js';
 import { ConfigError } from './config.errors.js';
 import { LOG_LEVELS, ROLES, type ExecutionQueueOptions, type ServiceConfiguration, type Role } from './execution-queue.options.js';
 
@@ -49,6 +51,7 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
     redisWaitReplicas: reader.integer('REDIS_WAIT_REPLICAS', 0, 0, 16),
     podRuntime: reader.oneOf('POD_RUNTIME', ['simulated', 'kubernetes'] as const, 'simulated'),
     simulatedRunMs: reader.integer('SIMULATED_RUN_MS', 1000, 0, 24 * 3600 * 1000),
+    runtimeImages: reader.list('RUNTIME_IMAGES', []),
     k8sNamespace: reader.text('K8S_NAMESPACE', 'integr8scode'),
     kubernetes: {
       maxConcurrentCreates: reader.integer('K8S_MAX_CONCURRENT_CREATES', 8, 1, 1000),
@@ -61,6 +64,7 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
       },
       outputVolumeSize: reader.text('K8S_OUTPUT_VOLUME_SIZE', '64Mi'),
       tmpVolumeSize: reader.text('K8S_TMP_VOLUME_SIZE', '64Mi'),
+      outputLimitBytes: reader.integer('K8S_OUTPUT_LIMIT_BYTES', MAX_OUTPUT_BYTES, 1024, MAX_OUTPUT_BYTES),
       shards: reader.integer('K8S_WORKER_SHARDS', 8, 1, 256),
       shardLeaseSeconds: reader.integer('K8S_WORKER_LEASE_SECONDS', 15, 3, 600),
       shardLeaseGroup: reader.text('K8S_WORKER_LEASE_GROUP', 'execution-queue'),
@@ -77,6 +81,7 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
     serviceName: SERVICE_NAME,
     serviceVersion: SERVICE_VERSION,
   };
+  for (const problem of runtimeImageProblems(options.runtimeImages ?? [])) reader.check(false, problem);
   reader.check(options.k8sNamespace !== 'default', 'K8S_NAMESPACE: executions never run in the `default` namespace; choose a dedicated one');
   reader.check(
     /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.k8sNamespace),
@@ -96,6 +101,20 @@ export function loadConfig(env: Env = process.env): ServiceConfiguration {
   );
   reader.throwIfInvalid();
   return options;
+}
+
+/** What is wrong with the `RUNTIME_IMAGES` entries, one line each. */
+function runtimeImageProblems(entries: readonly string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const language = RUNTIME_IMAGE_ENTRY.exec(entry)?.[1];
+    if (language === undefined) problems.push(`RUNTIME_IMAGES: expected language=image entries, got '${entry}'`);
+    else if (!(language in LANGUAGE_RUNTIMES)) problems.push(`RUNTIME_IMAGES: '${language}' is not a built-in language (${Object.keys(LANGUAGE_RUNTIMES).join(', ')})`);
+    else if (seen.has(language)) problems.push(`RUNTIME_IMAGES: '${language}' is given twice`);
+    else seen.add(language);
+  }
+  return problems;
 }
 
 function readSasl(reader: EnvReader): ExecutionQueueOptions['kafka']['sasl'] {

@@ -74,6 +74,7 @@ const ENV_NAME_OF: Record<string, string> = {
   redisWaitReplicas: 'REDIS_WAIT_REPLICAS',
   podRuntime: 'POD_RUNTIME',
   simulatedRunMs: 'SIMULATED_RUN_MS',
+  runtimeImages: 'RUNTIME_IMAGES',
   k8sNamespace: 'K8S_NAMESPACE',
   'kubernetes.maxConcurrentCreates': 'K8S_MAX_CONCURRENT_CREATES',
   'kubernetes.finishedPodTtlSeconds': 'K8S_FINISHED_POD_TTL_SECONDS',
@@ -83,6 +84,7 @@ const ENV_NAME_OF: Record<string, string> = {
   'kubernetes.defaults.memoryRequest': 'K8S_DEFAULT_MEMORY_REQUEST',
   'kubernetes.outputVolumeSize': 'K8S_OUTPUT_VOLUME_SIZE',
   'kubernetes.tmpVolumeSize': 'K8S_TMP_VOLUME_SIZE',
+  'kubernetes.outputLimitBytes': 'K8S_OUTPUT_LIMIT_BYTES',
   'kubernetes.shards': 'K8S_WORKER_SHARDS',
   'kubernetes.shardLeaseSeconds': 'K8S_WORKER_LEASE_SECONDS',
   'kubernetes.shardLeaseGroup': 'K8S_WORKER_LEASE_GROUP',
@@ -184,7 +186,7 @@ function asEnvText(value: unknown): string | undefined {
 }
 
 function kindOf(path: string): string {
-  if (path === 'kafka.brokers' || path === 'adminTokens') return 'a list of strings';
+  if (path === 'kafka.brokers' || path === 'adminTokens' || path === 'runtimeImages') return 'a list of strings';
   if (path === 'kafka.ssl') return 'a boolean';
   return 'a string or a number';
 }

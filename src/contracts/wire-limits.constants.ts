@@ -1,12 +1,18 @@
 /**
- * Size limits for inbound messages. The raw limit matches Kafka's default `message.max.bytes`,
- * so anything the broker accepts with default settings is at least decoded and judged.
+ * Size limits for inbound messages. A result carries up to MAX_OUTPUT_BYTES of stdout and of
+ * stderr, so the raw limit leaves room for both; the broker and the results topic must accept
+ * messages that large (README, Kafka).
  */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
-/** Largest script accepted, in characters. */
-export const MAX_SCRIPT_LENGTH = 512 * 1024;
-/** Largest captured stdout or stderr carried in one event, in characters. */
-export const MAX_OUTPUT_LENGTH = 512 * 1024;
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest script accepted, in characters: a script travels in a ConfigMap, whose data Kubernetes
+ * caps at 1 MiB, beside the entrypoint.
+ */
+export const MAX_SCRIPT_LENGTH = 1_000_000;
+/** Most bytes of stdout and of stderr a result keeps (`K8S_OUTPUT_LIMIT_BYTES` may lower it). */
+export const MAX_OUTPUT_BYTES = 1024 * 1024;
+/** Largest stdout or stderr carried in one event, in characters: the kept output and the cut marker. */
+export const MAX_OUTPUT_LENGTH = MAX_OUTPUT_BYTES + 1024;
 /** Identifiers, names and short texts. */
 export const MAX_ID_LENGTH = 128;
 export const MAX_TEXT_LENGTH = 4096;

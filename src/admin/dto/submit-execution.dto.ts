@@ -10,7 +10,7 @@ import {
   MAX_TEXT_LENGTH,
   MAX_TIMEOUT_SECONDS,
 } from '../../contracts/wire-limits.constants.js';
-import { LANGUAGE_RUNTIMES } from '../language-runtimes.js';
+import { LANGUAGE_RUNTIMES } from '../../contracts/language-runtimes.js';
 
 /** Body of `POST /api/v1/executions`: the fields of `execution_requested`, most of them optional. */
 export class SubmitExecutionDto {

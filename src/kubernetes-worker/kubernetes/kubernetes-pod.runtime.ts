@@ -21,7 +21,8 @@ import {
   USER_ANNOTATION,
   type PodManifestSettings,
 } from './pod-manifest.js';
-import { podStateOf, type PodState } from './pod-status.js';
+import { parseOutputFrames, reportedText, resourceUsageOf } from './pod-result.js';
+import { podStateOf, terminatedStateOf, terminationReportOf, type PodState } from './pod-status.js';
 import { shardSelector } from './pod-shards.js';
 import { PodWatcher } from './pod-watcher.js';
 import { ShardLeases } from './shard-leases.js';
@@ -37,11 +38,10 @@ export interface KubernetesRuntimeSettings extends PodManifestSettings {
   shardLeaseGroup: string;
 }
 
-const CLOCK_TICKS_PER_SECOND = 100;
-
 /**
- * Runs executions as pods on a real cluster: a ConfigMap with the script (owned by the pod, so
- * the cluster removes it with the pod) and a locked-down pod per `create_pod_command`. A watch on
+ * Runs executions as pods on a real cluster: a ConfigMap with the script and the entrypoint
+ * (owned by the pod, so the cluster removes it with the pod) and a locked-down pod per
+ * `create_pod_command`. The entrypoint reports the program's output and figures (pod-result.ts). A watch on
  * the namespace's executor pods turns their transitions into the platform's events; each pod's
  * terminal event is published once and then recorded on the pod itself, so a restarted worker
  * does not report it again.
@@ -63,6 +63,8 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
    */
   private readonly reported = new Set<string>();
   private readonly cleanups = new Map<string, NodeJS.Timeout>();
+  /** Most bytes of a container log read back: the entrypoint's two frames at the output limit. */
+  private readonly logReadLimit: number;
 
   constructor(
     kubeConfig: KubeConfig,
@@ -71,6 +73,8 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
     private readonly settings: KubernetesRuntimeSettings,
   ) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
+    // Both frames in base64 (4 bytes for 3), their header and end lines, and room to spare.
+    this.logReadLimit = Math.ceil((settings.outputLimitBytes * 2 * 4) / 3) + 64 * 1024;
     this.creations = new Semaphore(settings.maxConcurrentCreates);
     this.leases = new ShardLeases(
       kubeConfig,
@@ -128,9 +132,20 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
     await this.deleteQuietly(podNameFor(command.execution_id), `deleting pod for ${command.execution_id} (${command.reason})`);
   }
 
+  /**
+   * The ConfigMap goes first, so the pod finds its volumes when it is scheduled; once the pod
+   * exists it owns the ConfigMap, and the cluster's garbage collector removes both together.
+   */
   private async launch(command: CreatePodCommand): Promise<void> {
     const namespace = this.settings.namespace;
     const origin: EventOrigin = { userId: command.metadata.user_id, environment: command.metadata.environment };
+    const name = podNameFor(command.execution_id);
+    try {
+      await this.core.createNamespacedConfigMap({ namespace, body: configMapFor(command, this.settings) });
+    } catch (error) {
+      // 409: a repeated command, or a launch that stopped half way; the pod decides which.
+      if (apiErrorCode(error) !== 409) return this.reportLaunchFailure(command, origin, `the API server refused the script's ConfigMap: ${apiErrorMessage(error)}`);
+    }
     let pod: V1Pod;
     try {
       pod = await this.core.createNamespacedPod({ namespace, body: podFor(command, this.settings) });
@@ -139,21 +154,24 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
         this.logger.debug(`Pod for ${command.execution_id} exists already; repeated command ignored`);
         return;
       }
+      await this.deleteConfigMapQuietly(name);
       return this.reportLaunchFailure(command, origin, `the API server refused the pod: ${apiErrorMessage(error)}`);
     }
-    const configMap = configMapFor(command, this.settings);
-    configMap.metadata!.ownerReferences = [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid!, blockOwnerDeletion: false }];
+    await this.adoptConfigMap(pod);
+    await this.publisher.publish(createEvent(EventType.PodCreated, { execution_id: command.execution_id, pod_name: name, namespace }, origin, this.source, new Date()));
+  }
+
+  /** Makes the pod the owner of its ConfigMap; if that fails, the worker's own cleanup still deletes it. */
+  private async adoptConfigMap(pod: V1Pod): Promise<void> {
+    const ownerReferences = [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid!, blockOwnerDeletion: false }];
     try {
-      await this.core.createNamespacedConfigMap({ namespace, body: configMap });
+      await this.core.patchNamespacedConfigMap(
+        { name: pod.metadata!.name!, namespace: this.settings.namespace, body: { metadata: { ownerReferences } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
     } catch (error) {
-      if (apiErrorCode(error) !== 409) {
-        await this.deleteQuietly(pod.metadata!.name!, 'removing a pod whose script could not be stored');
-        return this.reportLaunchFailure(command, origin, `the API server refused the script's ConfigMap: ${apiErrorMessage(error)}`);
-      }
+      this.logger.warn(`Could not make pod ${pod.metadata!.name} the owner of its ConfigMap: ${apiErrorMessage(error)}`);
     }
-    await this.publisher.publish(
-      createEvent(EventType.PodCreated, { execution_id: command.execution_id, pod_name: pod.metadata!.name!, namespace }, origin, this.source, new Date()),
-    );
   }
 
   private reportLaunchFailure(command: CreatePodCommand, origin: EventOrigin, message: string): Promise<void> {
@@ -226,8 +244,9 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   }
 
   private async terminalEventBody(pod: V1Pod, executionId: string, state: Extract<PodState, { kind: 'completed' | 'failed' | 'timeout' }>, origin: EventOrigin): Promise<AnyEvent> {
-    const { stdout, stderr } = await this.logsOf(pod);
-    const usage = resourceUsageOf(pod);
+    const { stdout, stderr } = await this.outputOf(pod);
+    const report = terminationReportOf(pod);
+    const usage = report ? resourceUsageOf(report) : null;
     if (state.kind === 'completed') {
       return createEvent(EventType.ExecutionCompleted, { execution_id: executionId, exit_code: state.exitCode, resource_usage: usage, stdout, stderr }, origin, this.source, new Date());
     }
@@ -244,14 +263,21 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
     );
   }
 
-  /** The container's log as stdout; when the API cannot serve it (no kubelet), stderr says so. */
-  private async logsOf(pod: V1Pod): Promise<{ stdout: string; stderr: string }> {
+  /**
+   * The program's stdout and stderr, from the frames the entrypoint wrote to the container log.
+   * A container that never ran (or never reached its report) has none: stderr says why.
+   */
+  private async outputOf(pod: V1Pod): Promise<{ stdout: string; stderr: string }> {
+    if (!terminatedStateOf(pod)) return { stdout: '', stderr: '' };
+    let log: string;
     try {
-      const log = await this.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: this.settings.namespace, limitBytes: 512 * 1024 });
-      return { stdout: log, stderr: '' };
+      log = await this.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: this.settings.namespace, limitBytes: this.logReadLimit });
     } catch (error) {
       return { stdout: '', stderr: `[execution-queue] container log unavailable: ${apiErrorMessage(error)}` };
     }
+    const output = parseOutputFrames(log);
+    if (!output) return { stdout: '', stderr: `[execution-queue] the container reported no output${log ? `; its log: ${log.slice(0, 2048)}` : ''}` };
+    return { stdout: reportedText(output.stdout), stderr: reportedText(output.stderr) };
   }
 
   private async markReported(pod: V1Pod, kind: string): Promise<void> {
@@ -277,11 +303,21 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
     this.cleanups.set(name, timer);
   }
 
+  /** Deletes a pod and its ConfigMap (the garbage collector would too, once the ConfigMap is owned). */
   private async deleteQuietly(name: string, why: string): Promise<void> {
     try {
       await this.core.deleteNamespacedPod({ name, namespace: this.settings.namespace, propagationPolicy: 'Background', gracePeriodSeconds: 0 });
     } catch (error) {
       if (apiErrorCode(error) !== 404) this.logger.warn(`Failed ${why}: ${apiErrorMessage(error)}`);
+    }
+    await this.deleteConfigMapQuietly(name);
+  }
+
+  private async deleteConfigMapQuietly(name: string): Promise<void> {
+    try {
+      await this.core.deleteNamespacedConfigMap({ name, namespace: this.settings.namespace });
+    } catch (error) {
+      if (apiErrorCode(error) !== 404) this.logger.warn(`Failed removing the ConfigMap ${name}: ${apiErrorMessage(error)}`);
     }
   }
 }
@@ -289,14 +325,6 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
 function originOf(pod: V1Pod): EventOrigin {
   const annotations = pod.metadata?.annotations ?? {};
   return { userId: annotations[USER_ANNOTATION] || null, environment: (annotations[ENVIRONMENT_ANNOTATION] as Environment | undefined) ?? 'production' };
-}
-
-/** Wall time from the container's start and finish; CPU and memory need the kubelet's metrics, which this build does not read. */
-function resourceUsageOf(pod: V1Pod) {
-  const terminated = pod.status?.containerStatuses?.[0]?.state?.terminated;
-  if (!terminated?.startedAt || !terminated.finishedAt) return null;
-  const wall = (new Date(terminated.finishedAt).getTime() - new Date(terminated.startedAt).getTime()) / 1000;
-  return { execution_time_wall_seconds: Math.max(0, wall), cpu_time_jiffies: 0, clk_tck_hertz: CLOCK_TICKS_PER_SECOND, peak_memory_kb: 0 };
 }
 
 /** A UUID (version 5 layout) that is always the same for the same name. */

@@ -1,4 +1,4 @@
-import { configMapFor, executionIdLabelValue, executionIdOf, podFor, toLabelValue } from './pod-manifest.js';
+import { configMapFor, ENTRYPOINT_SCRIPT, executionIdLabelValue, executionIdOf, podFor, toLabelValue } from './pod-manifest.js';
 
 const settings = {
   namespace: 'integr8scode',
@@ -6,6 +6,7 @@ const settings = {
   outputVolumeSize: '64Mi',
   tmpVolumeSize: '32Mi',
   shards: 8,
+  outputLimitBytes: 4096,
 };
 
 const command = {
@@ -41,7 +42,7 @@ describe('pod manifest', () => {
     expect(pod.spec!.containers[0]!.resources).toEqual({ limits: { cpu: '1000m', memory: '256Mi' }, requests: { cpu: '100m', memory: '64Mi' } });
     expect(pod.spec!.activeDeadlineSeconds).toBe(1);
     expect(pod.metadata!.labels!['execution-queue/user']).toBe('unknown');
-    expect(pod.spec!.volumes!.map((volume) => volume.emptyDir?.sizeLimit ?? volume.configMap?.name)).toEqual(['executor-abc-1', '64Mi', '32Mi']);
+    expect(pod.spec!.volumes!.map((volume) => volume.emptyDir?.sizeLimit ?? volume.configMap?.name)).toEqual(['executor-abc-1', 'executor-abc-1', '64Mi', '32Mi']);
   });
 
   it('keeps label values of long execution ids within 63 characters, distinct, with the full id in an annotation', () => {
@@ -58,9 +59,21 @@ describe('pod manifest', () => {
     expect(executionIdLabelValue('x'.repeat(63))).toBe('x'.repeat(63));
   });
 
-  it('runs the runtime command through an entrypoint that quotes every part', () => {
+  it('runs the runtime command, unquoted and unchanged, as the arguments of the entrypoint', () => {
+    const pod = podFor(command, settings);
+    const container = pod.spec!.containers[0]!;
+    expect(container.command).toEqual(['/bin/sh', '/execution-queue/entrypoint.sh', 'python', "/scripts/it's.py"]);
+    expect(container.env).toContainEqual({ name: 'EQ_OUTPUT_LIMIT', value: '4096' });
+  });
+
+  it('keeps the script and the entrypoint in one ConfigMap, mapped to the script name and to a folder of their own', () => {
     const configMap = configMapFor(command, settings);
-    expect(configMap.data!["it's.py"]).toBe("print('it''s')");
-    expect(configMap.data!['entrypoint.sh']).toContain(`exec 'python' '/scripts/it'\\''s.py'`);
+    expect(configMap.data!.script).toBe("print('it''s')");
+    expect(configMap.data!.entrypoint).toBe(ENTRYPOINT_SCRIPT);
+    const volumes = podFor(command, settings).spec!.volumes!;
+    expect(volumes.find((volume) => volume.name === 'scripts')!.configMap!.items).toEqual([{ key: 'script', path: "it's.py" }]);
+    // A script named like the entrypoint cannot replace it: they are mounted apart.
+    const clash = podFor({ ...(command as object), runtime_filename: 'entrypoint.sh' } as never, settings);
+    expect(clash.spec!.containers[0]!.volumeMounts!.map((mount) => mount.mountPath)).toEqual(['/scripts', '/execution-queue', '/output', '/tmp']);
   });
 });

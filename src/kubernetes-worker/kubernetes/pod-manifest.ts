@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import type { CreatePodCommand } from '../../contracts/pod.events.js';
 import { podNameFor } from '../../ports/pod-runtime.port.js';
@@ -24,7 +25,19 @@ export const EXECUTOR_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_
 const CONTAINER = 'executor';
 const MAX_LABEL_VALUE = 63;
 const SCRIPTS_MOUNT = '/scripts';
-const ENTRYPOINT_KEY = 'entrypoint.sh';
+/** The entrypoint has a folder of its own, so no script name can collide with it. */
+const ENTRYPOINT_MOUNT = '/execution-queue';
+const ENTRYPOINT_FILE = 'entrypoint.sh';
+/** ConfigMap keys; the volumes map them to the script's own name and to the entrypoint's. */
+const SCRIPT_KEY = 'script';
+const ENTRYPOINT_KEY = 'entrypoint';
+/** Time a stopped executor gets to report its output before it is killed. */
+const TERMINATION_GRACE_SECONDS = 5;
+/** Where the entrypoint keeps the program's output until it reports it (the output volume). */
+const OUTPUT_MOUNT = '/output';
+
+/** The entrypoint every executor pod runs (assets/entrypoint.sh; docs/design.md, "The pod contract"). */
+export const ENTRYPOINT_SCRIPT = readFileSync(new URL('./assets/entrypoint.sh', import.meta.url), 'utf8');
 
 /** What the manifest needs besides the command. */
 export interface PodManifestSettings {
@@ -36,6 +49,8 @@ export interface PodManifestSettings {
   tmpVolumeSize: string;
   /** How many worker shards pods are spread over (the shard label). */
   shards: number;
+  /** Bytes of stdout and of stderr each that the entrypoint reports. */
+  outputLimitBytes: number;
 }
 
 /**
@@ -62,14 +77,16 @@ export function executionIdOf(pod: V1Pod): string | undefined {
   return pod.metadata?.annotations?.[EXECUTION_ID_ANNOTATION] ?? pod.metadata?.labels?.[EXECUTION_ID_LABEL];
 }
 
-/** The ConfigMap with the script and an entrypoint that runs the runtime command on it. */
+/**
+ * The ConfigMap with the script and the entrypoint. It is created before the pod (a pod whose
+ * volume is missing waits for it) and owned by the pod once that exists.
+ */
 export function configMapFor(command: CreatePodCommand, settings: PodManifestSettings): V1ConfigMap {
-  const entrypoint = ['#!/bin/sh', 'cd /tmp', `exec ${command.runtime_command.map(shellQuote).join(' ')}`, ''].join('\n');
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: podNameFor(command.execution_id), namespace: settings.namespace, labels: labelsFor(command, settings.shards) },
-    data: { [command.runtime_filename]: command.script, [ENTRYPOINT_KEY]: entrypoint },
+    data: { [SCRIPT_KEY]: command.script, [ENTRYPOINT_KEY]: ENTRYPOINT_SCRIPT },
   };
 }
 
@@ -94,6 +111,7 @@ export function podFor(command: CreatePodCommand, settings: PodManifestSettings)
     spec: {
       restartPolicy: 'Never',
       activeDeadlineSeconds: Math.max(1, command.timeout_seconds),
+      terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       hostNetwork: false,
@@ -110,8 +128,16 @@ export function podFor(command: CreatePodCommand, settings: PodManifestSettings)
         {
           name: CONTAINER,
           image: command.runtime_image,
-          command: ['/bin/sh', `${SCRIPTS_MOUNT}/${ENTRYPOINT_KEY}`],
+          // The runtime command runs under the entrypoint, which reports its output and figures.
+          command: ['/bin/sh', `${ENTRYPOINT_MOUNT}/${ENTRYPOINT_FILE}`, ...command.runtime_command],
+          env: [
+            { name: 'EQ_OUTPUT_LIMIT', value: String(settings.outputLimitBytes) },
+            { name: 'EQ_OUTPUT_DIR', value: OUTPUT_MOUNT },
+            { name: 'HOME', value: '/tmp' },
+          ],
           workingDir: '/tmp',
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
           securityContext: {
             allowPrivilegeEscalation: false,
             readOnlyRootFilesystem: true,
@@ -125,13 +151,15 @@ export function podFor(command: CreatePodCommand, settings: PodManifestSettings)
           },
           volumeMounts: [
             { name: 'scripts', mountPath: SCRIPTS_MOUNT, readOnly: true },
-            { name: 'output', mountPath: '/output' },
+            { name: 'entrypoint', mountPath: ENTRYPOINT_MOUNT, readOnly: true },
+            { name: 'output', mountPath: OUTPUT_MOUNT },
             { name: 'tmp', mountPath: '/tmp' },
           ],
         },
       ],
       volumes: [
-        { name: 'scripts', configMap: { name, defaultMode: 0o444 } },
+        { name: 'scripts', configMap: { name, defaultMode: 0o444, items: [{ key: SCRIPT_KEY, path: command.runtime_filename }] } },
+        { name: 'entrypoint', configMap: { name, defaultMode: 0o444, items: [{ key: ENTRYPOINT_KEY, path: ENTRYPOINT_FILE }] } },
         { name: 'output', emptyDir: { sizeLimit: settings.outputVolumeSize } },
         { name: 'tmp', emptyDir: { sizeLimit: settings.tmpVolumeSize } },
       ],
@@ -148,8 +176,4 @@ function labelsFor(command: CreatePodCommand, shards: number): Record<string, st
     [USER_LABEL]: toLabelValue(command.metadata.user_id ?? 'unknown'),
     [LANGUAGE_LABEL]: toLabelValue(command.language),
   };
-}
-
-function shellQuote(part: string): string {
-  return `'${part.replace(/'/g, `'\\''`)}'`;
 }
