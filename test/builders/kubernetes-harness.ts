@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1ContainerStatus, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { CreatePodCommand } from '../../src/contracts/pod.events.js';
 import { KubernetesPodRuntime } from '../../src/kubernetes-worker/kubernetes/kubernetes-pod.runtime.js';
+import { EXECUTOR_SELECTOR } from '../../src/kubernetes-worker/kubernetes/pod-manifest.js';
 import { podNameFor } from '../../src/ports/pod-runtime.port.js';
 import { ExecutionRequestBuilder } from './execution-request.builder.js';
 import { RecordingPublisher } from './recording-publisher.js';
@@ -18,7 +19,7 @@ export function testKubeConfig(): KubeConfig {
 
 export const TEST_NAMESPACE = process.env.K8S_NAMESPACE ?? 'integr8scode';
 
-export function startRuntime(kubeConfig: KubeConfig, publisher = new RecordingPublisher(), overrides: { finishedPodTtlSeconds?: number; maxConcurrentCreates?: number } = {}) {
+export function startRuntime(kubeConfig: KubeConfig, publisher = new RecordingPublisher(), overrides: { finishedPodTtlSeconds?: number; maxConcurrentCreates?: number; outputLimitBytes?: number } = {}) {
   const options = loadConfig({});
   const runtime = new KubernetesPodRuntime(kubeConfig, publisher, { serviceName: 'k8s-worker-test', serviceVersion: '0', environment: 'test' }, {
     namespace: TEST_NAMESPACE,
@@ -32,56 +33,84 @@ export function startRuntime(kubeConfig: KubeConfig, publisher = new RecordingPu
   return { runtime, publisher };
 }
 
-/** A create_pod_command for a fresh execution id. */
+/** A create_pod_command for a fresh execution id: python printing `hello` on the test node. */
 export function createPodCommand(overrides: Partial<CreatePodCommand> = {}): CreatePodCommand {
-  const request = new ExecutionRequestBuilder().withId(`k8s-${randomUUID().slice(0, 18)}`).withUser('Alice@Example.com').build();
+  const request = new ExecutionRequestBuilder()
+    .withId(`k8s-${randomUUID().slice(0, 18)}`)
+    .withUser('Alice@Example.com')
+    .with('runtime_image', runtimeImage('python', '3.11'))
+    .with('script', 'print("hello")')
+    .build();
   return { ...request, event_type: 'create_pod_command', saga_id: randomUUID(), ...overrides } as unknown as CreatePodCommand;
 }
 
-/** Plays the kubelet: writes pod status through the status subresource. */
-export class FakeKubelet {
+/**
+ * The image a built-in language runs in on the test node: scripts/infra/node.sh builds them
+ * and records the table as RUNTIME_IMAGES (`language=image` with `{version}`).
+ */
+export function runtimeImage(language: string, version: string): string {
+  const table = runtimeImagesFromEnv();
+  const template = table.map((entry) => entry.split('=')).find(([name]) => name === language)?.[1];
+  if (!template) throw new Error(`RUNTIME_IMAGES names no image for ${language}: run the integration tests through \`npm test\` (or \`npm run infra:up\`)`);
+  return template.replace('{version}', version);
+}
+
+/** RUNTIME_IMAGES as a list of entries, for options that take it. */
+export function runtimeImagesFromEnv(): string[] {
+  const value = process.env.RUNTIME_IMAGES;
+  if (!value) throw new Error('RUNTIME_IMAGES is not set: the test node (scripts/infra/node.sh) records it');
+  return value.split(',');
+}
+
+/** What the test node's languages are called with (the versions scripts/infra/node-images.sh builds). */
+export const NODE_LANGUAGES = {
+  python: { version: '3.11', filename: 'main.py', command: ['python', '/scripts/main.py'] },
+  node: { version: '18', filename: 'main.js', command: ['node', '/scripts/main.js'] },
+  ruby: { version: '3.1', filename: 'main.rb', command: ['ruby', '/scripts/main.rb'] },
+  bash: { version: '5.2', filename: 'main.sh', command: ['bash', '/scripts/main.sh'] },
+} as const;
+
+/** A create_pod_command for a fresh execution id that runs `script` in `language` on the test node. */
+export function scriptCommand(language: keyof typeof NODE_LANGUAGES, script: string, overrides: Partial<CreatePodCommand> = {}): CreatePodCommand {
+  const runtime = NODE_LANGUAGES[language];
+  return createPodCommand({
+    script,
+    language,
+    language_version: runtime.version,
+    runtime_image: runtimeImage(language, runtime.version),
+    runtime_command: [...runtime.command],
+    runtime_filename: runtime.filename,
+    ...overrides,
+  });
+}
+
+/** Reads what the worker made on the cluster. */
+export class ClusterReader {
   readonly core: CoreV1Api;
 
   constructor(kubeConfig: KubeConfig) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
   }
 
-  read(executionId: string): Promise<V1Pod> {
+  pod(executionId: string): Promise<V1Pod> {
     return this.core.readNamespacedPod({ name: podNameFor(executionId), namespace: TEST_NAMESPACE });
   }
 
-  /** Binds the pod to a node, as the scheduler would. */
-  async schedule(executionId: string, node = 'node-a'): Promise<void> {
-    await this.core.createNamespacedPodBinding({
-      name: podNameFor(executionId),
-      namespace: TEST_NAMESPACE,
-      body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: podNameFor(executionId) }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
-    });
+  configMap(executionId: string): Promise<V1ConfigMap> {
+    return this.core.readNamespacedConfigMap({ name: podNameFor(executionId), namespace: TEST_NAMESPACE });
   }
 
-  async setStatus(executionId: string, status: V1PodStatus): Promise<void> {
-    await this.core.patchNamespacedPodStatus(
-      { name: podNameFor(executionId), namespace: TEST_NAMESPACE, body: { status } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+  /** True once neither the pod nor its ConfigMap exists. */
+  async gone(executionId: string): Promise<boolean> {
+    const missing = (read: Promise<unknown>) => read.then(() => false, (error: { code?: number }) => error.code === 404);
+    return (await missing(this.pod(executionId))) && (await missing(this.configMap(executionId)));
   }
 
-  running(executionId: string) {
-    return this.setStatus(executionId, { phase: 'Running', containerStatuses: [container({ running: { startedAt: new Date() } }, true)] });
+  /** The executor pods of the test namespace that are running now. */
+  async runningPods(): Promise<string[]> {
+    const list = await this.core.listNamespacedPod({ namespace: TEST_NAMESPACE, labelSelector: EXECUTOR_SELECTOR, fieldSelector: 'status.phase=Running' });
+    return list.items.map((pod) => pod.metadata!.name!);
   }
-
-  finished(executionId: string, phase: 'Succeeded' | 'Failed', exitCode: number, reason?: string, podReason?: string) {
-    const startedAt = new Date(Date.now() - 1500);
-    return this.setStatus(executionId, {
-      phase,
-      reason: podReason,
-      containerStatuses: [container({ terminated: { exitCode, reason, startedAt, finishedAt: new Date() } }, false)],
-    });
-  }
-}
-
-function container(state: V1ContainerStatus['state'], ready: boolean): V1ContainerStatus {
-  return { name: 'executor', image: 'python:3.11-slim', imageID: '', ready, restartCount: 0, state };
 }
 
 /**

@@ -25,7 +25,7 @@ export interface CapturedOutput {
 /** The termination message's figures. */
 export interface TerminationReport {
   exitCode: number;
-  wallCentiseconds: number;
+  wallNanoseconds: number;
   cpuNanoseconds: number;
   peakMemoryBytes: number;
   oomKills: number;
@@ -57,10 +57,25 @@ export function parseOutputFrames(log: string): CapturedOutput | undefined {
     const body: string[] = [];
     for (index++; index < lines.length && lines[index] !== `${FRAME_MARKER} end`; index++) body.push(lines[index]!);
     const bytes = Buffer.from(body.join(''), 'base64');
-    streams[header[1] as 'stdout' | 'stderr'] = { text: bytes.toString('utf8'), writtenBytes: Number(header[2]), keptBytes: bytes.length };
+    const writtenBytes = Number(header[2]);
+    // A cut can split a character; its first bytes would decode as a replacement character.
+    const kept = writtenBytes > bytes.length ? bytes.subarray(0, completeUtf8Length(bytes)) : bytes;
+    streams[header[1] as 'stdout' | 'stderr'] = { text: kept.toString('utf8'), writtenBytes, keptBytes: kept.length };
   }
   if (!streams.stdout && !streams.stderr) return undefined;
   return { stdout: streams.stdout ?? EMPTY_STREAM, stderr: streams.stderr ?? EMPTY_STREAM };
+}
+
+/** How many leading bytes end on a whole UTF-8 character (an incomplete last one is left out). */
+function completeUtf8Length(bytes: Buffer): number {
+  // A character is at most 4 bytes: look back at most 3 for the lead byte of the last one.
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
 }
 
 /** The termination message's `key=value` lines; undefined when it is not the entrypoint's. */
@@ -76,7 +91,7 @@ export function parseTerminationMessage(message: string | undefined): Terminatio
   const figure = (key: string) => Math.max(0, values.get(key) ?? 0);
   return {
     exitCode,
-    wallCentiseconds: figure('wall_centiseconds'),
+    wallNanoseconds: figure('wall_nanoseconds'),
     cpuNanoseconds: figure('cpu_nanoseconds'),
     peakMemoryBytes: figure('peak_memory_bytes'),
     oomKills: figure('oom_kills'),
@@ -88,7 +103,7 @@ export function parseTerminationMessage(message: string | undefined): Terminatio
 /** The figures as the events carry them: CPU time in clock ticks, memory in KiB. */
 export function resourceUsageOf(report: TerminationReport): ResourceUsageFigures {
   return {
-    execution_time_wall_seconds: report.wallCentiseconds / 100,
+    execution_time_wall_seconds: report.wallNanoseconds / 1e9,
     cpu_time_jiffies: Math.round((report.cpuNanoseconds * report.clockTicksPerSecond) / 1e9),
     clk_tck_hertz: report.clockTicksPerSecond,
     peak_memory_kb: Math.round(report.peakMemoryBytes / 1024),

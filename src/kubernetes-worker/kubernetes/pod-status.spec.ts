@@ -2,7 +2,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { podStateOf } from './pod-status.js';
 
 const pod = (status: V1Pod['status'], nodeName?: string): V1Pod => ({ spec: { containers: [], nodeName }, status });
-const terminated = (exitCode: number, reason?: string) => [{ name: 'executor', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason } } }];
+const terminated = (exitCode: number, reason?: string, message?: string) => [
+  { name: 'executor', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason, message } } },
+];
 
 describe('podStateOf', () => {
   it.each([
@@ -15,6 +17,9 @@ describe('podStateOf', () => {
     ['past its deadline', pod({ phase: 'Failed', reason: 'DeadlineExceeded' }), { kind: 'timeout' }],
     ['evicted', pod({ phase: 'Failed', reason: 'Evicted', message: 'node low on memory', containerStatuses: terminated(137) }), { kind: 'failed', errorType: 'system_error' }],
     ['failed before its container ran', pod({ phase: 'Failed' }), { kind: 'failed', exitCode: -1, errorType: 'system_error' }],
+    ['killed for memory, as the entrypoint counted', pod({ phase: 'Failed', containerStatuses: terminated(137, 'Error', 'exit_code=137\noom_kills=1\n') }), { kind: 'failed', exitCode: 137, errorType: 'resource_limit' }],
+    ['a container that never started', pod({ phase: 'Failed', containerStatuses: terminated(128, 'StartError', 'exec: no such file') }), { kind: 'failed', errorType: 'system_error', message: expect.stringContaining('StartError: exec: no such file') }],
+    ['evicted for its volumes', pod({ phase: 'Failed', reason: 'Evicted', message: 'Usage of EmptyDir volume "output" exceeds the limit "64Mi".' }), { kind: 'failed', errorType: 'resource_limit' }],
   ] as const)('reads %s', (_name, input, expected) => {
     expect(podStateOf(input)).toMatchObject(expected);
   });

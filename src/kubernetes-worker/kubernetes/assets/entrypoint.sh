@@ -6,7 +6,7 @@
 # When the program ends, or the pod is stopped at its deadline, this script writes
 # - to the container log, one frame per stream: a line `@@execution-queue <stream> <bytes written>`,
 #   the first EQ_OUTPUT_LIMIT bytes of the stream in base64, and a line `@@execution-queue end`;
-# - to the termination message, `key=value` lines: exit_code, wall_centiseconds,
+# - to the termination message, `key=value` lines: exit_code, wall_nanoseconds,
 #   cpu_nanoseconds, peak_memory_bytes, oom_kills, clk_tck, stopped (1 when cut short).
 # The worker reads both back (pod-result.ts); docs/design.md, "The pod contract", has the whole.
 limit="${EQ_OUTPUT_LIMIT:-1048576}"
@@ -14,10 +14,15 @@ output="${EQ_OUTPUT_DIR:-/output}"
 marker='@@execution-queue'
 stopped=0
 
-# Seconds since boot, in hundredths (/proc/uptime is there in every container).
-uptime_centiseconds() {
-  read -r up _ < /proc/uptime
-  echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
+# A clock in nanoseconds: date's when it has %N (GNU), else /proc/uptime's hundredths.
+now_nanoseconds() {
+  now="$(date +%s%N 2> /dev/null)"
+  case "$now" in
+    '' | *[!0-9]*)
+      read -r up _ < /proc/uptime
+      echo $(( (${up%.*} * 100 + 1${up#*.} - 100) * 10000000 )) ;;
+    *) echo "$now" ;;
+  esac
 }
 
 # The first line of the first readable file among the arguments whose line starts with $1.
@@ -67,7 +72,7 @@ stop_program() {
 }
 trap stop_program TERM INT
 
-started="$(uptime_centiseconds)"
+started="$(now_nanoseconds)"
 "$@" > "$output/stdout" 2> "$output/stderr" < /dev/null &
 program=$!
 wait "$program"
@@ -77,7 +82,7 @@ while kill -0 "$program" 2> /dev/null; do
   wait "$program"
   status=$?
 done
-ended="$(uptime_centiseconds)"
+ended="$(now_nanoseconds)"
 # Whatever the program left running must not outlive it (nor write after the frames).
 end_the_rest
 
@@ -86,7 +91,7 @@ frame stderr "$output/stderr"
 clk_tck="$(getconf CLK_TCK 2> /dev/null || echo 100)"
 {
   echo "exit_code=$status"
-  echo "wall_centiseconds=$(( ended - started ))"
+  echo "wall_nanoseconds=$(( ended - started ))"
   echo "cpu_nanoseconds=$(cpu_nanoseconds)"
   echo "peak_memory_bytes=$(peak_memory_bytes)"
   echo "oom_kills=$(oom_kills)"
