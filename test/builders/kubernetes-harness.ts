@@ -113,6 +113,17 @@ export class ClusterReader {
   }
 }
 
+/** The etcd revision that created an object of the test namespace (needs the etcd of `npm run infra:up`). */
+export async function creationRevision(resource: 'pods' | 'configmaps', executionId: string): Promise<number> {
+  const url = process.env.ETCD_URL;
+  if (!url) throw new Error('ETCD_URL is not set: this test needs the etcd started by `npm run infra:up` (not an external KUBECONFIG)');
+  const key = Buffer.from(`/registry/${resource}/${TEST_NAMESPACE}/${podNameFor(executionId)}`).toString('base64');
+  const range = (await (await fetch(`${url}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key, keys_only: true }) })).json()) as { kvs?: { create_revision: string }[] };
+  const revision = range.kvs?.[0]?.create_revision;
+  if (revision === undefined) throw new Error(`etcd holds no ${resource} object for ${executionId}`);
+  return Number(revision);
+}
+
 /**
  * Compacts the test etcd up to its current revision, so every older resource version is gone
  * (the API server then answers a watch resuming from one with 410). Needs the etcd that

@@ -63,6 +63,11 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
    */
   private readonly reported = new Set<string>();
   private readonly cleanups = new Map<string, NodeJS.Timeout>();
+  /**
+   * Launches in flight in this process. The scheduler binds a pod within milliseconds, so the
+   * watch can see it before pod_created is out; its events wait for the launch to finish.
+   */
+  private readonly launching = new Map<string, Promise<void>>();
   /** Most bytes of a container log read back: the entrypoint's two frames at the output limit. */
   private readonly logReadLimit: number;
 
@@ -125,7 +130,13 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   }
 
   async createPod(command: CreatePodCommand): Promise<void> {
-    await this.creations.run(() => this.launch(command));
+    const launch = this.creations.run(() => this.launch(command));
+    this.launching.set(command.execution_id, launch.catch(() => undefined));
+    try {
+      await launch;
+    } finally {
+      this.launching.delete(command.execution_id);
+    }
   }
 
   async deletePod(command: DeletePodCommand): Promise<void> {
@@ -191,6 +202,7 @@ export class KubernetesPodRuntime implements PodRuntime, OnApplicationShutdown {
   private async onPodChange(pod: V1Pod): Promise<void> {
     const executionId = executionIdOf(pod);
     if (!executionId) return;
+    await this.launching.get(executionId);
     if (pod.metadata?.annotations?.[REPORTED_ANNOTATION] || this.reported.has(executionId)) {
       this.scheduleCleanup(pod);
       return;
