@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { loadConfig } from '../src/config/load-config.js';
 import type { AnyEvent } from '../src/contracts/event-registry.js';
 import type { CreatePodCommand } from '../src/contracts/pod.events.js';
@@ -9,27 +8,20 @@ import { EXECUTOR_SELECTOR, podFor } from '../src/kubernetes-worker/kubernetes/p
 import type { EventPublisher } from '../src/ports/event-publisher.port.js';
 import { printTable } from './queue-core.bench.js';
 import { sampleRequestEvent } from './sample-request.js';
+import { benchKubeConfig, nodeRuntimeImage } from './test-node.js';
 
 /**
  * Time from `create_pod_command` to `pod_created` (pod and script ConfigMap stored by the API
  * server), and creation throughput with the default concurrency, against the real API server
- * of `npm run infra:kube`. Reference: the bare client creating the same pod manifest (no
+ * of `npm run infra:up` (the pods are deleted at once; the node may start some of them). Reference: the bare client creating the same pod manifest (no
  * ConfigMap, no events) with the same concurrency.
  */
 const PODS = Number(process.env.BENCH_PODS ?? 200);
 const NAMESPACE = 'integr8scode';
 
-function kubeConfig(): KubeConfig {
-  const path = process.env.KUBECONFIG ?? readFileSync('.infra/env', 'utf8').split('\n').find((line) => line.startsWith('KUBECONFIG='))?.slice('KUBECONFIG='.length);
-  if (!path) throw new Error('No API server: run `npm run infra:kube` first or set KUBECONFIG');
-  const config = new KubeConfig();
-  config.loadFromFile(path);
-  return config;
-}
-
 function command(): CreatePodCommand {
   const id = `bench-${randomUUID().slice(0, 20)}`;
-  return { ...sampleRequestEvent(id, 'bench-user'), event_type: 'create_pod_command', saga_id: randomUUID() } as CreatePodCommand;
+  return { ...sampleRequestEvent(id, 'bench-user'), runtime_image: nodeRuntimeImage('python', '3.11'), event_type: 'create_pod_command', saga_id: randomUUID() } as CreatePodCommand;
 }
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
@@ -42,7 +34,7 @@ async function pool<T>(items: T[], concurrency: number, each: (item: T) => Promi
 }
 
 export async function runPodCreationBenchmark(): Promise<void> {
-  const config = kubeConfig();
+  const config = benchKubeConfig();
   const core = config.makeApiClient(CoreV1Api);
   const options = loadConfig({});
   const created = new Map<string, number>();
