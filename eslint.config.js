@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const FRAMEWORK_AND_IO = ['@nestjs/*', 'kafkajs', 'ioredis', '@kubernetes/*', 'express', 'rxjs', 'node:*', 'fs', 'net', 'http', 'crypto'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'dist-check/**', 'node_modules/**', 'reports/**', 'coverage/**', '.pack/**', 'examples/*/node_modules/**', 'examples/*/dist/**'] },
+  { ignores: ['.infra/**', 'dist/**', 'dist-bench/**', 'dist-check/**', 'node_modules/**', 'reports/**', 'coverage/**', '.pack/**', 'examples/*/node_modules/**', 'examples/*/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -147,7 +147,7 @@ describe('executions on the real node, from the REST API to the terminal event',
     }
     const outputs = ids.map((id) => terminalOf(id));
     expect(outputs.map((events) => events.length)).toEqual(ids.map(() => 1));
-    expect(outputs.map((events, index) => [events[0]!.event_type, events[0]!.stdout])).toEqual(ids.map((_, index) => ['execution_completed', `run ${index}\n`]));
+    expect(outputs.map((events) => [events[0]!.event_type, events[0]!.stdout])).toEqual(ids.map((_, index) => ['execution_completed', `run ${index}\n`]));
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(8);
   });
