@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { loadConfig } from '../src/config/load-config.js';
 import type { AnyEvent } from '../src/contracts/event-registry.js';
 import type { CreatePodCommand } from '../src/contracts/pod.events.js';
@@ -8,12 +8,13 @@ import { EXECUTOR_SELECTOR, podFor } from '../src/kubernetes-worker/kubernetes/p
 import type { EventPublisher } from '../src/ports/event-publisher.port.js';
 import { printTable } from './queue-core.bench.js';
 import { sampleRequestEvent } from './sample-request.js';
-import { benchKubeConfig, nodeRuntimeImage } from './test-node.js';
+import { benchKubeConfig, infraValue, nodeRuntimeImage } from './test-node.js';
 
 /**
  * Time from `create_pod_command` to `pod_created` (pod and script ConfigMap stored by the API
  * server), and creation throughput with the default concurrency, against the real API server
- * of `npm run infra:up` (the pods are deleted at once; the node may start some of them). Reference: the bare client creating the same pod manifest (no
+ * of `npm run infra:up`. Its node is cordoned meanwhile, so the pods stay Pending and the figures
+ * are the API server's alone (`npm run bench -- node` runs them). Reference: the bare client creating the same pod manifest (no
  * ConfigMap, no events) with the same concurrency.
  */
 const PODS = Number(process.env.BENCH_PODS ?? 200);
@@ -73,10 +74,18 @@ export async function runPodCreationBenchmark(): Promise<void> {
   const bare = async (c: CreatePodCommand) => {
     await core.createNamespacedPod({ namespace: NAMESPACE, body: podFor(c, settings) });
   };
-  await measure('worker, one at a time', 1, viaRuntime);
-  await measure('bare client, one at a time', 1, bare);
-  await measure(`worker, default concurrency`, settings.maxConcurrentCreates, viaRuntime);
-  await measure(`bare client, same concurrency`, settings.maxConcurrentCreates, bare);
-  console.log(`\ncreate_pod_command → pod_created against kube-apiserver (${PODS} pods per row; pod + ConfigMap for the worker, pod only for the bare client)`);
+  const node = infraValue('K8S_NODE');
+  const cordon = (unschedulable: boolean) =>
+    node ? core.patchNode({ name: node, body: { spec: { unschedulable } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)) : Promise.resolve();
+  await cordon(true);
+  try {
+    await measure('worker, one at a time', 1, viaRuntime);
+    await measure('bare client, one at a time', 1, bare);
+    await measure(`worker, default concurrency`, settings.maxConcurrentCreates, viaRuntime);
+    await measure(`bare client, same concurrency`, settings.maxConcurrentCreates, bare);
+  } finally {
+    await cordon(false);
+  }
+  console.log(`\ncreate_pod_command → pod_created against kube-apiserver (${PODS} pods per row; ConfigMap, pod and the ConfigMap's owner for the worker, pod only for the bare client)`);
   printTable(['path', 'in flight', 'pods/s', 'p50 ms', 'p99 ms'], rows);
 }

@@ -52,8 +52,8 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=2
-message.max.bytes=4194304
-replica.fetch.max.bytes=4194304
+message.max.bytes=8388608
+replica.fetch.max.bytes=8388608
 PROPS
   cat > "${DATA}/log4j.properties" <<'PROPS'
 log4j.rootLogger=WARN, stdout
