@@ -1,4 +1,5 @@
 import { ConfigError } from './config.errors.js';
+import { languageRuntimesWith } from '../contracts/language-runtimes.js';
 import { loadConfig } from './load-config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -103,6 +104,22 @@ describe('loadConfig', () => {
   it('lists every problem at once', () => {
     const problems = problemsOf({ PORT: 'x', QUEUE_MAX_SIZE: 'y', LOG_LEVEL: 'z' });
     expect(problems.map((problem) => problem.split(':')[0])).toEqual(['PORT', 'QUEUE_MAX_SIZE', 'LOG_LEVEL']);
+  });
+
+  it('maps languages to the operator’s images and keeps the output limit within what a result carries', () => {
+    const options = loadConfig({ RUNTIME_IMAGES: 'python=registry.example/py:{version}-slim, bash=registry.example/bash:{version}', K8S_OUTPUT_LIMIT_BYTES: '4096' });
+    expect(options.runtimeImages).toEqual(['python=registry.example/py:{version}-slim', 'bash=registry.example/bash:{version}']);
+    expect(options.kubernetes.outputLimitBytes).toBe(4096);
+    const runtimes = languageRuntimesWith(options.runtimeImages!);
+    expect(runtimes.python!.image('3.12')).toBe('registry.example/py:3.12-slim');
+    expect(runtimes.node!.image('20')).toBe('node:20-alpine');
+    expect(loadConfig({}).kubernetes.outputLimitBytes).toBe(1024 * 1024);
+    expect(problemsOf({ RUNTIME_IMAGES: 'cobol=registry.example/cobol:{version},python,python=a,python=b', K8S_OUTPUT_LIMIT_BYTES: '2097152' })).toEqual([
+      "K8S_OUTPUT_LIMIT_BYTES: expected an integer from 1024 to 1048576, got '2097152'",
+      "RUNTIME_IMAGES: 'cobol' is not a built-in language (python, node, ruby, bash)",
+      "RUNTIME_IMAGES: expected language=image entries, got 'python'",
+      "RUNTIME_IMAGES: 'python' is given twice",
+    ]);
   });
 
   it('treats an empty value as unset', () => {
