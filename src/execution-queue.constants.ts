@@ -16,3 +16,7 @@ export const HEALTH_INDICATORS = Symbol('execution-queue:health-indicators');
 export const KUBE_CONFIG = Symbol('execution-queue:kube-config');
 /** Carries the live streams' change frames between replicas (null: this process's changes only). */
 export const CHANGE_RELAY = Symbol('execution-queue:change-relay');
+/** Each role's own health check: the transport (every process), the state store, the Kubernetes API (null when not used). */
+export const TRANSPORT_HEALTH_INDICATOR = Symbol('execution-queue:transport-health-indicator');
+export const STATE_STORE_HEALTH_INDICATOR = Symbol('execution-queue:state-store-health-indicator');
+export const KUBERNETES_HEALTH_INDICATOR = Symbol('execution-queue:kubernetes-health-indicator');

@@ -1,87 +1,36 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
-import { AdminTokenRegistry } from './admin/auth/admin-token.registry.js';
-import { BearerTokenGuard } from './admin/auth/bearer-token.guard.js';
-import { ExecutionSubmissionService } from './admin/execution-submission.service.js';
-import { ExecutionsController } from './admin/executions.controller.js';
+import { RouterModule } from '@nestjs/core';
+import { DashboardController } from './admin/dashboard/dashboard.controller.js';
 import { ExecutionsAdminController } from './admin/executions-admin.controller.js';
-import { HealthController } from './admin/health/health.controller.js';
+import { ExecutionsController } from './admin/executions.controller.js';
 import { HealthIndicatorsLifecycle } from './admin/health/health-indicators.lifecycle.js';
-import { StateStoreHealthIndicator } from './admin/health/state-store.health-indicator.js';
+import { HealthController } from './admin/health/health.controller.js';
 import { MetricsController } from './admin/metrics/metrics.controller.js';
-import { QueueMetrics } from './admin/metrics/queue-metrics.js';
 import { QueueAdminController } from './admin/queue-admin.controller.js';
-import { QueueAdminService } from './admin/queue-admin.service.js';
+import { AdminStreamController } from './admin/stream/admin-stream.controller.js';
+import { ExecutionStreamController } from './admin/stream/execution-stream.controller.js';
 import { UsersAdminController } from './admin/users-admin.controller.js';
-import type { ExecutionQueueOptions, Role } from './config/execution-queue.options.js';
-import { refuseOrderSwitch } from './coordinator/stores/redis/queue-order.guard.js';
-import { eventSourceOf } from './config/event-source.js';
-import { WireCodec } from './contracts/wire-codec.js';
+import { ConfigError } from './config/config.errors.js';
+import { ROLES, type Role } from './config/execution-queue.options.js';
 import { CoordinatorEventsController } from './coordinator/coordinator-events.controller.js';
-import { systemClock } from './coordinator/system-clock.js';
-import { ExecutionCoordinator } from './coordinator/execution-coordinator.service.js';
-import { WaitEstimates } from './coordinator/wait-estimates.service.js';
-import { InMemoryQueueStateStore } from './coordinator/stores/in-memory-queue-state.store.js';
-import { RedisQueueStateStore } from './coordinator/stores/redis/redis-queue-state.store.js';
-import { CoordinatorHousekeeping } from './coordinator/coordinator-housekeeping.service.js';
-import {
-  CLOCK,
-  COORDINATOR_OBSERVER,
-  EVENT_PUBLISHER,
-  EXECUTION_LIFECYCLE_LISTENER,
-  CHANGE_RELAY,
-  GIVEN_CLIENTS,
-  HEALTH_INDICATORS,
-  IN_MEMORY_BUS,
-  KUBE_CONFIG,
-  POD_RUNTIME,
-  QUEUE_STATE_STORE,
-  TRANSPORT_CLIENT,
-  WIRE_CODEC,
-} from './execution-queue.constants.js';
+import { ExecutionQueueHealth } from './embedding/execution-queue.health.js';
+import { HEALTH_INDICATORS, KUBERNETES_HEALTH_INDICATOR, STATE_STORE_HEALTH_INDICATOR, TRANSPORT_HEALTH_INDICATOR } from './execution-queue.constants.js';
 import {
   type ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
-  GIVEN_MODULE_OPTIONS,
   HTTP_ROUTE_GROUPS,
-  MODULE_OPTIONS_TOKEN,
   type ExecutionQueueHttpOptions,
   type HttpRouteGroup,
   type OPTIONS_TYPE,
 } from './execution-queue.module-definition.js';
-import { givenClientsOf, resolveModuleOptions, type GivenClients } from './config/module-options.js';
-import { ExecutionQueue } from './embedding/execution-queue.facade.js';
-import { ExecutionEvents } from './embedding/execution-events.service.js';
-import { ExecutionQueueHealth } from './embedding/execution-queue.health.js';
-import { AdminStreamController } from './admin/stream/admin-stream.controller.js';
-import { AdminStreamService } from './admin/stream/admin-stream.service.js';
-import type { ChangeRelay } from './admin/stream/change-relay.port.js';
-import { ExecutionStreamController } from './admin/stream/execution-stream.controller.js';
-import { ExecutionStreamService } from './admin/stream/execution-stream.service.js';
-import { QueueChangeFeed } from './admin/stream/queue-change.feed.js';
-import { RedisChangeRelay } from './admin/stream/redis-change-relay.js';
-import { SseConnections } from './admin/stream/sse-connections.js';
-import { DashboardController } from './admin/dashboard/dashboard.controller.js';
-import { Redis } from 'ioredis';
-import { secondConnectionTo } from './coordinator/stores/redis/redis-connection.js';
-import { DiscoveryModule, RouterModule } from '@nestjs/core';
-import { ConfigError } from './config/config.errors.js';
-import { ROLES } from './config/execution-queue.options.js';
-import { InMemoryBus } from './kafka-transport/in-memory-bus.js';
-import { InMemoryClientProxy } from './kafka-transport/in-memory.client-proxy.js';
-import { KafkaClientProxy } from './kafka-transport/kafka.client-proxy.js';
-import { InMemoryBusHealthIndicator } from './kafka-transport/in-memory-bus.health-indicator.js';
-import { KafkaHealthIndicator } from './kafka-transport/kafka.health-indicator.js';
-import type { ClientProxy } from '@nestjs/microservices';
-import { TransportEventPublisher } from './kafka-transport/transport-event.publisher.js';
-import { SimulatedPodRuntime } from './kubernetes-worker/simulated-pod.runtime.js';
 import { WorkerEventsController } from './kubernetes-worker/worker-events.controller.js';
-import { KubernetesApiHealthIndicator } from './kubernetes-worker/kubernetes/kubernetes-api.health-indicator.js';
-import { KubernetesPodRuntime } from './kubernetes-worker/kubernetes/kubernetes-pod.runtime.js';
-import type { PodRuntime } from './ports/pod-runtime.port.js';
-import { KubeConfig } from '@kubernetes/client-node';
-import type { EventPublisher } from './ports/event-publisher.port.js';
 import type { HealthIndicator } from './ports/health-indicator.port.js';
-import type { QueueStateStore } from './coordinator/queue-state-store.port.js';
+import type { PodRuntime } from './ports/pod-runtime.port.js';
+import { AdminRoleModule } from './roles/admin-role.module.js';
+import { CoordinatorRoleModule } from './roles/coordinator-role.module.js';
+import { coreModule } from './roles/core.module.js';
+import { QueueModule } from './roles/queue.module.js';
+import { WorkerRoleModule } from './roles/worker-role.module.js';
 
 /** Event handlers of each role (transport, not HTTP). */
 const HANDLERS_BY_ROLE: Record<Role, Type[]> = {
@@ -96,124 +45,50 @@ const API_CONTROLLERS: Type[] = [ExecutionsController, QueueAdminController, Use
 /** Probes and metrics, when asked for, whatever the roles, so every process can be watched. */
 const CONTROLLERS_BY_ROUTE_GROUP: Record<Exclude<HttpRouteGroup, 'api'>, Type[]> = { health: [HealthController], metrics: [MetricsController], dashboard: [DashboardController] };
 
-const providers: Provider[] = [
-  { provide: MODULE_OPTIONS_TOKEN, useFactory: (given: unknown) => resolveModuleOptions(given), inject: [GIVEN_MODULE_OPTIONS] },
-  { provide: GIVEN_CLIENTS, useFactory: (given: unknown) => givenClientsOf(given), inject: [GIVEN_MODULE_OPTIONS] },
-  { provide: CLOCK, useValue: systemClock },
-  {
-    provide: WIRE_CODEC,
-    useFactory: (options: ExecutionQueueOptions) => new WireCodec(options.kafka.topicPrefix),
-    inject: [MODULE_OPTIONS_TOKEN],
-  },
-  { provide: IN_MEMORY_BUS, useFactory: () => new InMemoryBus() },
-  {
-    provide: TRANSPORT_CLIENT,
-    useFactory: (bus: InMemoryBus, options: ExecutionQueueOptions, clients: GivenClients): ClientProxy =>
-      options.transport === 'kafka' ? new KafkaClientProxy(options.kafka, clients.kafkaClient) : new InMemoryClientProxy(bus),
-    inject: [IN_MEMORY_BUS, MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS],
-  },
-  {
-    provide: EVENT_PUBLISHER,
-    useFactory: (client: ClientProxy, codec: WireCodec) => new TransportEventPublisher(client, codec),
-    inject: [TRANSPORT_CLIENT, WIRE_CODEC],
-  },
-  {
-    provide: QUEUE_STATE_STORE,
-    useFactory: async (options: ExecutionQueueOptions, clients: GivenClients): Promise<QueueStateStore> => {
-      if (options.stateStore !== 'redis') return new InMemoryQueueStateStore(options.queue);
-      const store = new RedisQueueStateStore(options.queue, { url: options.redisUrl, keyPrefix: options.redisKeyPrefix, connection: clients.redisClient, waitReplicas: options.redisWaitReplicas });
-      await refuseOrderSwitch(store, options);
-      return store;
-    },
-    inject: [MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS],
-  },
-  {
-    provide: KUBE_CONFIG,
-    useFactory: (options: ExecutionQueueOptions): KubeConfig | null => {
-      if (options.podRuntime !== 'kubernetes') return null;
-      // KUBECONFIG, ~/.kube/config, or the in-cluster service account.
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromDefault();
-      return kubeConfig;
-    },
-    inject: [MODULE_OPTIONS_TOKEN],
-  },
-  {
-    provide: POD_RUNTIME,
-    useFactory: (publisher: EventPublisher, options: ExecutionQueueOptions, kubeConfig: KubeConfig | null): PodRuntime =>
-      kubeConfig
-        ? new KubernetesPodRuntime(kubeConfig, publisher, eventSourceOf(options), { namespace: options.k8sNamespace, ...options.kubernetes })
-        : new SimulatedPodRuntime(publisher, eventSourceOf(options), options.k8sNamespace, options.simulatedRunMs, options.kubernetes.finishedPodTtlSeconds * 1000),
-    inject: [EVENT_PUBLISHER, MODULE_OPTIONS_TOKEN, KUBE_CONFIG],
-  },
-  {
-    provide: COORDINATOR_OBSERVER,
-    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, bus: InMemoryBus, clients: GivenClients, streams: SseConnections) =>
-      new QueueMetrics(store, options.transport === 'memory' ? bus : undefined, clients.metricsRegistry, streams),
-    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, IN_MEMORY_BUS, GIVEN_CLIENTS, SseConnections],
-  },
+/** The health checks of what this process uses: the transport always, the others with their roles. */
+const HEALTH_PROVIDERS: Provider[] = [
   {
     provide: HEALTH_INDICATORS,
-    useFactory: (store: QueueStateStore, options: ExecutionQueueOptions, kubeConfig: KubeConfig | null, bus: InMemoryBus, clients: GivenClients): HealthIndicator[] => [
-      new StateStoreHealthIndicator(store, options.stateStore),
-      options.transport === 'kafka'
-        ? new KafkaHealthIndicator(options.kafka, clients.kafkaClient)
-        : new InMemoryBusHealthIndicator(bus),
-      ...(kubeConfig ? [new KubernetesApiHealthIndicator(kubeConfig, options.k8sNamespace)] : []),
+    useFactory: (...indicators: (HealthIndicator | null | undefined)[]): HealthIndicator[] => indicators.filter((indicator): indicator is HealthIndicator => Boolean(indicator)),
+    inject: [
+      { token: STATE_STORE_HEALTH_INDICATOR, optional: true },
+      TRANSPORT_HEALTH_INDICATOR,
+      { token: KUBERNETES_HEALTH_INDICATOR, optional: true },
     ],
-    inject: [QUEUE_STATE_STORE, MODULE_OPTIONS_TOKEN, KUBE_CONFIG, IN_MEMORY_BUS, GIVEN_CLIENTS],
   },
   HealthIndicatorsLifecycle,
-  ExecutionCoordinator,
-  WaitEstimates,
-  QueueAdminService,
-  AdminTokenRegistry,
-  BearerTokenGuard,
-  ExecutionSubmissionService,
-  ExecutionQueue,
-  ExecutionEvents,
   ExecutionQueueHealth,
-  {
-    // With the Redis store every replica shares one Redis: the live streams' frames go through it.
-    provide: CHANGE_RELAY,
-    useFactory: (options: ExecutionQueueOptions, clients: GivenClients): ChangeRelay | null => {
-      if (options.stateStore !== 'redis') return null;
-      const connect = () => (clients.redisClient ? secondConnectionTo(clients.redisClient) : new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }));
-      return new RedisChangeRelay(connect(), connect(), options.redisKeyPrefix);
-    },
-    inject: [MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS],
-  },
-  QueueChangeFeed,
-  SseConnections,
-  AdminStreamService,
-  ExecutionStreamService,
-  { provide: EXECUTION_LIFECYCLE_LISTENER, useExisting: ExecutionEvents },
 ];
 
 /**
- * The whole service as one Nest module: coordinator, transport, pod worker and admin API.
- * `roles` picks which event handlers and HTTP controllers this instance serves.
+ * The whole service as one Nest module. It composes a module per role, each building only what
+ * that role needs (roles/): the coordinator and the admin API share the queue's state and
+ * services; the worker has the pod runtime and never opens the state store. `roles` picks the
+ * role modules and which event handlers and HTTP controllers this instance serves.
  */
-@Module({
-  providers,
-  exports: [ExecutionQueue, ExecutionEvents, ExecutionQueueHealth, ExecutionCoordinator, EVENT_PUBLISHER, QUEUE_STATE_STORE, IN_MEMORY_BUS, WIRE_CODEC, CLOCK, MODULE_OPTIONS_TOKEN],
-})
+@Module({})
 export class ExecutionQueueModule extends ConfigurableModuleClass {
   /** With no options at all, the embedded defaults (those of an empty environment). */
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
-    return withControllers(super.forRoot(options), options.roles, options.http, options.customPodRuntime);
+    return composed(super.forRoot(options), options.roles, options.http, options.customPodRuntime);
   }
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withControllers(super.forRootAsync(options), options.roles, options.http, options.customPodRuntime);
+    return composed(super.forRootAsync(options), options.roles, options.http, options.customPodRuntime);
   }
 }
 
-function withControllers(definition: DynamicModule, roles: Role[] | undefined, http: ExecutionQueueHttpOptions | undefined, customPodRuntime: Type<PodRuntime> | undefined): DynamicModule {
+function composed(definition: DynamicModule, roles: Role[] | undefined, http: ExecutionQueueHttpOptions | undefined, customPodRuntime: Type<PodRuntime> | undefined): DynamicModule {
   const problems = extrasProblems(roles, http);
   if (problems.length > 0) throw new ConfigError(problems, 'Invalid ExecutionQueueModule options');
   const selected = roles ?? [...ROLES];
   const routes = new Set(http?.routes ?? []);
+  const usesQueue = selected.includes('coordinator') || selected.includes('admin');
+  const roleModules = [
+    ...(selected.includes('coordinator') ? [CoordinatorRoleModule] : []),
+    ...(selected.includes('admin') ? [AdminRoleModule] : []),
+    ...(selected.includes('worker') ? [WorkerRoleModule.with(customPodRuntime)] : []),
+  ];
   const controllers = [
     ...(routes.has('health') ? CONTROLLERS_BY_ROUTE_GROUP.health : []),
     ...(routes.has('metrics') ? CONTROLLERS_BY_ROUTE_GROUP.metrics : []),
@@ -223,17 +98,14 @@ function withControllers(definition: DynamicModule, roles: Role[] | undefined, h
     ...selected.flatMap((role) => HANDLERS_BY_ROLE[role]),
   ];
   const prefix = http?.prefix?.replace(/^\/+|\/+$/g, '');
+  const core = coreModule(definition);
   return {
-    ...definition,
-    imports: [...(definition.imports ?? []), DiscoveryModule, ...(prefix ? [RouterModule.register([{ path: prefix, module: ExecutionQueueModule }])] : [])],
+    module: ExecutionQueueModule,
+    imports: [core, ...(usesQueue ? [QueueModule] : []), ...roleModules, ...(prefix ? [RouterModule.register([{ path: prefix, module: ExecutionQueueModule }])] : [])],
     controllers,
-    // Start-up repair and idle housekeeping belong to processes that run the coordinator.
-    providers: [
-      ...(definition.providers ?? []),
-      ...(selected.includes('coordinator') ? [CoordinatorHousekeeping] : []),
-      // A host's own runtime replaces the simulated or Kubernetes one (Nest keeps the last provider of a token).
-      ...(customPodRuntime ? [{ provide: POD_RUNTIME, useClass: customPodRuntime }] : []),
-    ],
+    providers: HEALTH_PROVIDERS,
+    // The facade, the coordinator and the store where this process has them; the core's tokens are global.
+    exports: [core, ExecutionQueueHealth, ...(usesQueue ? [QueueModule] : [])],
   };
 }
 

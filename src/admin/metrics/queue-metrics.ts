@@ -18,8 +18,8 @@ const SHORTEST_MEASURED_ESTIMATE_SECONDS = 0.001;
 
 /**
  * The service's Prometheus metrics. Counters follow the coordinator's decisions in this
- * process; the depth and active gauges are read from the state store at scrape time, so they
- * show the shared queue even when several replicas run.
+ * process; the depth and active gauges (in processes that read the state store) are read from
+ * it at scrape time, so they show the shared queue even when several replicas run.
  */
 export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
   readonly registry = new Registry();
@@ -31,36 +31,20 @@ export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
   private readonly waitSeconds: Histogram<'priority'>;
   private readonly estimateRatio: Histogram;
 
+  private readonly registers: Registry[];
+
   /**
+   * Every process has these metrics; the queue's gauges join once a role that reads the state
+   * store is built (watchStore), the live streams' once the admin role is (watchStreams).
    * @param hostRegistry a host's registry that gets every metric too; they leave it when the
    * module closes, so a host that builds the module again can register them again.
    */
   constructor(
-    store: QueueStateStore,
     transport?: TransportRetrySource,
     private readonly hostRegistry?: Registry,
-    streams?: StreamStats,
   ) {
     const registers = hostRegistry ? [this.registry, hostRegistry] : [this.registry];
-    if (streams) {
-      new Gauge({
-        name: 'execution_queue_stream_clients',
-        help: 'Open live-stream connections (admin and per-execution) on this process',
-        registers,
-        collect() {
-          this.set(streams.streamStats().open);
-        },
-      });
-      new Counter({
-        name: 'execution_queue_stream_dropped_total',
-        help: 'Live-stream clients disconnected for falling more than STREAM_MAX_BUFFERED_KB behind',
-        registers,
-        collect() {
-          this.reset();
-          this.inc(streams.streamStats().droppedTotal);
-        },
-      });
-    }
+    this.registers = registers;
     if (transport) {
       new Counter({
         name: 'execution_queue_transport_retries_total',
@@ -80,25 +64,6 @@ export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
         },
       });
     }
-    new Gauge({
-      name: 'execution_queue_depth',
-      help: 'Pending executions by priority',
-      labelNames: ['priority'],
-      registers,
-      async collect() {
-        const { byPriority } = await store.snapshot();
-        for (const priority of PRIORITIES) this.set({ priority }, byPriority[priority]);
-      },
-    });
-    new Gauge({
-      name: 'execution_queue_oldest_pending_age_seconds',
-      help: 'How long the longest-waiting pending execution has waited (0 when none waits)',
-      registers,
-      async collect() {
-        const { oldestEnqueuedAt } = await store.snapshot();
-        this.set(oldestEnqueuedAt === null ? 0 : Math.max(0, (Date.now() - oldestEnqueuedAt) / 1000));
-      },
-    });
     new Counter({
       name: 'execution_queue_dead_letters_total',
       help: 'Messages this process wrote to the dead-letter topic, by reason',
@@ -107,22 +72,6 @@ export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
       collect() {
         this.reset();
         for (const [reason, count] of Object.entries(deadLettersWritten())) this.inc({ reason }, count);
-      },
-    });
-    new Gauge({
-      name: 'execution_queue_active',
-      help: 'Dispatched executions that have not finished',
-      registers,
-      async collect() {
-        this.set((await store.snapshot()).activeCount);
-      },
-    });
-    new Gauge({
-      name: 'execution_queue_held',
-      help: '1 while dispatching is held by an operator',
-      registers,
-      async collect() {
-        this.set((await store.snapshot()).held ? 1 : 0);
       },
     });
     this.acceptedTotal = new Counter({ name: 'execution_queue_accepted_total', help: 'Requests queued', labelNames: ['priority'], registers });
@@ -157,6 +106,68 @@ export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
       help: 'Actual wait / the estimated_wait_seconds announced at acceptance (1 = exact); estimates of zero are not measured',
       buckets: ESTIMATE_RATIO_BUCKETS,
       registers,
+    });
+  }
+
+  /** The queue's gauges, read from the state store at scrape time. */
+  watchStore(store: QueueStateStore): void {
+    const registers = this.registers;
+    new Gauge({
+      name: 'execution_queue_depth',
+      help: 'Pending executions by priority',
+      labelNames: ['priority'],
+      registers,
+      async collect() {
+        const { byPriority } = await store.snapshot();
+        for (const priority of PRIORITIES) this.set({ priority }, byPriority[priority]);
+      },
+    });
+    new Gauge({
+      name: 'execution_queue_oldest_pending_age_seconds',
+      help: 'How long the longest-waiting pending execution has waited (0 when none waits)',
+      registers,
+      async collect() {
+        const { oldestEnqueuedAt } = await store.snapshot();
+        this.set(oldestEnqueuedAt === null ? 0 : Math.max(0, (Date.now() - oldestEnqueuedAt) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'execution_queue_active',
+      help: 'Dispatched executions that have not finished',
+      registers,
+      async collect() {
+        this.set((await store.snapshot()).activeCount);
+      },
+    });
+    new Gauge({
+      name: 'execution_queue_held',
+      help: '1 while dispatching is held by an operator',
+      registers,
+      async collect() {
+        this.set((await store.snapshot()).held ? 1 : 0);
+      },
+    });
+  }
+
+  /** The live streams' open connections and drops. */
+  watchStreams(streams: StreamStats): void {
+    const registers = this.registers;
+    new Gauge({
+      name: 'execution_queue_stream_clients',
+      help: 'Open live-stream connections (admin and per-execution) on this process',
+      registers,
+      collect() {
+        this.set(streams.streamStats().open);
+      },
+    });
+    new Counter({
+      name: 'execution_queue_stream_dropped_total',
+      help: 'Live-stream clients disconnected for falling more than STREAM_MAX_BUFFERED_KB behind',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(streams.streamStats().droppedTotal);
+      },
     });
   }
 
