@@ -20,3 +20,7 @@ export const CHANGE_RELAY = Symbol('execution-queue:change-relay');
 export const TRANSPORT_HEALTH_INDICATOR = Symbol('execution-queue:transport-health-indicator');
 export const STATE_STORE_HEALTH_INDICATOR = Symbol('execution-queue:state-store-health-indicator');
 export const KUBERNETES_HEALTH_INDICATOR = Symbol('execution-queue:kubernetes-health-indicator');
+/** Told of what operators do (hold, resume, reprioritise, weights): the live streams' feed. */
+export const OPERATOR_CHANGE_LISTENER = Symbol('execution-queue:operator-change-listener');
+/** How many dead letters this process wrote, by reason (DeadLetterCounts). */
+export const DEAD_LETTERS = Symbol('execution-queue:dead-letters');

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiPayloadTooLargeResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiPayloadTooLargeResponse, ApiServiceUnavailableResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from './dto/error-response.dto.js';
 
 /** Marks a route as bearer-protected and documents the errors every `/api/v1` route can answer. */
@@ -8,6 +8,7 @@ export function ApiProtectedRoute(): MethodDecorator & ClassDecorator {
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing or invalid bearer token' }),
     ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; `fields` names each bad field' }),
+    ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: "The queue's state store (Redis) cannot serve the call; nothing was changed, try again" }),
   );
 }
 

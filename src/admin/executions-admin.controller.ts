@@ -12,7 +12,7 @@ import {
   ReprioritizedDto,
 } from './dto/admin-responses.dto.js';
 import { ErrorResponseDto } from './dto/error-response.dto.js';
-import { QueueAdminService } from './queue-admin.service.js';
+import { QueueOperations } from '../application/queue-operations.service.js';
 
 @ApiTags('admin')
 @ApiProtectedRoute()
@@ -20,7 +20,7 @@ import { QueueAdminService } from './queue-admin.service.js';
 @ModuleHttp()
 @Controller('api/v1/admin/executions')
 export class ExecutionsAdminController {
-  constructor(private readonly admin: QueueAdminService) {}
+  constructor(private readonly admin: QueueOperations) {}
 
   @Get('active')
   @ApiOperation({ summary: 'Dispatched executions that have not finished, in dispatch order' })

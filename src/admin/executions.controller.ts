@@ -5,7 +5,7 @@ import { ErrorResponseDto } from './dto/error-response.dto.js';
 import { ApiJsonBody, ApiProtectedRoute } from './api-errors.decorator.js';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
 import { SubmitExecutionDto, SubmitExecutionResponseDto } from './dto/submit-execution.dto.js';
-import { ExecutionSubmissionService } from './execution-submission.service.js';
+import { QueueOperations } from '../application/queue-operations.service.js';
 
 @ApiTags('executions')
 @ApiProtectedRoute()
@@ -13,7 +13,7 @@ import { ExecutionSubmissionService } from './execution-submission.service.js';
 @ModuleHttp()
 @Controller('api/v1/executions')
 export class ExecutionsController {
-  constructor(private readonly submissions: ExecutionSubmissionService) {}
+  constructor(private readonly operations: QueueOperations) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
@@ -29,6 +29,6 @@ export class ExecutionsController {
     headers: { 'Retry-After': { description: 'Seconds to wait before submitting again', schema: { type: 'integer' } } },
   })
   async submit(@Body() body: SubmitExecutionDto): Promise<SubmitExecutionResponseDto> {
-    return { execution_id: await this.submissions.submit(body) };
+    return { execution_id: await this.operations.submit(body) };
   }
 }

@@ -1,7 +1,14 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ErrorResponseDto, FieldErrorDto } from './dto/error-response.dto.js';
-import { SubmissionUnavailableException } from './submission-unavailable.exception.js';
+import {
+  ExecutionNotFoundError,
+  ExecutionNotPendingError,
+  InvalidSubmissionError,
+  QueueUnavailableError,
+  SubmissionUnavailableError,
+  type ExecutionQueueError,
+} from '../application/queue-errors.js';
 
 /** Raised by the validation pipe with one entry per bad field. */
 export class FieldValidationException extends HttpException {
@@ -10,7 +17,20 @@ export class FieldValidationException extends HttpException {
   }
 }
 
-/** Puts every HTTP error into `{status_code, error, message}`; unexpected ones become a bare 500. */
+/** The HTTP status of each refusal of the queue operations. */
+const STATUS_OF: ReadonlyArray<[abstract new (...args: never[]) => ExecutionQueueError, number]> = [
+  [InvalidSubmissionError, HttpStatus.BAD_REQUEST],
+  [ExecutionNotFoundError, HttpStatus.NOT_FOUND],
+  [ExecutionNotPendingError, HttpStatus.CONFLICT],
+  [SubmissionUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
+  [QueueUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
+];
+
+/**
+ * Puts every HTTP error into `{status_code, error, message}`: Nest's HTTP exceptions, the body
+ * parser's, and the typed refusals of the queue operations (the one place they become HTTP);
+ * unexpected ones become a bare 500.
+ */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
@@ -18,7 +38,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (exception instanceof SubmissionUnavailableException) {
+    if (exception instanceof SubmissionUnavailableError) {
       response.setHeader('Retry-After', String(exception.retryAfterSeconds));
       body.execution_id = exception.executionId;
     }
@@ -29,6 +49,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof FieldValidationException) {
       return { status_code: 400, error: 'Bad Request', message: exception.message, fields: exception.fields };
     }
+    if (exception instanceof InvalidSubmissionError) {
+      return { status_code: 400, error: 'Bad Request', message: `Validation failed: ${exception.fields.map((field) => field.field).join(', ')}`, fields: [...exception.fields] };
+    }
+    const refusal = STATUS_OF.find(([type]) => exception instanceof type);
+    if (refusal) return { status_code: refusal[1], error: reasonPhrase(refusal[1]), message: (exception as Error).message };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();

@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProtectedRoute } from './api-errors.decorator.js';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
 import { QueueStatusDto } from './dto/queue-status.dto.js';
-import { QueueAdminService } from './queue-admin.service.js';
+import { QueueOperations } from '../application/queue-operations.service.js';
 
 @ApiTags('admin')
 @ApiProtectedRoute()
@@ -12,7 +12,7 @@ import { QueueAdminService } from './queue-admin.service.js';
 @ModuleHttp()
 @Controller('api/v1/admin/queue')
 export class QueueAdminController {
-  constructor(private readonly admin: QueueAdminService) {}
+  constructor(private readonly admin: QueueOperations) {}
 
   @Get()
   @ApiOperation({ summary: 'Queue status: depth by priority, active executions, limits, hold state' })

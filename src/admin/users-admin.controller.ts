@@ -6,7 +6,7 @@ import { ApiJsonBody, ApiProtectedRoute } from './api-errors.decorator.js';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
 import { PageQueryDto, SetUserWeightDto, UserIdParamDto } from './dto/admin-queries.dto.js';
 import { UserDetailDto, UsersPageDto, UserWeightDto } from './dto/admin-responses.dto.js';
-import { QueueAdminService } from './queue-admin.service.js';
+import { QueueOperations } from '../application/queue-operations.service.js';
 
 @ApiTags('admin')
 @ApiProtectedRoute()
@@ -14,7 +14,7 @@ import { QueueAdminService } from './queue-admin.service.js';
 @ModuleHttp()
 @Controller('api/v1/admin/queue/users')
 export class UsersAdminController {
-  constructor(private readonly admin: QueueAdminService) {}
+  constructor(private readonly admin: QueueOperations) {}
 
   @Get()
   @ApiOperation({ summary: 'Per-user counts of pending and active executions, largest total first' })

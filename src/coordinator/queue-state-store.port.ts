@@ -18,6 +18,11 @@ import type {
 } from './domain/coordinator-state.js';
 import type { ActiveSummary } from './domain/coordinator-outcomes.js';
 
+// The shapes the store's methods take and give. The domain defines them (its in-memory state
+// answers the same calls, and it imports nothing of ours); code outside the domain takes them
+// from this port.
+export type { AdmissionOutcome, ActiveSummary, ReleaseOutcome, ReprioritizeOutcome, ScheduleResult, AdmissionRequest, ExecutionLookup, Page, PendingFilter, PositionedExecution, QueueSnapshot, UserUsage, UserUsageRow };
+
 /** An outcome, plus what the scheduling run in the same atomic call did (when one was asked for). */
 export type Scheduled<T> = T & { scheduled?: ScheduleResult<StoredRequest> };
 

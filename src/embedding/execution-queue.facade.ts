@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException, type ArgumentMetadata } from '@nestjs/common';
+import { Injectable, type ArgumentMetadata } from '@nestjs/common';
 import type {
   ActivePageDto,
   CancellationRequestedDto,
@@ -11,95 +11,90 @@ import type {
 } from '../admin/dto/admin-responses.dto.js';
 import type { QueueStatusDto } from '../admin/dto/queue-status.dto.js';
 import { SubmitExecutionDto } from '../admin/dto/submit-execution.dto.js';
-import { ExecutionSubmissionService } from '../admin/execution-submission.service.js';
 import { FieldValidationException } from '../admin/http-exception.filter.js';
-import { QueueAdminService } from '../admin/queue-admin.service.js';
-import { SubmissionUnavailableException } from '../admin/submission-unavailable.exception.js';
 import { createValidationPipe } from '../admin/validation.pipe-factory.js';
+import { QueueOperations } from '../application/queue-operations.service.js';
+import { InvalidSubmissionError } from '../application/queue-errors.js';
 import type { Priority } from '../contracts/priority.constants.js';
-import { isTransient } from '../ports/transient-error.js';
-import { ExecutionNotFoundError, ExecutionNotPendingError, InvalidSubmissionError, QueueUnavailableError, SubmissionUnavailableError } from './execution-queue.errors.js';
+import type { PendingFilter } from '../coordinator/queue-state-store.port.js';
+
+export type { PendingFilter };
 
 /** A submission, as the REST API's `POST /api/v1/executions` body (same fields, same rules). */
 export type ExecutionSubmission = { [K in keyof SubmitExecutionDto]: SubmitExecutionDto[K] };
 
-/** Which pending executions a page lists. */
-export interface PendingFilter {
-  priority?: Priority;
-  userId?: string;
-}
-
 const SUBMISSION_METADATA: ArgumentMetadata = { type: 'body', metatype: SubmitExecutionDto };
 
 /**
- * What a host platform uses to drive the queue from its own code: the operations of the REST
- * API, with typed inputs and outputs (the API's shapes) and typed errors (ExecutionQueueError)
- * instead of HTTP statuses. It goes through the same services as the API: a submission becomes
- * an `execution_requested` event on the transport, so it gets the same delivery guarantees,
- * duplicate detection and limits as one that arrives from anywhere else.
+ * What a host platform uses to drive the queue from its own code: the queue operations the REST
+ * API serves (QueueOperations), with typed inputs and outputs (the API's shapes) and typed errors
+ * (ExecutionQueueError). A submission is checked by the same rules as the API's body, then
+ * becomes an `execution_requested` event on the transport, so it gets the same delivery
+ * guarantees, duplicate detection and limits as one that arrives from anywhere else.
  */
 @Injectable()
 export class ExecutionQueue {
   private readonly validation = createValidationPipe();
 
-  constructor(
-    private readonly submissions: ExecutionSubmissionService,
-    private readonly admin: QueueAdminService,
-  ) {}
+  constructor(private readonly operations: QueueOperations) {}
 
   /**
    * Submits an execution and returns its id (the one given, or a new UUID). Resolves once the
    * transport took the request; the queue's answer follows as `execution_accepted` or a refusal.
    */
   async submit(submission: ExecutionSubmission): Promise<string> {
-    return translateErrors(async () => {
-      const dto = (await this.validation.transform(submission, SUBMISSION_METADATA)) as SubmitExecutionDto;
-      return this.submissions.submit(dto);
-    });
+    let dto: SubmitExecutionDto;
+    try {
+      dto = (await this.validation.transform(submission, SUBMISSION_METADATA)) as SubmitExecutionDto;
+    } catch (error) {
+      if (error instanceof FieldValidationException) throw new InvalidSubmissionError(error.fields);
+      throw error;
+    }
+    return this.operations.submit(dto);
   }
 
   /** Asks for an execution to be cancelled (removed if pending, its pod stopped if active). */
   cancel(executionId: string): Promise<CancellationRequestedDto> {
-    return translateErrors(() => this.admin.cancel(executionId), executionId);
+    return this.operations.cancel(executionId);
   }
 
   /** Moves a pending execution to another priority; returns its new position. */
   reprioritize(executionId: string, priority: Priority): Promise<ReprioritizedDto> {
-    return translateErrors(() => this.admin.reprioritize(executionId, priority), executionId);
+    return this.operations.reprioritize(executionId, priority);
   }
 
   /** Stops dispatching (what runs keeps running; submissions are still queued). */
   hold(): Promise<QueueStatusDto> {
-    return translateErrors(() => this.admin.hold());
+    return this.operations.hold();
   }
 
   resume(): Promise<QueueStatusDto> {
-    return translateErrors(() => this.admin.resume());
+    return this.operations.resume();
   }
 
   status(): Promise<QueueStatusDto> {
-    return translateErrors(() => this.admin.status());
+    return this.operations.status();
   }
 
   /** A pending or active execution: its state, position, priorities and estimated start. */
   lookup(executionId: string): Promise<ExecutionDetailDto> {
-    return translateErrors(() => this.admin.execution(executionId), executionId);
+    return this.operations.execution(executionId);
   }
 
   pending(filter: PendingFilter = {}, offset = 0, limit = 50): Promise<PendingPageDto> {
-    return translateErrors(() => this.admin.pending(filter, offset, limit));
+    return this.operations.pending(filter, offset, limit);
   }
 
   active(offset = 0, limit = 50): Promise<ActivePageDto> {
-    return translateErrors(() => this.admin.active(offset, limit));
+    return this.operations.active(offset, limit);
   }
 
   users(offset = 0, limit = 50): Promise<UsersPageDto> {
-    return translateErrors(() => this.admin.users(offset, limit));
+    return this.operations.users(offset, limit);
   }
 
   user(userId: string): Promise<UserDetailDto> {
-    return translateErrors(() => this.admin.user(userId));
+    return this.operations.user(userId);
   }
 
   /** Sets a user's weight under fair order (1–100). */
@@ -107,20 +102,6 @@ export class ExecutionQueue {
     if (!Number.isInteger(weight) || weight < 1 || weight > 100) {
       throw new InvalidSubmissionError([{ field: 'weight', problems: [`weight must be an integer from 1 to 100, got ${String(weight)}`] }]);
     }
-    return translateErrors(() => this.admin.setUserWeight(userId, weight));
-  }
-}
-
-/** The admin services speak HTTP exceptions and the stores transient errors; a host gets the typed errors. */
-async function translateErrors<T>(action: () => Promise<T>, executionId?: string): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof FieldValidationException) throw new InvalidSubmissionError(error.fields);
-    if (error instanceof SubmissionUnavailableException) throw new SubmissionUnavailableError(error.executionId, error.retryAfterSeconds, error.message);
-    if (error instanceof NotFoundException && executionId !== undefined) throw new ExecutionNotFoundError(executionId);
-    if (error instanceof ConflictException && executionId !== undefined) throw new ExecutionNotPendingError(executionId, error.message);
-    if (isTransient(error)) throw new QueueUnavailableError((error as Error).message, { cause: error });
-    throw error;
+    return this.operations.setUserWeight(userId, weight);
   }
 }

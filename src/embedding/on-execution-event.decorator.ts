@@ -1,7 +1,8 @@
 import { SetMetadata } from '@nestjs/common';
+import { ON_EXECUTION_EVENT } from '../application/execution-event-hooks.js';
 import type { ExecutionLifecycleEventType } from '../coordinator/execution-lifecycle.port.js';
 
-export const ON_EXECUTION_EVENT = Symbol('execution-queue:on-execution-event');
+export { ON_EXECUTION_EVENT };
 
 /**
  * Marks a method of a host provider as a hook for executions' lifecycle events: the types given,

@@ -6,10 +6,11 @@ import type { ExecutionQueueOptions } from '../config/execution-queue.options.js
 import { givenClientsOf, resolveModuleOptions, type GivenClients } from '../config/module-options.js';
 import { WireCodec } from '../contracts/wire-codec.js';
 import { systemClock } from '../coordinator/system-clock.js';
-import { ExecutionEvents } from '../embedding/execution-events.service.js';
+import { ExecutionEvents } from '../application/execution-events.service.js';
 import {
   CLOCK,
   COORDINATOR_OBSERVER,
+  DEAD_LETTERS,
   EVENT_PUBLISHER,
   EXECUTION_LIFECYCLE_LISTENER,
   GIVEN_CLIENTS,
@@ -19,12 +20,14 @@ import {
   WIRE_CODEC,
 } from '../execution-queue.constants.js';
 import { GIVEN_MODULE_OPTIONS, MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
+import { deadLettersWritten } from '../kafka-transport/dead-letter.js';
 import { InMemoryBus } from '../kafka-transport/in-memory-bus.js';
 import { InMemoryBusHealthIndicator } from '../kafka-transport/in-memory-bus.health-indicator.js';
 import { InMemoryClientProxy } from '../kafka-transport/in-memory.client-proxy.js';
 import { KafkaClientProxy } from '../kafka-transport/kafka.client-proxy.js';
 import { KafkaHealthIndicator } from '../kafka-transport/kafka.health-indicator.js';
 import { TransportEventPublisher } from '../kafka-transport/transport-event.publisher.js';
+import type { DeadLetterCounts } from '../ports/dead-letters.port.js';
 import type { HealthIndicator } from '../ports/health-indicator.port.js';
 
 /**
@@ -54,17 +57,19 @@ const CORE_PROVIDERS: Provider[] = [
       options.transport === 'kafka' ? new KafkaHealthIndicator(options.kafka, clients.kafkaClient) : new InMemoryBusHealthIndicator(bus),
     inject: [MODULE_OPTIONS_TOKEN, IN_MEMORY_BUS, GIVEN_CLIENTS],
   },
+  { provide: DEAD_LETTERS, useValue: { written: deadLettersWritten } satisfies DeadLetterCounts },
   {
     // The queue's and the streams' gauges join from the role modules that have them.
     provide: COORDINATOR_OBSERVER,
-    useFactory: (options: ExecutionQueueOptions, bus: InMemoryBus, clients: GivenClients) => new QueueMetrics(options.transport === 'memory' ? bus : undefined, clients.metricsRegistry),
-    inject: [MODULE_OPTIONS_TOKEN, IN_MEMORY_BUS, GIVEN_CLIENTS],
+    useFactory: (options: ExecutionQueueOptions, bus: InMemoryBus, clients: GivenClients, deadLetters: DeadLetterCounts) =>
+      new QueueMetrics(deadLetters, options.transport === 'memory' ? bus : undefined, clients.metricsRegistry),
+    inject: [MODULE_OPTIONS_TOKEN, IN_MEMORY_BUS, GIVEN_CLIENTS, DEAD_LETTERS],
   },
   ExecutionEvents,
   { provide: EXECUTION_LIFECYCLE_LISTENER, useExisting: ExecutionEvents },
 ];
 
-const CORE_EXPORTS = [MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS, CLOCK, WIRE_CODEC, IN_MEMORY_BUS, TRANSPORT_CLIENT, EVENT_PUBLISHER, TRANSPORT_HEALTH_INDICATOR, COORDINATOR_OBSERVER, ExecutionEvents, EXECUTION_LIFECYCLE_LISTENER];
+const CORE_EXPORTS = [DEAD_LETTERS, MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS, CLOCK, WIRE_CODEC, IN_MEMORY_BUS, TRANSPORT_CLIENT, EVENT_PUBLISHER, TRANSPORT_HEALTH_INDICATOR, COORDINATOR_OBSERVER, ExecutionEvents, EXECUTION_LIFECYCLE_LISTENER];
 
 /**
  * The core module of one ExecutionQueueModule: the options as the host gave them (a value, or

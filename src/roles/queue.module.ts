@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { ExecutionSubmissionService } from '../admin/execution-submission.service.js';
-import { QueueAdminService } from '../admin/queue-admin.service.js';
 import type { ChangeRelay } from '../admin/stream/change-relay.port.js';
 import { QueueChangeFeed } from '../admin/stream/queue-change.feed.js';
 import { RedisChangeRelay } from '../admin/stream/redis-change-relay.js';
@@ -10,14 +8,15 @@ import type { GivenClients } from '../config/module-options.js';
 import { ExecutionCoordinator } from '../coordinator/execution-coordinator.service.js';
 import { secondConnectionTo } from '../coordinator/stores/redis/redis-connection.js';
 import { WaitEstimates } from '../coordinator/wait-estimates.service.js';
+import { QueueOperations } from '../application/queue-operations.service.js';
 import { ExecutionQueue } from '../embedding/execution-queue.facade.js';
-import { CHANGE_RELAY, GIVEN_CLIENTS } from '../execution-queue.constants.js';
+import { CHANGE_RELAY, GIVEN_CLIENTS, OPERATOR_CHANGE_LISTENER } from '../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
 import { QueueStateModule } from './queue-state.module.js';
 
 /**
  * The queue's services over its state: the coordinator's decisions, wait estimates, the queue
- * operations (submit, cancel, reprioritise, hold, pages) and the facade over them, and the feed
+ * operations (submit, cancel, reprioritise, hold, pages, weights) and the facade over them, and the feed
  * of changes the live streams show (through Redis pub/sub when replicas share Redis, so a
  * coordinator's changes reach every admin replica). Shared by the coordinator and admin roles.
  */
@@ -26,8 +25,7 @@ import { QueueStateModule } from './queue-state.module.js';
   providers: [
     ExecutionCoordinator,
     WaitEstimates,
-    QueueAdminService,
-    ExecutionSubmissionService,
+    QueueOperations,
     ExecutionQueue,
     {
       provide: CHANGE_RELAY,
@@ -39,7 +37,8 @@ import { QueueStateModule } from './queue-state.module.js';
       inject: [MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS],
     },
     QueueChangeFeed,
+    { provide: OPERATOR_CHANGE_LISTENER, useExisting: QueueChangeFeed },
   ],
-  exports: [QueueStateModule, ExecutionCoordinator, WaitEstimates, QueueAdminService, ExecutionSubmissionService, ExecutionQueue, QueueChangeFeed],
+  exports: [QueueStateModule, ExecutionCoordinator, WaitEstimates, QueueOperations, ExecutionQueue, QueueChangeFeed],
 })
 export class QueueModule {}

@@ -5,7 +5,7 @@ import type { CoordinatorObserver, FinishKind, RejectionReason } from '../../coo
 import type { QueueStateStore } from '../../coordinator/queue-state-store.port.js';
 import type { TransportRetrySource } from '../../ports/transport-retries.port.js';
 import type { StreamStats } from './stream-stats.port.js';
-import { deadLettersWritten } from '../../kafka-transport/dead-letter.js';
+import type { DeadLetterCounts } from '../../ports/dead-letters.port.js';
 
 /** Wait-time buckets in seconds: from instant dispatch to the default stale timeout. */
 const WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -40,6 +40,7 @@ export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
    * module closes, so a host that builds the module again can register them again.
    */
   constructor(
+    deadLetters: DeadLetterCounts,
     transport?: TransportRetrySource,
     private readonly hostRegistry?: Registry,
   ) {
@@ -71,7 +72,7 @@ export class QueueMetrics implements CoordinatorObserver, OnModuleDestroy {
       registers,
       collect() {
         this.reset();
-        for (const [reason, count] of Object.entries(deadLettersWritten())) this.inc({ reason }, count);
+        for (const [reason, count] of Object.entries(deadLetters.written())) this.inc({ reason }, count);
       },
     });
     this.acceptedTotal = new Counter({ name: 'execution_queue_accepted_total', help: 'Requests queued', labelNames: ['priority'], registers });

@@ -1,6 +1,6 @@
 import type { ExecutionQueueOptions } from '../../config/execution-queue.options.js';
-import type { ExecutionEvents } from '../../embedding/execution-events.service.js';
-import type { QueueAdminService } from '../queue-admin.service.js';
+import type { ExecutionEvents } from '../../application/execution-events.service.js';
+import type { QueueOperations } from '../../application/queue-operations.service.js';
 import { AdminStreamService } from './admin-stream.service.js';
 import { QueueChangeFeed } from './queue-change.feed.js';
 import { GATHER_MS } from './sse-broadcast.js';
@@ -42,13 +42,13 @@ describe('AdminStreamService', () => {
     active: async () => ({ items: [] }),
     pending: async () => ({ items: [] }),
     users: async () => ({ items: [] }),
-  } as unknown as QueueAdminService;
+  } as unknown as QueueOperations;
   const options = { stream: { statusSeconds: 3600 } } as ExecutionQueueOptions;
 
   it('follows the change feed only while a client is connected, and a client that comes later still gets the changes', async () => {
     const feed = new QueueChangeFeed(noEvents, null);
     await feed.onModuleInit();
-    const service = new AdminStreamService(feed, admin, options);
+    const service = new AdminStreamService(feed, admin, options, { written: () => ({ invalid_message: 2 }) });
     try {
       expect(feed.listenerCount).toBe(0);
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ExecutionQueueOptions } from '../../config/execution-queue.options.js';
+import { DEAD_LETTERS } from '../../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../../execution-queue.module-definition.js';
-import { deadLettersWritten } from '../../kafka-transport/dead-letter.js';
-import { QueueAdminService } from '../queue-admin.service.js';
+import type { DeadLetterCounts } from '../../ports/dead-letters.port.js';
+import { QueueOperations } from '../../application/queue-operations.service.js';
 import type { QueueChangeFrame } from './queue-change.js';
 import { QueueChangeFeed } from './queue-change.feed.js';
 import { SseBroadcast } from './sse-broadcast.js';
@@ -26,8 +27,9 @@ export class AdminStreamService implements OnApplicationShutdown {
 
   constructor(
     private readonly feed: QueueChangeFeed,
-    private readonly admin: QueueAdminService,
+    private readonly admin: QueueOperations,
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
+    @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterCounts,
   ) {}
 
   /**
@@ -79,7 +81,7 @@ export class AdminStreamService implements OnApplicationShutdown {
       this.admin.pending({}, 0, SNAPSHOT_PAGE),
       this.admin.users(0, SNAPSHOT_USERS),
     ]);
-    return { status, active, pending, users, dead_letters: { ...deadLettersWritten() }, origin: this.feed.origin, at: new Date().toISOString() };
+    return { status, active, pending, users, dead_letters: { ...this.deadLetters.written() }, origin: this.feed.origin, at: new Date().toISOString() };
   }
 
   private startTicker(): void {
@@ -96,6 +98,6 @@ export class AdminStreamService implements OnApplicationShutdown {
   private async tick(): Promise<void> {
     const status = await this.admin.status().catch((error: Error) => ({ unavailable: error.message }));
     // Dead letters are counted where they are written: each replica reports its own.
-    this.clients.send('status', { ...status, dead_letters: { ...deadLettersWritten() } });
+    this.clients.send('status', { ...status, dead_letters: { ...this.deadLetters.written() } });
   }
 }

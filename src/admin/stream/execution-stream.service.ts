@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ExecutionDetailDto } from '../dto/admin-responses.dto.js';
-import { QueueAdminService } from '../queue-admin.service.js';
+import { QueueOperations } from '../../application/queue-operations.service.js';
 import { executionOf, POSITION_CHANGES, TERMINAL_CHANGES, type QueueChangeFrame } from './queue-change.js';
 import { QueueChangeFeed } from './queue-change.feed.js';
 import type { SseConnection } from './sse-connection.js';
@@ -26,7 +26,7 @@ interface Told {
 export class ExecutionStreamService {
   constructor(
     private readonly feed: QueueChangeFeed,
-    private readonly admin: QueueAdminService,
+    private readonly admin: QueueOperations,
   ) {}
 
   /**

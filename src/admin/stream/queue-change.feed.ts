@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CHANGE_RELAY } from '../../execution-queue.constants.js';
-import { ExecutionEvents } from '../../embedding/execution-events.service.js';
+import { ExecutionEvents } from '../../application/execution-events.service.js';
 import type { ChangeRelay } from './change-relay.port.js';
 import { frameOf, type QueueChange, type QueueChangeFrame } from './queue-change.js';
 

@@ -1,12 +1,7 @@
-import type { Priority } from '../../contracts/priority.constants.js';
+import type { OperatorChange } from '../../application/operator-changes.port.js';
 import type { ExecutionLifecycleEvent } from '../../coordinator/execution-lifecycle.port.js';
 
-/** A change an operator made that is not an execution's own lifecycle. */
-export type OperatorChange =
-  | { type: 'held'; at: Date }
-  | { type: 'resumed'; at: Date }
-  | { type: 'reprioritized'; executionId: string; priority: Priority; position: number; at: Date }
-  | { type: 'weight_changed'; userId: string; weight: number; at: Date };
+export type { OperatorChange };
 
 /** Everything the live streams report: what happened to an execution, or what an operator did. */
 export type QueueChange = ExecutionLifecycleEvent | OperatorChange;

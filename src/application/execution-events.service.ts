@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { ExecutionLifecycleEvent, ExecutionLifecycleEventType, ExecutionLifecycleListener } from '../coordinator/execution-lifecycle.port.js';
-import { ON_EXECUTION_EVENT } from './on-execution-event.decorator.js';
+import { ON_EXECUTION_EVENT } from './execution-event-hooks.js';
 
 /** A function told of lifecycle events (see ExecutionEvents.listen). */
 export type ExecutionEventHandler = (event: ExecutionLifecycleEvent) => unknown;

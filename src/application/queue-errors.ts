@@ -1,6 +1,13 @@
-import type { FieldErrorDto } from '../admin/dto/error-response.dto.js';
+/** One bad field of a submission, with what is wrong with it. */
+export interface FieldProblem {
+  field: string;
+  problems: string[];
+}
 
-/** Base of every refusal the ExecutionQueue facade reports; `code` is stable for hosts to switch on. */
+/**
+ * Base of every refusal the queue operations report (the facade passes them to a host, the REST
+ * API's filter turns them into HTTP answers); `code` is stable for hosts to switch on.
+ */
 export abstract class ExecutionQueueError extends Error {
   abstract readonly code: string;
 }
@@ -10,7 +17,7 @@ export class InvalidSubmissionError extends ExecutionQueueError {
   override readonly name = 'InvalidSubmissionError';
   readonly code = 'INVALID_SUBMISSION';
 
-  constructor(readonly fields: readonly FieldErrorDto[]) {
+  constructor(readonly fields: readonly FieldProblem[]) {
     super(`Invalid submission: ${fields.map((field) => `${field.field} (${field.problems.join('; ')})`).join(', ')}`);
   }
 }
