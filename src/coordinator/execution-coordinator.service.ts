@@ -60,7 +60,8 @@ const FINISH_KINDS: Record<TerminalEvent['event_type'], FinishKind> = {
 /**
  * Binds the queue rules to the outside world: each handler makes one atomic change in the
  * state store, publishes the events its outcome calls for, and then schedules. Scheduling is
- * reactive: it runs after every change and never on a timer.
+ * reactive: it runs after every change; the only timer is the idle housekeeping run
+ * (CoordinatorHousekeeping, QUEUE_HOUSEKEEPING_SECONDS), which repairs a quiet system.
  *
  * Every scheduling step also repairs what a crash or a lost event left behind (expired leases,
  * unconfirmed dispatches), so that repair costs nothing extra while events flow

@@ -106,7 +106,7 @@ export class RedisQueueStateStore implements QueueStateStore {
   private readonly keys: string[];
   private readonly libraryLoader: RedisLibraryLoader;
   private readonly functionNames: Record<ScriptName, string>;
-  /** The limits as the scripts read them (limits_of in lua/common.lua): one argument, not seven. */
+  /** The limits as the scripts read them (limits_of in lua/common.lua): every field in one argument. */
   private readonly limitsArgument: string;
   /** Admissions and releases made while one of their kind is in flight travel together (see CallBatcher). */
   private readonly admissionBatches: CallBatcher<(string | number)[], Reply>;
