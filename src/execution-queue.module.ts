@@ -1,5 +1,7 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
+import { AdminTokenRegistry } from './admin/auth/admin-token.registry.js';
+import { BearerTokenGuard } from './admin/auth/bearer-token.guard.js';
 import { DashboardController } from './admin/dashboard/dashboard.controller.js';
 import { ExecutionsAdminController } from './admin/executions-admin.controller.js';
 import { ExecutionsController } from './admin/executions.controller.js';
@@ -84,6 +86,7 @@ function composed(definition: DynamicModule, roles: Role[] | undefined, http: Ex
   const selected = roles ?? [...ROLES];
   const routes = new Set(http?.routes ?? []);
   const usesQueue = selected.includes('coordinator') || selected.includes('admin');
+  const servesApi = routes.has('api') && selected.includes('admin');
   const roleModules = [
     ...(selected.includes('coordinator') ? [CoordinatorRoleModule] : []),
     ...(selected.includes('admin') ? [AdminRoleModule] : []),
@@ -93,8 +96,8 @@ function composed(definition: DynamicModule, roles: Role[] | undefined, http: Ex
     ...(routes.has('health') ? CONTROLLERS_BY_ROUTE_GROUP.health : []),
     ...(routes.has('metrics') ? CONTROLLERS_BY_ROUTE_GROUP.metrics : []),
     // The page is useful only where the API it calls is served.
-    ...(routes.has('dashboard') && routes.has('api') && selected.includes('admin') ? CONTROLLERS_BY_ROUTE_GROUP.dashboard : []),
-    ...(routes.has('api') && selected.includes('admin') ? API_CONTROLLERS : []),
+    ...(routes.has('dashboard') && servesApi ? CONTROLLERS_BY_ROUTE_GROUP.dashboard : []),
+    ...(servesApi ? API_CONTROLLERS : []),
     ...selected.flatMap((role) => HANDLERS_BY_ROLE[role]),
   ];
   const prefix = http?.prefix?.replace(/^\/+|\/+$/g, '');
@@ -103,7 +106,8 @@ function composed(definition: DynamicModule, roles: Role[] | undefined, http: Ex
     module: ExecutionQueueModule,
     imports: [core, ...(usesQueue ? [QueueModule] : []), ...roleModules, ...(prefix ? [RouterModule.register([{ path: prefix, module: ExecutionQueueModule }])] : [])],
     controllers,
-    providers: HEALTH_PROVIDERS,
+    // The API's tokens (one generated and logged when none is configured) only where it is served.
+    providers: [...HEALTH_PROVIDERS, ...(servesApi ? [AdminTokenRegistry, BearerTokenGuard] : [])],
     // The facade, the coordinator and the store where this process has them; the core's tokens are global.
     exports: [core, ExecutionQueueHealth, ...(usesQueue ? [QueueModule] : [])],
   };

@@ -1,6 +1,4 @@
 import { Inject, Module } from '@nestjs/common';
-import { AdminTokenRegistry } from '../admin/auth/admin-token.registry.js';
-import { BearerTokenGuard } from '../admin/auth/bearer-token.guard.js';
 import type { QueueMetrics } from '../admin/metrics/queue-metrics.js';
 import { AdminStreamService } from '../admin/stream/admin-stream.service.js';
 import { ExecutionStreamService } from '../admin/stream/execution-stream.service.js';
@@ -8,11 +6,14 @@ import { SseConnections } from '../admin/stream/sse-connections.js';
 import { COORDINATOR_OBSERVER } from '../execution-queue.constants.js';
 import { QueueModule } from './queue.module.js';
 
-/** The `admin` role: the queue's services plus what the REST API and the live streams need. */
+/**
+ * The `admin` role: the queue's services plus the live streams. Its tokens are the root
+ * module's, and only where the API's routes are mounted (a host without them has no token to log).
+ */
 @Module({
   imports: [QueueModule],
-  providers: [AdminTokenRegistry, BearerTokenGuard, SseConnections, AdminStreamService, ExecutionStreamService],
-  exports: [QueueModule, AdminTokenRegistry, BearerTokenGuard, SseConnections, AdminStreamService, ExecutionStreamService],
+  providers: [SseConnections, AdminStreamService, ExecutionStreamService],
+  exports: [QueueModule, SseConnections, AdminStreamService, ExecutionStreamService],
 })
 export class AdminRoleModule {
   constructor(@Inject(COORDINATOR_OBSERVER) metrics: QueueMetrics, streams: SseConnections) {

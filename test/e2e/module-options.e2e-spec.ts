@@ -1,6 +1,6 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { ConfigError, EXECUTION_QUEUE_OPTIONS, ExecutionQueueModule, loadConfig, type ExecutionQueueModuleOptions, type ExecutionQueueOptions, type Role } from '../../src/index.js';
+import { ConfigError, EXECUTION_QUEUE_OPTIONS, ExecutionQueueModule, loadConfig, STANDALONE_HTTP, type ExecutionQueueModuleOptions, type ExecutionQueueOptions, type Role } from '../../src/index.js';
 
 /** A host platform's own configuration service. */
 @Injectable()
@@ -65,5 +65,17 @@ describe('module options given by a host', () => {
 
   it('refuses roles it does not know, naming them', () => {
     expect(() => ExecutionQueueModule.forRoot({ roles: ['coordinator', 'scheduler' as Role] })).toThrow(/roles: expected a non-empty subset of coordinator, worker, admin, got \[coordinator, scheduler\]/);
+  });
+
+  it('generates and logs an admin token only where the REST API is served', async () => {
+    const tokenWarnings = async (options: ExecutionQueueModuleOptions & { http?: typeof STANDALONE_HTTP }) => {
+      const warnings: string[] = [];
+      const recorder: LoggerService = { log: () => undefined, error: () => undefined, warn: (message: unknown) => void warnings.push(String(message)) };
+      const moduleRef = await Test.createTestingModule({ imports: [ExecutionQueueModule.forRoot(options)] }).setLogger(recorder).compile();
+      await moduleRef.close();
+      return warnings.filter((warning) => warning.includes('ADMIN_TOKENS'));
+    };
+    expect(await tokenWarnings({})).toEqual([]);
+    expect(await tokenWarnings({ http: STANDALONE_HTTP })).toEqual([expect.stringMatching(/generated an admin token/)]);
   });
 });
