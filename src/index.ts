@@ -12,7 +12,7 @@ export * from './execution-queue.constants.js';
 export { createTransportStrategy } from './transport-strategy.factory.js';
 export { configureHttpApp } from './admin/http-app.setup.js';
 export { StructuredLogger } from './common/structured-logger.js';
-export { ExecutionQueue, type ExecutionSubmission, type PendingFilter } from './embedding/execution-queue.facade.js';
+export { ExecutionQueue, type ExecutionSubmission, type PendingQuery } from './embedding/execution-queue.facade.js';
 export { InjectExecutionQueue } from './embedding/inject-execution-queue.decorator.js';
 export * from './application/queue-errors.js';
 export { ExecutionEvents, type ExecutionEventHandler } from './application/execution-events.service.js';

@@ -33,7 +33,7 @@ export class ExecutionsAdminController {
   @ApiOperation({ summary: 'Pending executions in true queue order with their positions, optionally filtered' })
   @ApiOkResponse({ type: PendingPageDto })
   pending(@Query() query: PendingQueryDto): Promise<PendingPageDto> {
-    return this.admin.pending({ priority: query.priority, userId: query.user_id }, query.offset, query.limit);
+    return this.admin.pending({ priority: query.priority, user_id: query.user_id }, query.offset, query.limit);
   }
 
   @Get(':id')

@@ -80,6 +80,6 @@ export class ExecutionEvents implements ExecutionLifecycleListener, OnApplicatio
 
   private failed(hook: Hook, event: ExecutionLifecycleEvent, error: unknown): void {
     this.failureCount++;
-    this.logger.error(`Hook ${hook.name} failed on ${event.type} of ${event.executionId}: ${(error as Error)?.message ?? String(error)}`);
+    this.logger.error(`Hook ${hook.name} failed on ${event.type} of ${event.execution_id}: ${(error as Error)?.message ?? String(error)}`);
   }
 }

@@ -8,7 +8,7 @@ import { languageRuntimesWith, type LanguageRuntime } from '../contracts/languag
 import { DEFAULT_PRIORITY, type Priority } from '../contracts/priority.constants.js';
 import type { Clock } from '../coordinator/domain/clock.js';
 import { ExecutionCoordinator } from '../coordinator/execution-coordinator.service.js';
-import type { PendingFilter, QueueSnapshot, QueueStateStore } from '../coordinator/queue-state-store.port.js';
+import type { QueueSnapshot, QueueStateStore } from '../coordinator/queue-state-store.port.js';
 import { WaitEstimates } from '../coordinator/wait-estimates.service.js';
 import { CLOCK, EVENT_PUBLISHER, OPERATOR_CHANGE_LISTENER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
@@ -23,6 +23,7 @@ import type {
   ExecutionDetailView,
   PageView,
   PendingExecutionView,
+  PendingQuery,
   QueueStatusView,
   ReprioritizedView,
   SubmissionRequest,
@@ -142,7 +143,7 @@ export class QueueOperations {
   /** Sets a user's weight under fair order; it applies to that user's next turns. */
   async setUserWeight(userId: string, weight: number): Promise<UserWeightView> {
     await storeCall(() => this.store.setUserWeight(userId, weight));
-    this.changes?.record({ type: 'weight_changed', userId, weight, at: new Date(this.clock.now()) });
+    this.changes?.record({ type: 'weight_changed', user_id: userId, weight, at: new Date(this.clock.now()) });
     return { user_id: userId, weight };
   }
 
@@ -156,9 +157,9 @@ export class QueueOperations {
     });
   }
 
-  pending(filter: PendingFilter, offset: number, limit: number): Promise<PageView<PendingExecutionView>> {
+  pending(query: PendingQuery, offset: number, limit: number): Promise<PageView<PendingExecutionView>> {
     return storeCall(async () => {
-      const page = await this.store.pendingPage(filter, offset, limit);
+      const page = await this.store.pendingPage({ priority: query.priority, userId: query.user_id }, offset, limit);
       const now = this.clock.now();
       const waits = await this.estimates.waitsMs(page.items.map((execution) => execution.position));
       return {
@@ -207,7 +208,7 @@ export class QueueOperations {
     if (outcome.kind === 'not_pending') {
       throw new ExecutionNotPendingError(executionId, `Execution ${executionId} is already ${outcome.state}; only pending executions can be reprioritized`);
     }
-    this.changes?.record({ type: 'reprioritized', executionId, priority: outcome.priority, position: outcome.position, at: new Date(this.clock.now()) });
+    this.changes?.record({ type: 'reprioritized', execution_id: executionId, priority: outcome.priority, position: outcome.position, at: new Date(this.clock.now()) });
     return { execution_id: executionId, priority: outcome.priority, position: outcome.position };
   }
 

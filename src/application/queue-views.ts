@@ -80,6 +80,12 @@ export interface CancellationRequestedView {
   state: 'pending' | 'active';
 }
 
+/** Which pending executions a page lists: a level and a user (as the REST query's `priority` and `user_id`). */
+export interface PendingQuery {
+  priority?: Priority;
+  user_id?: string;
+}
+
 /** A submission, as `POST /api/v1/executions` takes it (validated by the adapter in front). */
 export interface SubmissionRequest {
   execution_id?: string;

@@ -120,11 +120,11 @@ export class ExecutionCoordinator {
           event: this.events.accepted(request, outcome.position, estimatedWait),
           notice: {
             type: 'accepted',
-            executionId: request.execution_id,
-            userId: request.metadata.user_id,
+            execution_id: request.execution_id,
+            user_id: request.metadata.user_id,
             priority: request.priority,
             position: outcome.position,
-            estimatedWaitSeconds: estimatedWait === null ? null : Math.round(estimatedWait / 100) / 10,
+            estimated_wait_seconds: estimatedWait === null ? null : Math.round(estimatedWait / 100) / 10,
             at: this.now(),
           },
         });
@@ -158,7 +158,7 @@ export class ExecutionCoordinator {
   /** The pod runs the script: a sign of life, and the execution's start for lifecycle listeners. */
   async handleStarted(executionId: string): Promise<void> {
     await this.handleSignOfLife(executionId);
-    this.tell({ type: 'started', executionId, at: this.now() });
+    this.tell({ type: 'started', execution_id: executionId, at: this.now() });
   }
 
   async handleCancelled(event: ExecutionCancelledEvent): Promise<void> {
@@ -168,7 +168,7 @@ export class ExecutionCoordinator {
     const outcome = await this.store.release(event.execution_id, this.clock.now(), this.sagaIds());
     if (outcome.kind !== 'unknown') {
       this.observer.cancelled();
-      this.tell({ type: 'cancelled', executionId: event.execution_id, at: this.now() });
+      this.tell({ type: 'cancelled', execution_id: event.execution_id, at: this.now() });
     }
     this.estimates?.forget(event.execution_id);
     const outgoing: Outgoing[] = [];
@@ -184,7 +184,7 @@ export class ExecutionCoordinator {
     const outcome = await this.store.release(event.execution_id, this.clock.now(), this.sagaIds());
     if (outcome.kind !== 'unknown') {
       this.observer.finished(FINISH_KINDS[event.event_type]);
-      this.tell({ type: 'finished', executionId: event.execution_id, outcome: FINISH_KINDS[event.event_type], at: this.now() });
+      this.tell({ type: 'finished', execution_id: event.execution_id, outcome: FINISH_KINDS[event.event_type], at: this.now() });
     }
     if (outcome.kind === 'was_active') this.estimates?.finished(event.execution_id);
     const outgoing: Outgoing[] = [];
@@ -253,10 +253,10 @@ export class ExecutionCoordinator {
           dispatch: execution,
           notice: {
             type: 'dispatched',
-            executionId: execution.executionId,
-            userId: execution.userId,
+            execution_id: execution.executionId,
+            user_id: execution.userId,
             priority: execution.priority,
-            waitedSeconds: (execution.dispatchedAt - execution.enqueuedAt) / 1000,
+            waited_seconds: (execution.dispatchedAt - execution.enqueuedAt) / 1000,
             at: this.now(),
           },
         });
@@ -280,7 +280,7 @@ export class ExecutionCoordinator {
     outgoing.push({ event: this.events.deletePod(execution, originOf(execution.payload), 'lease expired', this.options.k8sNamespace) });
     outgoing.push({
       event: this.events.failed(execution.payload, ErrorType.SystemError, RejectionMessages.leaseExpired(this.options.queue.leaseSeconds)),
-      notice: { type: 'finished', executionId: execution.executionId, outcome: 'lease_expired', at: this.now() },
+      notice: { type: 'finished', execution_id: execution.executionId, outcome: 'lease_expired', at: this.now() },
     });
   }
 
@@ -290,7 +290,7 @@ export class ExecutionCoordinator {
       this.estimates?.forget(execution.executionId);
       outgoing.push({
         event: this.events.failed(execution.payload, ErrorType.Timeout, RejectionMessages.expiredInQueue(this.options.queue.staleTimeoutSeconds)),
-        notice: { type: 'expired', executionId: execution.executionId, userId: execution.userId, priority: execution.priority, at: this.now() },
+        notice: { type: 'expired', execution_id: execution.executionId, user_id: execution.userId, priority: execution.priority, at: this.now() },
       });
     }
   }
@@ -359,11 +359,11 @@ export class ExecutionCoordinator {
     this.logger.error(`Dispatch of ${dispatch.executionId} failed; releasing its slot: ${error.message}`);
     await this.store.release(dispatch.executionId);
     await this.publisher.publish(this.events.failed(dispatch.payload, ErrorType.SystemError, RejectionMessages.dispatchFailed(error.message)));
-    this.tell({ type: 'finished', executionId: dispatch.executionId, outcome: 'dispatch_failed', at: this.now() });
+    this.tell({ type: 'finished', execution_id: dispatch.executionId, outcome: 'dispatch_failed', at: this.now() });
   }
 
   private rejectedNotice(request: ExecutionRequestedEvent, reason: AdmissionRefusal): ExecutionLifecycleEvent {
-    return { type: 'rejected', executionId: request.execution_id, userId: request.metadata.user_id, priority: request.priority, reason, at: this.now() };
+    return { type: 'rejected', execution_id: request.execution_id, user_id: request.metadata.user_id, priority: request.priority, reason, at: this.now() };
   }
 
   /** Tells the lifecycle listener; it must not throw, and a failing one never breaks the queue. */
@@ -372,7 +372,7 @@ export class ExecutionCoordinator {
     try {
       this.lifecycle.notify(event);
     } catch (error) {
-      this.logger.error(`A lifecycle listener failed on ${event.type} of ${event.executionId}: ${(error as Error).message}`);
+      this.logger.error(`A lifecycle listener failed on ${event.type} of ${event.execution_id}: ${(error as Error).message}`);
     }
   }
 

@@ -10,13 +10,13 @@ export type ExecutionOutcome = 'completed' | 'failed' | 'timeout' | 'lease_expir
  * once: a redelivered event may tell the same thing again.
  */
 export type ExecutionLifecycleEvent =
-  | { type: 'accepted'; executionId: string; userId: string | null; priority: Priority; position: number; estimatedWaitSeconds: number | null; at: Date }
-  | { type: 'rejected'; executionId: string; userId: string | null; priority: Priority; reason: 'queue_full' | 'user_limit'; at: Date }
-  | { type: 'dispatched'; executionId: string; userId: string; priority: Priority; waitedSeconds: number; at: Date }
-  | { type: 'started'; executionId: string; at: Date }
-  | { type: 'finished'; executionId: string; outcome: ExecutionOutcome; at: Date }
-  | { type: 'cancelled'; executionId: string; at: Date }
-  | { type: 'expired'; executionId: string; userId: string; priority: Priority; at: Date };
+  | { type: 'accepted'; execution_id: string; user_id: string | null; priority: Priority; position: number; estimated_wait_seconds: number | null; at: Date }
+  | { type: 'rejected'; execution_id: string; user_id: string | null; priority: Priority; reason: 'queue_full' | 'user_limit'; at: Date }
+  | { type: 'dispatched'; execution_id: string; user_id: string; priority: Priority; waited_seconds: number; at: Date }
+  | { type: 'started'; execution_id: string; at: Date }
+  | { type: 'finished'; execution_id: string; outcome: ExecutionOutcome; at: Date }
+  | { type: 'cancelled'; execution_id: string; at: Date }
+  | { type: 'expired'; execution_id: string; user_id: string; priority: Priority; at: Date };
 
 export type ExecutionLifecycleEventType = ExecutionLifecycleEvent['type'];
 

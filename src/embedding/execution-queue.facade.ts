@@ -16,9 +16,9 @@ import { createValidationPipe } from '../admin/validation.pipe-factory.js';
 import { QueueOperations } from '../application/queue-operations.service.js';
 import { InvalidSubmissionError } from '../application/queue-errors.js';
 import type { Priority } from '../contracts/priority.constants.js';
-import type { PendingFilter } from '../coordinator/queue-state-store.port.js';
+import type { PendingQuery } from '../application/queue-views.js';
 
-export type { PendingFilter };
+export type { PendingQuery };
 
 /** A submission, as the REST API's `POST /api/v1/executions` body (same fields, same rules). */
 export type ExecutionSubmission = { [K in keyof SubmitExecutionDto]: SubmitExecutionDto[K] };
@@ -81,8 +81,8 @@ export class ExecutionQueue {
     return this.operations.execution(executionId);
   }
 
-  pending(filter: PendingFilter = {}, offset = 0, limit = 50): Promise<PendingPageDto> {
-    return this.operations.pending(filter, offset, limit);
+  pending(query: PendingQuery = {}, offset = 0, limit = 50): Promise<PendingPageDto> {
+    return this.operations.pending(query, offset, limit);
   }
 
   active(offset = 0, limit = 50): Promise<ActivePageDto> {

@@ -33,7 +33,7 @@ class ExecutionJournal {
   }
 
   of(executionId: string): string[] {
-    return this.seen.filter((event) => event.executionId === executionId).map((event) => (event.type === 'finished' ? `finished:${event.outcome}` : event.type));
+    return this.seen.filter((event) => event.execution_id === executionId).map((event) => (event.type === 'finished' ? `finished:${event.outcome}` : event.type));
   }
 }
 
@@ -63,7 +63,7 @@ describe('lifecycle hooks in host code', () => {
     const journal = app.get(ExecutionJournal);
     const events = app.get(ExecutionEvents);
     const heard: string[] = [];
-    const stop = events.listen((event) => void heard.push(`${event.type} ${event.executionId}`), 'rejected', 'cancelled');
+    const stop = events.listen((event) => void heard.push(`${event.type} ${event.execution_id}`), 'rejected', 'cancelled');
     const submit = (id: string, user: string) => queue.submit({ execution_id: id, user_id: user, script: 'print(1)', language: 'python', language_version: '3.11' });
 
     await submit('h-1', 'ann'); // runs at once
@@ -78,8 +78,8 @@ describe('lifecycle hooks in host code', () => {
     expect(journal.of('h-2')).toEqual(['accepted', 'dispatched', 'started', 'finished:completed']);
     expect(journal.of('h-3')).toEqual(['accepted', 'cancelled']);
     expect(journal.of('h-4')).toEqual(['rejected']);
-    expect(journal.seen.find((event) => event.executionId === 'h-4')).toMatchObject({ type: 'rejected', reason: 'queue_full', userId: 'dan', priority: 'normal' });
-    expect(journal.seen.find((event) => event.executionId === 'h-2' && event.type === 'accepted')).toMatchObject({ position: 0, userId: 'bob' });
+    expect(journal.seen.find((event) => event.execution_id === 'h-4')).toMatchObject({ type: 'rejected', reason: 'queue_full', user_id: 'dan', priority: 'normal' });
+    expect(journal.seen.find((event) => event.execution_id === 'h-2' && event.type === 'accepted')).toMatchObject({ position: 0, user_id: 'bob' });
     expect(heard).toEqual(['rejected h-4', 'cancelled h-3']);
 
     // One failure per dispatch and per finish (two executions ran) and one per acceptance

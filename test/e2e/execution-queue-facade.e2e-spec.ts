@@ -59,7 +59,7 @@ describe('the ExecutionQueue facade in host code', () => {
 
     expect(await queue.reprioritize('f-3', 'high')).toEqual({ execution_id: 'f-3', priority: 'high', position: 0 });
     expect((await queue.pending()).items.map((item) => item.execution_id)).toEqual(['f-3', 'f-2']);
-    expect((await queue.pending({ userId: 'bob' })).items.map((item) => item.execution_id)).toEqual(['f-2']);
+    expect((await queue.pending({ user_id: 'bob' })).items.map((item) => item.execution_id)).toEqual(['f-2']);
     expect((await queue.active()).items.map((item) => item.execution_id)).toEqual(['f-1']);
     expect((await queue.users()).items.map((item) => item.user_id).sort()).toEqual(['ann', 'bob', 'cat']);
 

@@ -29,8 +29,8 @@ export class GradingService {
   /** The queue tells the platform what became of each grading. */
   @OnExecutionEvent('started', 'finished', 'cancelled', 'expired', 'rejected')
   follow(event: ExecutionLifecycleEvent): void {
-    if (!this.states.has(event.executionId) || event.type === 'accepted' || event.type === 'dispatched') return;
+    if (!this.states.has(event.execution_id) || event.type === 'accepted' || event.type === 'dispatched') return;
     const state: GradingState = event.type === 'started' ? 'running' : event.type === 'finished' ? event.outcome : event.type;
-    this.states.set(event.executionId, state);
+    this.states.set(event.execution_id, state);
   }
 }

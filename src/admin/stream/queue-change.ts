@@ -15,18 +15,9 @@ export type QueueChangeType = QueueChange['type'];
  */
 export type QueueChangeFrame = Record<string, unknown> & { type: QueueChangeType; at: string; origin: string; seq: number };
 
-const FIELD_NAMES: Record<string, string> = {
-  executionId: 'execution_id',
-  userId: 'user_id',
-  estimatedWaitSeconds: 'estimated_wait_seconds',
-  waitedSeconds: 'waited_seconds',
-};
-
-/** The frame of a change: each field under its wire name, `at` as ISO text. */
+/** The frame of a change: its fields as they are (already the wire's names), `at` as ISO text. */
 export function frameOf(change: QueueChange, origin: string, seq: number): QueueChangeFrame {
-  const frame: Record<string, unknown> = { origin, seq };
-  for (const [key, value] of Object.entries(change)) frame[FIELD_NAMES[key] ?? key] = value instanceof Date ? value.toISOString() : value;
-  return frame as QueueChangeFrame;
+  return { ...change, at: change.at.toISOString(), origin, seq } as QueueChangeFrame;
 }
 
 /** The execution a frame is about, if any. */
