@@ -1,27 +1,29 @@
 import { Injectable, type ArgumentMetadata } from '@nestjs/common';
-import type {
-  ActivePageDto,
-  CancellationRequestedDto,
-  ExecutionDetailDto,
-  PendingPageDto,
-  ReprioritizedDto,
-  UserDetailDto,
-  UsersPageDto,
-  UserWeightDto,
-} from '../admin/dto/admin-responses.dto.js';
-import type { QueueStatusDto } from '../admin/dto/queue-status.dto.js';
 import { SubmitExecutionDto } from '../admin/dto/submit-execution.dto.js';
 import { FieldValidationException } from '../admin/http-exception.filter.js';
 import { createValidationPipe } from '../admin/validation.pipe-factory.js';
 import { QueueOperations } from '../application/queue-operations.service.js';
 import { InvalidSubmissionError } from '../application/queue-errors.js';
 import type { Priority } from '../contracts/priority.constants.js';
-import type { PendingQuery } from '../application/queue-views.js';
+import type {
+  ActiveExecutionView,
+  CancellationRequestedView,
+  ExecutionDetailView,
+  PageView,
+  PendingExecutionView,
+  PendingQuery,
+  QueueStatusView,
+  ReprioritizedView,
+  SubmissionRequest,
+  UserDetailView,
+  UsersPageView,
+  UserWeightView,
+} from '../application/queue-views.js';
 
 export type { PendingQuery };
 
 /** A submission, as the REST API's `POST /api/v1/executions` body (same fields, same rules). */
-export type ExecutionSubmission = { [K in keyof SubmitExecutionDto]: SubmitExecutionDto[K] };
+export type ExecutionSubmission = SubmissionRequest;
 
 const SUBMISSION_METADATA: ArgumentMetadata = { type: 'body', metatype: SubmitExecutionDto };
 
@@ -54,51 +56,51 @@ export class ExecutionQueue {
   }
 
   /** Asks for an execution to be cancelled (removed if pending, its pod stopped if active). */
-  cancel(executionId: string): Promise<CancellationRequestedDto> {
+  cancel(executionId: string): Promise<CancellationRequestedView> {
     return this.operations.cancel(executionId);
   }
 
   /** Moves a pending execution to another priority; returns its new position. */
-  reprioritize(executionId: string, priority: Priority): Promise<ReprioritizedDto> {
+  reprioritize(executionId: string, priority: Priority): Promise<ReprioritizedView> {
     return this.operations.reprioritize(executionId, priority);
   }
 
   /** Stops dispatching (what runs keeps running; submissions are still queued). */
-  hold(): Promise<QueueStatusDto> {
+  hold(): Promise<QueueStatusView> {
     return this.operations.hold();
   }
 
-  resume(): Promise<QueueStatusDto> {
+  resume(): Promise<QueueStatusView> {
     return this.operations.resume();
   }
 
-  status(): Promise<QueueStatusDto> {
+  status(): Promise<QueueStatusView> {
     return this.operations.status();
   }
 
   /** A pending or active execution: its state, position, priorities and estimated start. */
-  lookup(executionId: string): Promise<ExecutionDetailDto> {
+  lookup(executionId: string): Promise<ExecutionDetailView> {
     return this.operations.execution(executionId);
   }
 
-  pending(query: PendingQuery = {}, offset = 0, limit = 50): Promise<PendingPageDto> {
+  pending(query: PendingQuery = {}, offset = 0, limit = 50): Promise<PageView<PendingExecutionView>> {
     return this.operations.pending(query, offset, limit);
   }
 
-  active(offset = 0, limit = 50): Promise<ActivePageDto> {
+  active(offset = 0, limit = 50): Promise<PageView<ActiveExecutionView>> {
     return this.operations.active(offset, limit);
   }
 
-  users(offset = 0, limit = 50): Promise<UsersPageDto> {
+  users(offset = 0, limit = 50): Promise<UsersPageView> {
     return this.operations.users(offset, limit);
   }
 
-  user(userId: string): Promise<UserDetailDto> {
+  user(userId: string): Promise<UserDetailView> {
     return this.operations.user(userId);
   }
 
   /** Sets a user's weight under fair order (1–100). */
-  async setUserWeight(userId: string, weight: number): Promise<UserWeightDto> {
+  async setUserWeight(userId: string, weight: number): Promise<UserWeightView> {
     if (!Number.isInteger(weight) || weight < 1 || weight > 100) {
       throw new InvalidSubmissionError([{ field: 'weight', problems: [`weight must be an integer from 1 to 100, got ${String(weight)}`] }]);
     }

@@ -5,10 +5,10 @@ import {
   ExecutionEvents,
   ExecutionQueue,
   ExecutionQueueModule,
-  IN_MEMORY_BUS,
   OnExecutionEvent,
   type ExecutionLifecycleEvent,
 } from '../../src/index.js';
+import { IN_MEMORY_BUS } from '../../src/execution-queue.constants.js';
 import type { InMemoryBus } from '../../src/kafka-transport/in-memory-bus.js';
 import { eventually } from '../builders/standalone-app.js';
 

@@ -6,10 +6,10 @@ import {
   ExecutionNotPendingError,
   type ExecutionQueue,
   ExecutionQueueModule,
-  IN_MEMORY_BUS,
   InjectExecutionQueue,
   InvalidSubmissionError,
 } from '../../src/index.js';
+import { IN_MEMORY_BUS } from '../../src/execution-queue.constants.js';
 import type { InMemoryBus } from '../../src/kafka-transport/in-memory-bus.js';
 import { eventually } from '../builders/standalone-app.js';
 

@@ -4,13 +4,13 @@ import request from 'supertest';
 import {
   configureHttpApp,
   createTransportStrategy,
-  ExecutionCoordinator,
   ExecutionQueueModule,
-  IN_MEMORY_BUS,
-  loadConfig,
   STANDALONE_HTTP,
   type ExecutionQueueOptions,
 } from '../../src/index.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { ExecutionCoordinator } from '../../src/coordinator/execution-coordinator.service.js';
+import { IN_MEMORY_BUS } from '../../src/execution-queue.constants.js';
 import type { InMemoryBus } from '../../src/kafka-transport/in-memory-bus.js';
 import { eventually } from '../builders/standalone-app.js';
 

@@ -1,6 +1,15 @@
 import { Injectable, Module, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { ConfigError, EXECUTION_QUEUE_OPTIONS, ExecutionQueueModule, loadConfig, STANDALONE_HTTP, type ExecutionQueueModuleOptions, type ExecutionQueueOptions, type Role } from '../../src/index.js';
+import {
+  ConfigError,
+  EXECUTION_QUEUE_OPTIONS,
+  ExecutionQueueModule,
+  STANDALONE_HTTP,
+  type ExecutionQueueModuleOptions,
+  type ExecutionQueueOptions,
+  type Role,
+} from '../../src/index.js';
+import { loadConfig } from '../../src/config/load-config.js';
 
 /** A host platform's own configuration service. */
 @Injectable()
