@@ -22,5 +22,7 @@ export const STATE_STORE_HEALTH_INDICATOR = Symbol('execution-queue:state-store-
 export const KUBERNETES_HEALTH_INDICATOR = Symbol('execution-queue:kubernetes-health-indicator');
 /** Told of what operators do (hold, resume, reprioritise, weights): the live streams' feed. */
 export const OPERATOR_CHANGE_LISTENER = Symbol('execution-queue:operator-change-listener');
+/** Whether this process consumes what its coordinator needs (TransportConsumption). */
+export const TRANSPORT_CONSUMPTION = Symbol('execution-queue:transport-consumption');
 /** How many dead letters this process wrote, by reason (DeadLetterCounts). */
 export const DEAD_LETTERS = Symbol('execution-queue:dead-letters');

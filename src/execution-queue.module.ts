@@ -101,7 +101,7 @@ function composed(definition: DynamicModule, roles: Role[] | undefined, http: Ex
     ...selected.flatMap((role) => HANDLERS_BY_ROLE[role]),
   ];
   const prefix = http?.prefix?.replace(/^\/+|\/+$/g, '');
-  const core = coreModule(definition);
+  const core = coreModule(definition, selected.includes('coordinator'));
   return {
     module: ExecutionQueueModule,
     imports: [core, ...(usesQueue ? [QueueModule] : []), ...roleModules, ...(prefix ? [RouterModule.register([{ path: prefix, module: ExecutionQueueModule }])] : [])],

@@ -7,6 +7,7 @@ import {
   InvalidSubmissionError,
   QueueUnavailableError,
   SubmissionUnavailableError,
+  TransportNotStartedError,
   type ExecutionQueueError,
 } from '../application/queue-errors.js';
 
@@ -24,6 +25,7 @@ const STATUS_OF: ReadonlyArray<[abstract new (...args: never[]) => ExecutionQueu
   [ExecutionNotPendingError, HttpStatus.CONFLICT],
   [SubmissionUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
   [QueueUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
+  [TransportNotStartedError, HttpStatus.SERVICE_UNAVAILABLE],
 ];
 
 /**

@@ -63,6 +63,23 @@ export class ExecutionNotPendingError extends ExecutionQueueError {
 }
 
 /**
+ * This process runs the coordinator over Kafka but its consumers were never started, so the
+ * submission would never be handled here. The host must start the transport first:
+ * `app.connectMicroservice({ strategy: createTransportStrategy(app) })` and
+ * `app.startAllMicroservices()`.
+ */
+export class TransportNotStartedError extends ExecutionQueueError {
+  override readonly name = 'TransportNotStartedError';
+  readonly code = 'TRANSPORT_NOT_STARTED';
+
+  constructor() {
+    super(
+      'This process runs the coordinator over Kafka, but its consumers were never started: call app.connectMicroservice({ strategy: createTransportStrategy(app) }) and app.startAllMicroservices() before submitting',
+    );
+  }
+}
+
+/**
  * The queue's state store (Redis) could not be reached or could not serve the call; nothing was
  * changed. Worth trying again: the store reconnects by itself, and /health/ready (or
  * ExecutionQueueHealth) says when it is back.

@@ -10,13 +10,14 @@ import type { Clock } from '../coordinator/domain/clock.js';
 import { ExecutionCoordinator } from '../coordinator/execution-coordinator.service.js';
 import type { QueueSnapshot, QueueStateStore } from '../coordinator/queue-state-store.port.js';
 import { WaitEstimates } from '../coordinator/wait-estimates.service.js';
-import { CLOCK, EVENT_PUBLISHER, OPERATOR_CHANGE_LISTENER, QUEUE_STATE_STORE } from '../execution-queue.constants.js';
+import { CLOCK, EVENT_PUBLISHER, OPERATOR_CHANGE_LISTENER, QUEUE_STATE_STORE, TRANSPORT_CONSUMPTION } from '../execution-queue.constants.js';
 import { MODULE_OPTIONS_TOKEN } from '../execution-queue.module-definition.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import { PublishTimeoutError } from '../ports/publish-timeout.error.js';
 import { isTransient } from '../ports/transient-error.js';
+import type { TransportConsumption } from '../ports/transport-consumption.port.js';
 import type { OperatorChangeListener } from './operator-changes.port.js';
-import { ExecutionNotFoundError, ExecutionNotPendingError, InvalidSubmissionError, QueueUnavailableError, SubmissionUnavailableError } from './queue-errors.js';
+import { ExecutionNotFoundError, ExecutionNotPendingError, InvalidSubmissionError, QueueUnavailableError, SubmissionUnavailableError, TransportNotStartedError } from './queue-errors.js';
 import type {
   ActiveExecutionView,
   CancellationRequestedView,
@@ -56,6 +57,7 @@ export class QueueOperations {
     @Inject(MODULE_OPTIONS_TOKEN) private readonly options: ExecutionQueueOptions,
     private readonly estimates: WaitEstimates,
     @Optional() @Inject(OPERATOR_CHANGE_LISTENER) private readonly changes?: OperatorChangeListener,
+    @Optional() @Inject(TRANSPORT_CONSUMPTION) private readonly consumption?: TransportConsumption,
   ) {
     this.runtimes = languageRuntimesWith(options.runtimeImages ?? []);
   }
@@ -65,6 +67,7 @@ export class QueueOperations {
    * execution id. Resolves once the transport took it; the queue answers with an event.
    */
   async submit(request: SubmissionRequest): Promise<string> {
+    if (this.consumption && !this.consumption.ready) throw new TransportNotStartedError();
     const runtime = this.runtimes[request.language];
     if (!runtime && (!request.runtime_image || !request.runtime_command || !request.runtime_filename)) {
       const known = Object.keys(this.runtimes).join(', ');

@@ -40,6 +40,18 @@ export class InMemoryBus implements TransportRetrySource {
   private readonly idleWaiters: (() => void)[] = [];
   private retriesTotal = 0;
   private lastError?: string;
+  private consumed = false;
+
+  /**
+   * True for the first caller only: the one consumer of the module's handlers on this bus (the
+   * module itself at bootstrap, or a transport strategy a host connected before that), so no
+   * message is handled twice whichever of them starts first.
+   */
+  claimConsumption(): boolean {
+    if (this.consumed) return false;
+    this.consumed = true;
+    return true;
+  }
 
   subscribe(topic: string, group: string, consume: MessageConsumer): () => void {
     const subscription: Subscription = { group, consume, backlog: [], running: false, closed: false, attempts: 0 };

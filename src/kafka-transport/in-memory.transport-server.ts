@@ -1,42 +1,37 @@
-import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { WireCodec } from '../contracts/wire-codec.js';
-import { deadLetterFor } from './dead-letter.js';
-import { handleInbound, rememberedHandlers, type InboundRoute } from './inbound-message.js';
-import type { DeliveredMessage, InMemoryBus } from './in-memory-bus.js';
+import { rememberedHandlers } from './inbound-message.js';
+import type { InMemoryBus } from './in-memory-bus.js';
+import { InProcessConsumer } from './in-process-consumer.js';
 
-/** Context handed to handlers alongside the decoded event. */
-export class InMemoryContext extends BaseRpcContext<[DeliveredMessage]> {
-  getMessage(): DeliveredMessage {
-    return this.args[0];
-  }
-}
+export { InMemoryContext } from './in-process-consumer.js';
 
 /**
- * A Nest transport strategy over the in-process bus: every `@EventPattern(eventType)` handler
- * consumes its event's topic, each message taking the path of `handleInbound` (invalid or
- * failing messages are dead-lettered and the consumer moves on).
+ * A Nest transport strategy over the in-process bus, for a host that connects one: every
+ * `@EventPattern(eventType)` handler consumes its event's topic. The module consumes the bus by
+ * itself at bootstrap when no strategy did so first (roles/in-process-consumption.service.ts); whichever
+ * starts second leaves the consuming to the first.
  */
 export class InMemoryTransportServer extends Server implements CustomTransportStrategy {
-  private readonly unsubscribers: (() => void)[] = [];
+  private readonly consumer: InProcessConsumer;
 
   constructor(
     private readonly bus: InMemoryBus,
-    private readonly codec: WireCodec,
-    private readonly consumerGroup = 'execution-queue',
-    private readonly topicPrefix = '',
+    codec: WireCodec,
+    consumerGroup = 'execution-queue',
+    topicPrefix = '',
   ) {
     super();
+    this.consumer = new InProcessConsumer(bus, codec, consumerGroup, topicPrefix);
   }
 
   listen(callback: () => void): void {
-    for (const pattern of this.messageHandlers.keys()) {
-      this.unsubscribers.push(this.bus.subscribe(this.codec.topicOf(pattern), this.consumerGroup, (message) => handleInbound(this.route, message)));
-    }
+    if (this.bus.claimConsumption()) this.consumer.start(this.messageHandlers.keys(), rememberedHandlers((eventType) => this.getHandlerByPattern(eventType)));
     callback();
   }
 
   close(): void {
-    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    this.consumer.stop();
   }
 
   on(): void {
@@ -46,13 +41,4 @@ export class InMemoryTransportServer extends Server implements CustomTransportSt
   unwrap<T>(): T {
     return this.bus as T;
   }
-
-  private readonly route: InboundRoute = {
-    codec: this.codec,
-    logger: this.logger,
-    handlerFor: rememberedHandlers((eventType) => this.getHandlerByPattern(eventType)),
-    contextFor: (message) => new InMemoryContext([message as DeliveredMessage]),
-    deadLetter: (message, reason, errors) =>
-      this.bus.publish(deadLetterFor(message, reason, errors, this.consumerGroup, this.topicPrefix, new Date())),
-  };
 }

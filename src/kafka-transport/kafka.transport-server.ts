@@ -50,6 +50,8 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
     private readonly codec: WireCodec,
     private readonly publisher: TransportEventPublisher,
     private readonly givenKafka?: KafkaClient,
+    /** Told once the consumers run (the module then accepts submissions: TransportConsumption). */
+    private readonly onListening: () => void = () => undefined,
   ) {
     super();
   }
@@ -57,6 +59,7 @@ export class KafkaTransportServer extends Server implements CustomTransportStrat
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       await this.start();
+      this.onListening();
       callback();
     } catch (error) {
       callback(error);

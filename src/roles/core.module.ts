@@ -16,6 +16,7 @@ import {
   GIVEN_CLIENTS,
   IN_MEMORY_BUS,
   TRANSPORT_CLIENT,
+  TRANSPORT_CONSUMPTION,
   TRANSPORT_HEALTH_INDICATOR,
   WIRE_CODEC,
 } from '../execution-queue.constants.js';
@@ -29,6 +30,8 @@ import { KafkaHealthIndicator } from '../kafka-transport/kafka.health-indicator.
 import { TransportEventPublisher } from '../kafka-transport/transport-event.publisher.js';
 import type { DeadLetterCounts } from '../ports/dead-letters.port.js';
 import type { HealthIndicator } from '../ports/health-indicator.port.js';
+import { TransportConsumption } from '../ports/transport-consumption.port.js';
+import { InProcessConsumption } from './in-process-consumption.service.js';
 
 /**
  * What every role uses: the resolved options, the clock, the transport (in-process bus or
@@ -67,20 +70,29 @@ const CORE_PROVIDERS: Provider[] = [
   },
   ExecutionEvents,
   { provide: EXECUTION_LIFECYCLE_LISTENER, useExisting: ExecutionEvents },
+  InProcessConsumption,
 ];
 
-const CORE_EXPORTS = [DEAD_LETTERS, MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS, CLOCK, WIRE_CODEC, IN_MEMORY_BUS, TRANSPORT_CLIENT, EVENT_PUBLISHER, TRANSPORT_HEALTH_INDICATOR, COORDINATOR_OBSERVER, ExecutionEvents, EXECUTION_LIFECYCLE_LISTENER];
+const CORE_EXPORTS = [TRANSPORT_CONSUMPTION, DEAD_LETTERS, MODULE_OPTIONS_TOKEN, GIVEN_CLIENTS, CLOCK, WIRE_CODEC, IN_MEMORY_BUS, TRANSPORT_CLIENT, EVENT_PUBLISHER, TRANSPORT_HEALTH_INDICATOR, COORDINATOR_OBSERVER, ExecutionEvents, EXECUTION_LIFECYCLE_LISTENER];
 
 /**
  * The core module of one ExecutionQueueModule: the options as the host gave them (a value, or
  * a factory with its imports, from forRoot / forRootAsync) and everything above.
  */
-export function coreModule(given: Pick<ModuleMetadata, 'imports' | 'providers'>): DynamicModule {
+export function coreModule(given: Pick<ModuleMetadata, 'imports' | 'providers'>, runsCoordinator: boolean): DynamicModule {
   return {
     module: ExecutionQueueCoreModule,
     global: true,
     imports: [...(given.imports ?? []), DiscoveryModule],
-    providers: [...(given.providers ?? []), ...CORE_PROVIDERS],
+    providers: [
+      ...(given.providers ?? []),
+      ...CORE_PROVIDERS,
+      {
+        provide: TRANSPORT_CONSUMPTION,
+        useFactory: (options: ExecutionQueueOptions) => new TransportConsumption(runsCoordinator && options.transport === 'kafka'),
+        inject: [MODULE_OPTIONS_TOKEN],
+      },
+    ],
     exports: CORE_EXPORTS,
   };
 }
