@@ -23,7 +23,23 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   requireRuntimeForUnknownLanguages(document);
   forbidUnknownBodyFields(document);
   linkSubmissionToExecution(document);
+  errorsAnswerJson(document);
   return document;
+}
+
+/**
+ * Errors are JSON on every route, the event streams' too (the filter answers before a stream
+ * starts); the decorators would give a stream route's errors its `text/event-stream` type.
+ */
+function errorsAnswerJson(document: OpenAPIObject): void {
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>)) {
+      for (const [status, response] of Object.entries(operation?.responses ?? {})) {
+        const stream = response.content?.['text/event-stream'];
+        if (Number(status) >= 400 && stream) response.content = { 'application/json': stream };
+      }
+    }
+  }
 }
 
 /** A submission names a known language, or brings its own runtime (image, command, file name). */

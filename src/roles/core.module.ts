@@ -35,8 +35,9 @@ import { InProcessConsumption } from './in-process-consumption.service.js';
 
 /**
  * What every role uses: the resolved options, the clock, the transport (in-process bus or
- * Kafka) with the event publisher, the metrics registry, and the lifecycle hooks. Global, so
- * the role modules and a host's own providers (a custom pod runtime) can inject it.
+ * Kafka) with the event publisher and, for the in-process bus, the module's own consumption of
+ * it, the metrics registry, and the lifecycle hooks. Global, so the role modules and a host's
+ * own providers (a custom pod runtime) can inject it.
  */
 @Module({})
 export class ExecutionQueueCoreModule {}

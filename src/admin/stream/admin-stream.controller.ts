@@ -6,6 +6,7 @@ import { BearerTokenGuard } from '../auth/bearer-token.guard.js';
 import { ModuleHttp } from '../module-http.decorator.js';
 import { AdminStreamService } from './admin-stream.service.js';
 import { SseConnections } from './sse-connections.js';
+import { streamEventSchema } from './stream-event.schema.js';
 
 const STREAM_DESCRIPTION = [
   'Server-Sent Events. First `snapshot` (status, the first 100 active and pending executions, the top 20 users),',
@@ -30,7 +31,15 @@ export class AdminStreamController {
   @Get()
   @ApiOperation({ summary: 'Live stream of every change to the queue', description: STREAM_DESCRIPTION })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An event stream that stays open', schema: { type: 'string', example: 'event: change\ndata: {"type":"dispatched"}\n\n' } })
+  @ApiOkResponse({
+    description: 'An event stream that stays open',
+    schema: streamEventSchema({
+      snapshot: '`status` (as GET /api/v1/admin/queue), `active`, `pending` and `users` (first pages), `dead_letters` by reason, `origin`, `at`',
+      change: 'one change: `type`, `at`, `origin`, `seq` and the fields of its type (`execution_id`, `user_id`, `priority`, `position`, `outcome`, `weight`, …)',
+      status: 'the status (as GET /api/v1/admin/queue) with `dead_letters`, or `unavailable` with the reason',
+      error: '`message`: the snapshot could not be read',
+    }),
+  })
   async stream(@Res() response: Response): Promise<void> {
     await this.streams.serve(this.connections.start(response));
   }

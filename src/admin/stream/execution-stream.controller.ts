@@ -8,6 +8,7 @@ import { ExecutionIdParamDto } from '../dto/admin-queries.dto.js';
 import { ModuleHttp } from '../module-http.decorator.js';
 import { ExecutionStreamService } from './execution-stream.service.js';
 import { SseConnections } from './sse-connections.js';
+import { streamEventSchema } from './stream-event.schema.js';
 
 const STREAM_DESCRIPTION = [
   'Server-Sent Events for one execution. `state` first (as GET /api/v1/admin/executions/{id}: position and',
@@ -29,7 +30,18 @@ export class ExecutionStreamController {
   @Get(':id/events')
   @ApiOperation({ summary: 'Live status of one execution until it ends', description: STREAM_DESCRIPTION })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An event stream that ends with the execution', schema: { type: 'string', example: 'event: state\ndata: {"state":"pending","position":4}\n\n' } })
+  @ApiOkResponse({
+    description: 'An event stream that ends with the execution',
+    schema: streamEventSchema({
+      state: 'the execution as GET /api/v1/admin/executions/{id} answers it',
+      dispatched: 'the change that gave it a slot (`type`, `execution_id`, `user_id`, `priority`, `waited_seconds`, `at`, `origin`, `seq`)',
+      running: 'the change that saw its pod run (`type`, `execution_id`, `at`, `origin`, `seq`)',
+      finished: 'its end (`type`, `execution_id`, `outcome`, `at`, `origin`, `seq`); the stream closes',
+      cancelled: 'its cancellation; the stream closes',
+      expired: 'its removal after the stale timeout; the stream closes',
+      rejected: 'its refusal; the stream closes',
+    }),
+  })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No pending or active execution has this id' })
   async events(@Param() params: ExecutionIdParamDto, @Res() response: Response): Promise<void> {
     await this.streams.serve(params.id, () => this.connections.start(response));
