@@ -9,6 +9,7 @@ import type { EventPublisher } from '../src/ports/event-publisher.port.js';
 import { printTable } from './queue-core.bench.js';
 import { sampleRequestEvent } from './sample-request.js';
 import { benchKubeConfig, nodeRuntimeImage } from './test-node.js';
+import { pool, percentile } from './concurrency.js';
 
 /**
  * A trivial script (`print(42)`) on the test node of `npm run infra:up`, through the worker
@@ -35,15 +36,7 @@ function command(): CreatePodCommand {
   return { ...request, script: 'print(42)', runtime_image: nodeRuntimeImage('python', '3.11'), event_type: 'create_pod_command', saga_id: randomUUID() } as CreatePodCommand;
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
-
 /** Runs `each` over `items` with `concurrency` in flight. */
-async function pool<T>(items: T[], concurrency: number, each: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await each(items[next++]!);
-  }));
-}
 
 /** Resolves per name when a pod reaches Running and when it ends, from one watch of the bare pods. */
 class BarePodClock {

@@ -9,6 +9,7 @@ import type { EventPublisher } from '../src/ports/event-publisher.port.js';
 import { printTable } from './queue-core.bench.js';
 import { sampleRequestEvent } from './sample-request.js';
 import { benchKubeConfig, infraValue, nodeRuntimeImage } from './test-node.js';
+import { pool, percentile } from './concurrency.js';
 
 /**
  * Time from `create_pod_command` to `pod_created` (pod and script ConfigMap stored by the API
@@ -23,15 +24,6 @@ const NAMESPACE = 'integr8scode';
 function command(): CreatePodCommand {
   const id = `bench-${randomUUID().slice(0, 20)}`;
   return { ...sampleRequestEvent(id, 'bench-user'), runtime_image: nodeRuntimeImage('python', '3.11'), event_type: 'create_pod_command', saga_id: randomUUID() } as CreatePodCommand;
-}
-
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
-
-async function pool<T>(items: T[], concurrency: number, each: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await each(items[next++]!);
-  }));
 }
 
 export async function runPodCreationBenchmark(): Promise<void> {

@@ -11,6 +11,7 @@ import { InMemoryQueueStateStore } from '../src/coordinator/stores/in-memory-que
 import { RedisQueueStateStore } from '../src/coordinator/stores/redis/redis-queue-state.store.js';
 import { printTable } from './queue-core.bench.js';
 import { sampleRequestEvent } from './sample-request.js';
+import { pool } from './concurrency.js';
 
 /**
  * Scheduling throughput of the state stores: one cycle = admit + dispatch + release of one
@@ -53,14 +54,6 @@ function workload(): Work[] {
     const user = `user-${i % USERS}`;
     return { id, user, priority };
   });
-}
-
-/** Runs `count` async loops over a shared cursor until `items` is used up. */
-async function pool<T>(items: T[], count: number, each: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: count }, async () => {
-    while (next < items.length) await each(items[next++]!);
-  }));
 }
 
 /**

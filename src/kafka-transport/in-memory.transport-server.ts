@@ -2,7 +2,7 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { WireCodec } from '../contracts/wire-codec.js';
 import { rememberedHandlers } from './inbound-message.js';
 import type { InMemoryBus } from './in-memory-bus.js';
-import { InProcessConsumer } from './in-process-consumer.js';
+import { IN_MEMORY_CONSUMER_GROUP, InProcessConsumer } from './in-process-consumer.js';
 
 export { InMemoryContext } from './in-process-consumer.js';
 
@@ -18,7 +18,7 @@ export class InMemoryTransportServer extends Server implements CustomTransportSt
   constructor(
     private readonly bus: InMemoryBus,
     codec: WireCodec,
-    consumerGroup = 'execution-queue',
+    consumerGroup = IN_MEMORY_CONSUMER_GROUP,
     topicPrefix = '',
   ) {
     super();

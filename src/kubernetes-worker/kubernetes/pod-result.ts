@@ -43,6 +43,8 @@ export interface ResourceUsageFigures {
 }
 
 const EMPTY_STREAM: CapturedStream = { text: '', writtenBytes: 0, keptBytes: 0 };
+const FRAME_HEADER = new RegExp(`^${FRAME_MARKER} (stdout|stderr) (\\d+)$`);
+const FRAME_END = `${FRAME_MARKER} end`;
 
 /**
  * The frames on a container log. Lines outside frames (a shell's complaint, say) are ignored;
@@ -52,10 +54,10 @@ export function parseOutputFrames(log: string): CapturedOutput | undefined {
   const streams: Partial<Record<'stdout' | 'stderr', CapturedStream>> = {};
   const lines = log.split('\n');
   for (let index = 0; index < lines.length; index++) {
-    const header = /^@@execution-queue (stdout|stderr) (\d+)$/.exec(lines[index]!);
+    const header = FRAME_HEADER.exec(lines[index]!);
     if (!header) continue;
     const body: string[] = [];
-    for (index++; index < lines.length && lines[index] !== `${FRAME_MARKER} end`; index++) body.push(lines[index]!);
+    for (index++; index < lines.length && lines[index] !== FRAME_END; index++) body.push(lines[index]!);
     const bytes = Buffer.from(body.join(''), 'base64');
     const writtenBytes = Number(header[2]);
     // A cut can split a character; its first bytes would decode as a replacement character.
