@@ -67,7 +67,7 @@ export interface QueuePolicy {
 export const FIFO_POLICY: QueuePolicy = { order: 'fifo', agingMs: 0, defaultUserWeight: 1 };
 
 /** Aging never lifts an entry above this level: `critical` stays for what was asked as critical. */
-const HIGHEST_AGED_LEVEL = priorityRank('high');
+export const HIGHEST_AGED_LEVEL = priorityRank('high');
 
 /** Most entries one scheduling run lifts, so a backlog of due promotions never makes one run long. */
 export const MAX_PROMOTIONS_PER_RUN = 256;

@@ -23,7 +23,7 @@ export class RedisLibraryLoader {
 
   constructor(
     private readonly redis: Redis | Cluster,
-    private readonly library: FunctionLibrary,
+    private readonly library: Pick<FunctionLibrary, 'name' | 'source'>,
   ) {}
 
   /** Loads the library into the server, or into every master of a Cluster (each runs its own slots' calls; replicas get it from their master). */

@@ -1,4 +1,4 @@
-import { PRIORITIES } from '../../../contracts/priority.constants.js';
+import { PRIORITIES, type Priority } from '../../../contracts/priority.constants.js';
 import type { ActiveSummary, ExecutionSummary } from '../../domain/coordinator-outcomes.js';
 
 /** An execution's meta as the scripts keep it (see encode_meta in lua/common.lua). */
@@ -44,4 +44,10 @@ export function activeSummaryOf(meta: StoredMeta): ActiveSummary {
     dispatchedAt: meta.dispatchedAt!,
     sagaId: meta.sagaId!,
   };
+}
+
+/** The level a pending execution waits in, when aging lifted it above its priority (as the in-memory store reports it). */
+export function liftedLevel(priority: Priority, level: number): Priority | undefined {
+  const effective = PRIORITIES[level]!;
+  return effective === priority ? undefined : effective;
 }

@@ -1,18 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { PRIORITIES, priorityRank, type Priority } from '../../../contracts/priority.constants.js';
-import type {
-  ActiveExecution,
-  ActiveSummary,
-  AdmissionOutcome,
-  AdmissionRefusal,
-  DispatchStep,
-  IdleReason,
-  DuplicateOutcome,
-  QueuedExecution,
-  ReleaseOutcome,
-  ReprioritizeOutcome,
-  ScheduleResult,
-} from '../../domain/coordinator-outcomes.js';
+import { priorityRank, type Priority } from '../../../contracts/priority.constants.js';
+import type { ActiveSummary, AdmissionOutcome, ReleaseOutcome, ReprioritizeOutcome, ScheduleResult } from '../../domain/coordinator-outcomes.js';
 import type {
   AdmissionRequest,
   ExecutionLookup,
@@ -24,24 +12,29 @@ import type {
   UserUsageRow,
 } from '../../domain/coordinator-state.js';
 import type { QueueLimits } from '../../domain/queue-limits.js';
-import type { QueueOrder } from '../../../contracts/queue-order.constants.js';
 import type { QueueStateStore, Scheduled, StoredRequest } from '../../queue-state-store.port.js';
 import { CallBatcher } from './call-batcher.js';
+import { decodeActivePageReply } from './lua/active-page.reply.js';
+import { decodeAdmitReply } from './lua/admit.reply.js';
+import { decodeLookupReply } from './lua/lookup.reply.js';
+import { decodeOrderCheckReply, type QueueOrderConflict } from './lua/order-check.reply.js';
+import { decodePendingPageReply } from './lua/pending-page.reply.js';
+import { decodeReleaseReply } from './lua/release.reply.js';
+import { decodeRenewLeaseReply } from './lua/renew-lease.reply.js';
+import { decodeReprioritizeReply } from './lua/reprioritize.reply.js';
+import { decodeScheduleReply } from './lua/schedule.reply.js';
+import { decodeSnapshotReply } from './lua/snapshot.reply.js';
+import { decodeUserUsageReply } from './lua/user-usage.reply.js';
+import { decodeUserWeightsReply } from './lua/user-weights.reply.js';
+import { decodeUsersPageReply } from './lua/users-page.reply.js';
 import { classifyRedisError } from './redis-errors.js';
 import { secondConnectionTo, type RedisConnection } from './redis-connection.js';
-import { activeSummaryOf, parseMeta, summaryOf } from './redis-meta.js';
+import { KEY_NAMES, limitsArgument } from './redis-layout.js';
 import { RedisLibraryLoader } from './redis-library-loader.js';
+import type { Reply } from './redis-reply.js';
 import { buildLibrary, SCRIPT_NAMES, type ScriptName } from './redis-scripts.js';
 
-type Reply = string | number | null | Reply[];
-
 export type { RedisConnection };
-
-/**
- * The keys every call declares, in the order lua/common.lua binds them. Declaring them lets a
- * Cluster route each call and lets Redis check that a call stays in its slot.
- */
-const KEY_NAMES = ['pending', 'exec', 'active', 'usage', 'recent', 'counters', 'fair', 'weights', 'arrivals', 'aging'] as const;
 
 /** A hash tag: the part of a key between the first `{` and the next `}`, when not empty. */
 const HASH_TAG = /\{[^}]+\}/;
@@ -74,14 +67,6 @@ export interface RedisStoreSettings {
  */
 const MAX_CALLS_PER_BATCH = 32;
 
-/** An accepted admission's reply starts 'accepted', position, passable, expired pair count (lua/admit-one.lua). */
-const ACCEPTED_HEAD = 4;
-
-/** Where an accepted admission's expired pairs end: the schedule reply, when asked for, follows. */
-function acceptedExpiredEnd(reply: Reply[]): number {
-  return ACCEPTED_HEAD + 2 * Number(reply[3]);
-}
-
 /** How long a change may take to reach the replicas before the call counts as failed. */
 const REPLICA_WAIT_MS = 1000;
 
@@ -106,7 +91,7 @@ export class RedisQueueStateStore implements QueueStateStore {
   private readonly keys: string[];
   private readonly libraryLoader: RedisLibraryLoader;
   private readonly functionNames: Record<ScriptName, string>;
-  /** The limits as the scripts read them (limits_of in lua/common.lua): every field in one argument. */
+  /** The limits as the scripts read them (see redis-layout.ts): every field in one argument. */
   private readonly limitsArgument: string;
   /** Admissions and releases made while one of their kind is in flight travel together (see CallBatcher). */
   private readonly admissionBatches: CallBatcher<(string | number)[], Reply>;
@@ -147,36 +132,17 @@ export class RedisQueueStateStore implements QueueStateStore {
     const library = buildLibrary();
     this.libraryLoader = new RedisLibraryLoader(this.redis, library);
     this.functionNames = Object.fromEntries(SCRIPT_NAMES.map((name) => [name, library.functionName(name)])) as Record<ScriptName, string>;
-    const { maxQueueSize, maxExecutionsPerUser, staleTimeoutSeconds, recentIdsCapacity, maxActiveExecutions, leaseSeconds, dispatchGraceSeconds } = limits;
-    const order = limits.queueOrder === 'fair' ? 1 : 0;
-    this.limitsArgument = [
-      maxQueueSize,
-      maxExecutionsPerUser,
-      staleTimeoutSeconds * 1000,
-      recentIdsCapacity,
-      maxActiveExecutions,
-      leaseSeconds * 1000,
-      dispatchGraceSeconds * 1000,
-      order,
-      (limits.agingSeconds ?? 0) * 1000,
-      limits.defaultUserWeight ?? 1,
-    ]
-      .map((value) => String(Math.round(value)))
-      .join(',');
+    this.limitsArgument = limitsArgument(limits);
   }
 
   async admit(request: AdmissionRequest<StoredRequest>, now: number, sagaIds: readonly string[] = []): Promise<Scheduled<AdmissionOutcome<StoredRequest>>> {
-    const { maxQueueSize, maxExecutionsPerUser } = this.limits;
     const reply = (await this.admissionBatches.call([request.executionId, request.userId, priorityRank(request.priority), now, JSON.stringify(request.payload), ...sagaIds])) as Reply[];
-    const outcome = this.admission(reply, maxQueueSize, maxExecutionsPerUser);
-    if (outcome.kind !== 'accepted' || sagaIds.length === 0) return outcome;
-    // With scheduling, the schedule reply follows an accepted request's expired pairs.
-    return { ...outcome, scheduled: this.scheduled(reply.slice(acceptedExpiredEnd(reply))) };
+    return decodeAdmitReply(reply, this.limits, sagaIds.length > 0);
   }
 
   async schedule(now: number, sagaIds: readonly string[]): Promise<ScheduleResult<StoredRequest>> {
     if (sagaIds.length === 0) return { steps: [], idle: null };
-    return this.scheduled((await this.run('schedule', this.limitsArgument, now, ...sagaIds)) as Reply[]);
+    return decodeScheduleReply((await this.run('schedule', this.limitsArgument, now, ...sagaIds)) as Reply[]);
   }
 
   async confirmDispatched(executionIds: readonly string[]): Promise<void> {
@@ -185,26 +151,16 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   async renewLease(executionId: string, now: number): Promise<boolean> {
-    return (await this.run('renew-lease', executionId, now + this.limits.leaseSeconds * 1000)) === 1;
+    return decodeRenewLeaseReply(await this.run('renew-lease', executionId, now + this.limits.leaseSeconds * 1000));
   }
 
   async release(executionId: string, now = 0, sagaIds: readonly string[] = []): Promise<Scheduled<ReleaseOutcome>> {
     const reply = (await this.releaseBatches.call([executionId, now, ...sagaIds])) as Reply[];
-    const [kind, meta] = reply as [string, string | null];
-    const outcome: ReleaseOutcome =
-      kind === 'was_active'
-        ? { kind, execution: activeSummaryOf(parseMeta(meta!)) }
-        : kind === 'was_pending'
-          ? { kind, execution: summaryOf(parseMeta(meta!)) }
-          : { kind: 'unknown' };
-    // With scheduling, the schedule reply follows the release's kind and meta.
-    return sagaIds.length > 0 ? { ...outcome, scheduled: this.scheduled(reply.slice(2)) } : outcome;
+    return decodeReleaseReply(reply, sagaIds.length > 0);
   }
 
   async reprioritize(executionId: string, priority: Priority, now?: number): Promise<ReprioritizeOutcome> {
-    const [kind, position] = (await this.run('reprioritize', this.limitsArgument, executionId, priorityRank(priority), now ?? '')) as [string, number];
-    if (kind === 'moved') return { kind, position, priority };
-    return kind === 'not_pending' ? { kind, state: 'active' } : { kind: 'unknown' };
+    return decodeReprioritizeReply((await this.run('reprioritize', this.limitsArgument, executionId, priorityRank(priority), now ?? '')) as Reply[], priority);
   }
 
   async setUserWeight(userId: string, weight: number): Promise<void> {
@@ -212,8 +168,7 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   async userWeights(userIds: readonly string[]): Promise<number[]> {
-    const weights = (await this.run('user-weights', ...userIds)) as (string | null)[];
-    return weights.map((weight) => (weight === null ? (this.limits.defaultUserWeight ?? 1) : Number(weight)));
+    return decodeUserWeightsReply((await this.run('user-weights', ...userIds)) as Reply[], this.limits.defaultUserWeight ?? 1);
   }
 
   /**
@@ -221,9 +176,8 @@ export class RedisQueueStateStore implements QueueStateStore {
    * order (their keys mean arrival under fifo, start tags under fair) and records the order.
    * Answers the conflict when they were not (switching needs an empty queue), else undefined.
    */
-  async checkQueueOrder(): Promise<{ recordedOrder: QueueOrder; pendingCount: number } | undefined> {
-    const [verdict, recorded, pending] = (await this.run('order-check', this.limits.queueOrder ?? 'fifo')) as [string, string?, number?];
-    return verdict === 'conflict' ? { recordedOrder: recorded as QueueOrder, pendingCount: Number(pending) } : undefined;
+  async checkQueueOrder(): Promise<QueueOrderConflict | undefined> {
+    return decodeOrderCheckReply((await this.run('order-check', this.limits.queueOrder ?? 'fifo')) as Reply[]);
   }
 
   async setHeld(held: boolean): Promise<void> {
@@ -231,52 +185,28 @@ export class RedisQueueStateStore implements QueueStateStore {
   }
 
   async snapshot(): Promise<QueueSnapshot> {
-    const reply = (await this.run('snapshot', this.limitsArgument)) as Reply[];
-    const oldest = reply[8] ? parseMeta(reply[8] as string) : null;
-    return {
-      pendingCount: Number(reply[0]),
-      activeCount: Number(reply[1]),
-      held: reply[2] === 1,
-      byPriority: Object.fromEntries(PRIORITIES.map((priority, rank) => [priority, Number(reply[3 + rank])])) as QueueSnapshot['byPriority'],
-      oldestEnqueuedAt: oldest ? oldest.enqueuedAt : null,
-    };
+    return decodeSnapshotReply((await this.run('snapshot', this.limitsArgument)) as Reply[]);
   }
 
   async lookup(executionId: string): Promise<ExecutionLookup<StoredRequest> | undefined> {
-    const reply = (await this.run('lookup', executionId)) as [string, string, number, number] | [];
-    if (reply.length === 0) return undefined;
-    const [meta, payload, position, level] = reply;
-    if (position < 0) return { state: 'active', execution: this.active(meta, payload) };
-    const execution = this.queued(meta, payload);
-    return { state: 'pending', execution, position, effectivePriority: liftedLevel(execution.priority, level) };
+    return decodeLookupReply((await this.run('lookup', executionId)) as Reply[]);
   }
 
   async userUsage(userId: string): Promise<UserUsage> {
-    const [pending, active] = (await this.run('user-usage', userId)) as [number, number];
-    return { pending, active };
+    return decodeUserUsageReply((await this.run('user-usage', userId)) as Reply[]);
   }
 
   async pendingPage(filter: PendingFilter, offset: number, limit: number): Promise<Page<PositionedExecution>> {
     const rank = filter.priority === undefined ? '' : priorityRank(filter.priority);
-    const [total, ...rest] = (await this.run('pending-page', rank, filter.userId ?? '', offset, limit)) as Reply[];
-    const items: PositionedExecution[] = [];
-    for (let i = 0; i < rest.length; i += 3) {
-      const summary = summaryOf(parseMeta(rest[i] as string));
-      items.push({ ...summary, position: Number(rest[i + 1]), effectivePriority: liftedLevel(summary.priority, Number(rest[i + 2])) });
-    }
-    return { items, total: Number(total) };
+    return decodePendingPageReply((await this.run('pending-page', rank, filter.userId ?? '', offset, limit)) as Reply[]);
   }
 
   async activePage(offset: number, limit: number): Promise<Page<ActiveSummary>> {
-    const [total, ...metas] = (await this.run('active-page', offset, limit)) as Reply[];
-    return { items: metas.map((meta) => activeSummaryOf(parseMeta(meta as string))), total: Number(total) };
+    return decodeActivePageReply((await this.run('active-page', offset, limit)) as Reply[]);
   }
 
   async usersPage(offset: number, limit: number): Promise<Page<UserUsageRow>> {
-    const [total, ...rest] = (await this.run('users-page', offset, limit)) as Reply[];
-    const items: UserUsageRow[] = [];
-    for (let i = 0; i < rest.length; i += 3) items.push({ userId: String(rest[i]), pending: Number(rest[i + 1]), active: Number(rest[i + 2]) });
-    return { items, total: Number(total) };
+    return decodeUsersPageReply((await this.run('users-page', offset, limit)) as Reply[]);
   }
 
   /** Closes the connections the store opened; a connection given by the host stays open. */
@@ -306,7 +236,7 @@ export class RedisQueueStateStore implements QueueStateStore {
 
   /** Calls one function of the library, loading the library first if this Redis lacks it (new or flushed server). */
   private async run(name: ScriptName, ...args: (string | number)[]): Promise<Reply> {
-    // The fixed keys are declared; the prefix names the per-user ones (see lua/common.lua).
+    // The fixed keys are declared; the prefix names the per-user ones (see lua/library/keys-and-meta.lua).
     const client = name === 'admit' ? this.admissions : this.redis;
     const replicas = READ_ONLY_SCRIPTS.has(name) ? 0 : (this.settings.waitReplicas ?? 0);
     const call = async () => {
@@ -336,58 +266,4 @@ export class RedisQueueStateStore implements QueueStateStore {
       throw classifyRedisError(error, name);
     }
   }
-
-  private admission(reply: Reply[], maxQueueSize: number, maxExecutionsPerUser: number): AdmissionOutcome<StoredRequest> {
-    switch (reply[0]) {
-      case 'duplicate':
-        return duplicateOf(reply);
-      case 'user_limit':
-        return { kind: 'user_limit', limit: maxExecutionsPerUser, current: Number(reply[1]), expired: this.queuedPairs(reply.slice(2)) };
-      case 'queue_full':
-        return { kind: 'queue_full', maxQueueSize, expired: this.queuedPairs(reply.slice(1)) };
-      default:
-        return { kind: 'accepted', position: Number(reply[1]), passable: reply[2] === 1, expired: this.queuedPairs(reply.slice(ACCEPTED_HEAD, acceptedExpiredEnd(reply))) };
-    }
-  }
-
-  private scheduled([idle, ...flat]: Reply[]): ScheduleResult<StoredRequest> {
-    const steps: DispatchStep<StoredRequest>[] = [];
-    for (let i = 0; i < flat.length; i += 3) {
-      const kind = flat[i] as DispatchStep['kind'];
-      const meta = flat[i + 1] as string;
-      const payload = flat[i + 2] as string;
-      steps.push(kind === 'expired' ? { kind, execution: this.queued(meta, payload) } : { kind, execution: this.active(meta, payload) });
-    }
-    return { steps, idle: idle === '' ? null : (idle as IdleReason) };
-  }
-
-  private queued(metaText: string, payloadJson: string): QueuedExecution<StoredRequest> {
-    const execution = summaryOf(parseMeta(metaText)) as QueuedExecution<StoredRequest>;
-    execution.payload = JSON.parse(payloadJson) as StoredRequest;
-    return execution;
-  }
-
-  private active(metaText: string, payloadJson: string): ActiveExecution<StoredRequest> {
-    const execution = activeSummaryOf(parseMeta(metaText)) as ActiveExecution<StoredRequest>;
-    execution.payload = JSON.parse(payloadJson) as StoredRequest;
-    return execution;
-  }
-
-  private queuedPairs(flat: Reply[]): QueuedExecution<StoredRequest>[] {
-    const executions: QueuedExecution<StoredRequest>[] = [];
-    for (let i = 0; i < flat.length; i += 2) executions.push(this.queued(flat[i] as string, flat[i + 1] as string));
-    return executions;
-  }
-}
-
-/** The level a pending execution waits in, when aging lifted it above its priority (as the in-memory store reports it). */
-function liftedLevel(priority: Priority, level: number): Priority | undefined {
-  const effective = PRIORITIES[level]!;
-  return effective === priority ? undefined : effective;
-}
-
-function duplicateOf([, state, detail, rank]: Reply[]): DuplicateOutcome {
-  if (state === 'pending') return { kind: 'duplicate', state, position: Number(detail), priority: PRIORITIES[Number(rank)]! };
-  if (state === 'refused') return { kind: 'duplicate', state, refusal: detail as AdmissionRefusal };
-  return { kind: 'duplicate', state: state as 'active' | 'finished' };
 }

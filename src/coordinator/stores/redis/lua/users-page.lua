@@ -3,9 +3,9 @@
 -- keeping a ranking up to date would cost every admission, dispatch and release a write.
 -- The active counts come from the active executions (bounded by the active limit).
 -- ARGV: 1 prefix, 2 offset, 3 limit.
--- Returns: {total, user1, pending1, active1, user2, ...}
+-- Returns (decoded by users-page.reply.ts): {total, user1, pending1, active1, user2, ...}
 local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
-local flat = redis.call('HGETALL', K_USAGE)
+local flat = redis.call('HGETALL', K.usage)
 local active_counts = active_per_user()
 local rows = {}
 for i = 1, #flat, 2 do
