@@ -7,7 +7,10 @@ import { ExecutionCoordinator } from '../../src/coordinator/execution-coordinato
 import type { QueueStateStore } from '../../src/coordinator/queue-state-store.port.js';
 import { anExecutionRequest } from './execution-request.builder.js';
 import { RecordingPublisher } from './recording-publisher.js';
-import { cancelledEvent, essence, finishedEvent, MODEL_USERS, ReferenceModel, type ModelCommand } from './reference-model.js';
+import { burstIds, cancelledEvent, essence, finishedEvent, MODEL_USERS, ReferenceModel, type ModelCommand } from './reference-model.js';
+
+/** Above this many pending executions their positions are compared through one page read rather than a lookup each. */
+const LOOKUPS_UP_TO = 24;
 
 /**
  * Drives the real coordinator over `store` and the reference model with the same commands,
@@ -38,11 +41,21 @@ export async function checkAgainstModel(store: QueueStateStore, limits: QueueLim
       const usage = await store.userUsage(user);
       expect({ context, user, usage: usage.pending + usage.active }).toEqual({ context, user, usage: model.usage(user) });
     }
-    for (const [position, entry] of model.inOrder().entries()) {
-      expect({ context, lookup: await store.lookup(entry.id) }).toMatchObject({
+    const inOrder = model.inOrder();
+    if (inOrder.length > LOOKUPS_UP_TO) {
+      const page = await store.pendingPage({}, 0, inOrder.length + 1);
+      expect({ context, total: page.total, pending: page.items.map(({ executionId, position, priority, effectivePriority }) => ({ executionId, position, priority, effectivePriority })) }).toEqual({
         context,
-        lookup: { state: 'pending', position, effectivePriority: entry.level === entry.priority ? undefined : entry.level, execution: { priority: entry.priority } },
+        total: inOrder.length,
+        pending: inOrder.map((entry, position) => ({ executionId: entry.id, position, priority: entry.priority, effectivePriority: entry.level === entry.priority ? undefined : entry.level })),
       });
+    } else {
+      for (const [position, entry] of inOrder.entries()) {
+        expect({ context, lookup: await store.lookup(entry.id) }).toMatchObject({
+          context,
+          lookup: { state: 'pending', position, effectivePriority: entry.level === entry.priority ? undefined : entry.level, execution: { priority: entry.priority } },
+        });
+      }
     }
     for (const id of model.active.keys()) {
       expect({ context, lookup: await store.lookup(id) }).toMatchObject({ context, lookup: { state: 'active' } });
@@ -76,6 +89,9 @@ async function applyToCoordinator(coordinator: ExecutionCoordinator, publisher: 
       return;
     case 'advance':
       clock.advance(command.ms);
+      return;
+    case 'burst':
+      for (const id of burstIds(command)) await coordinator.handleRequested(anExecutionRequest().withId(id).withUser(command.user).withPriority(command.priority).build());
       return;
   }
 }

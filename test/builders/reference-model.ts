@@ -25,7 +25,14 @@ export type ModelCommand =
   /** While on, published commands are never confirmed (a replica that dies right after sending). */
   | { type: 'lose-confirmations'; on: boolean }
   | { type: 'weight'; user: string; weight: number }
-  | { type: 'advance'; ms: number };
+  | { type: 'advance'; ms: number }
+  /** `count` requests of one user at one priority, one after another (ids `b<tag>-<n>`): queues long enough to reach the per-run budgets. */
+  | { type: 'burst'; tag: number; user: string; priority: Priority; count: number };
+
+/** The ids a burst requests, in order. */
+export function burstIds(command: { tag: number; count: number }): string[] {
+  return Array.from({ length: command.count }, (_, index) => `b${command.tag}-${index}`);
+}
 
 export const MODEL_USERS = ['u0', 'u1', 'u2', 'u3'] as const;
 
@@ -41,7 +48,8 @@ export const modelLimitsArbitrary: fc.Arbitrary<QueueLimits> = fc.record({
   maxExecutionsPerUser: fc.constantFrom(3, 6),
   staleTimeoutSeconds: fc.constant(10),
   maxActiveExecutions: fc.constantFrom(1, 2),
-  recentIdsCapacity: fc.constant(100_000),
+  // Small capacities forget ids within a sequence, so a forgotten id is requested again.
+  recentIdsCapacity: fc.constantFrom(0, 2, 5, 100_000),
   leaseSeconds: fc.constantFrom(20, 60),
   dispatchGraceSeconds: fc.constantFrom(5, 30),
 });
@@ -75,6 +83,40 @@ export const modelCommandArbitrary: fc.Arbitrary<ModelCommand> = fc.oneof(
     }),
   },
 );
+
+const burstArbitrary: fc.Arbitrary<ModelCommand> = fc.record({
+  type: fc.constant('burst' as const),
+  tag: fc.integer({ min: 0, max: 9 }),
+  user: fc.constantFrom(...MODEL_USERS),
+  priority: fc.constantFrom<Priority>('low', 'background'),
+  count: fc.integer({ min: 70, max: 300 }),
+});
+
+/**
+ * Limits for sequences that reach the per-run budgets: a queue long enough for a run to meet
+ * more than MAX_PROMOTIONS_PER_RUN due promotions or MAX_REPAIR_STEPS_PER_RUN stale drops, and
+ * either one slot or enough slots for as many unconfirmed dispatches to come due together.
+ */
+export const budgetLimitsArbitrary: fc.Arbitrary<QueueLimits> = fc.record({
+  queueOrder: fc.constantFrom('fifo' as const, 'fair' as const),
+  agingSeconds: fc.constantFrom(3, 7),
+  defaultUserWeight: fc.constant(1),
+  maxQueueSize: fc.constant(400),
+  maxExecutionsPerUser: fc.constant(350),
+  staleTimeoutSeconds: fc.constant(10),
+  maxActiveExecutions: fc.constantFrom(1, 80),
+  recentIdsCapacity: fc.constantFrom(3, 50, 100_000),
+  leaseSeconds: fc.constantFrom(20, 60),
+  dispatchGraceSeconds: fc.constantFrom(5, 30),
+});
+
+/** A burst first, then ordinary commands and more bursts. */
+export const budgetSequenceArbitrary: fc.Arbitrary<ModelCommand[]> = fc
+  .tuple(burstArbitrary, fc.array(fc.oneof({ weight: 12, arbitrary: modelCommandArbitrary }, { weight: 1, arbitrary: burstArbitrary }), { minLength: 1, maxLength: 30, size: 'max' }))
+  .map(([first, rest]) => [first, ...rest]);
+
+/** How often the model met each per-run budget and forgot a remembered id, over all the sequences it ran: the tests check the budgets were reached. */
+export const budgetsReached = { promotions: 0, repairs: 0, forgottenIds: 0 };
 
 /** What is compared of each published event: its type, execution and the fields that carry decisions. */
 export function essence(event: AnyEvent): string {
@@ -113,7 +155,12 @@ interface ModelEntry {
 /** Aging lifts up to high (rank 1); the model's own copy of the rule. */
 const TOP_AGED_RANK = 1;
 const TURN = 27_720;
+/** Per scheduling run: due promotions taken, and steps that dispatch nothing (repairs and stale drops). */
 const MODEL_PROMOTION_BUDGET = 256;
+const MODEL_REPAIR_BUDGET = 64;
+/** How many dispatches a scheduling run may make: the coordinator hands a run two saga ids, an admission's run one. */
+const RUN_SAGAS = 2;
+const ADMISSION_RUN_SAGAS = 1;
 
 interface ModelActive {
   user: string;
@@ -129,6 +176,8 @@ export class ReferenceModel {
   pending: ModelEntry[] = [];
   active = new Map<string, ModelActive>();
   seen = new Set<string>();
+  /** Finished or refused ids in the order they were remembered; beyond the capacity the oldest are forgotten. */
+  private recent: string[] = [];
   /** The refusal line of each refused id, repeated when the request comes again. */
   refusals = new Map<string, string>();
   held = false;
@@ -209,6 +258,9 @@ export class ReferenceModel {
       case 'advance':
         this.now += command.ms;
         return;
+      case 'burst':
+        for (const id of burstIds(command)) this.request(id, command.user, command.priority);
+        return;
     }
   }
 
@@ -256,13 +308,26 @@ export class ReferenceModel {
     this.out.push(`accepted ${id} @${this.inOrder().indexOf(entry)} ${priority}`);
     // An admission that finds others waiting does not schedule: no slot is free then, or
     // dispatching is held, and whatever frees one schedules (so due repairs wait for that too).
-    if (!othersWaiting) this.schedule();
+    if (!othersWaiting) this.schedule(ADMISSION_RUN_SAGAS);
   }
 
   private refuse(id: string, line: string): void {
-    this.seen.add(id);
-    this.refusals.set(id, line);
+    this.remember(id);
+    if (this.seen.has(id)) this.refusals.set(id, line);
     this.out.push(line);
+  }
+
+  /** A finished or refused id is a duplicate while remembered. */
+  private remember(id: string): void {
+    if (this.limits.recentIdsCapacity <= 0) return;
+    this.seen.add(id);
+    this.recent.push(id);
+    if (this.recent.length > this.limits.recentIdsCapacity) {
+      const forgotten = this.recent.shift()!;
+      this.seen.delete(forgotten);
+      this.refusals.delete(forgotten);
+      budgetsReached.forgottenIds++;
+    }
   }
 
   /**
@@ -289,24 +354,45 @@ export class ReferenceModel {
     return agingMs > 0 && priorityRank(level) > TOP_AGED_RANK ? from + agingMs : null;
   }
 
-  /** Lifts entries whose aging step is due, earliest first (ties by id), one level each time. */
+  /** Lifts entries whose aging step is due, earliest first (ties by id), one level each time; at most the budget. */
   private promote(): void {
     const agingMs = (this.limits.agingSeconds ?? 0) * 1000;
-    for (let promoted = 0; promoted < MODEL_PROMOTION_BUDGET; promoted++) {
-      const due = this.pending
-        .filter((entry) => entry.nextAging !== null && entry.nextAging <= this.now)
-        .sort((a, b) => a.nextAging! - b.nextAging! || (a.id < b.id ? -1 : 1))[0];
+    if (agingMs === 0) return;
+    const isDue = (entry: ModelEntry) => entry.nextAging !== null && entry.nextAging <= this.now;
+    for (let promoted = 0; ; promoted++) {
+      const due = this.pending.filter(isDue).sort((a, b) => a.nextAging! - b.nextAging! || (a.id < b.id ? -1 : 1))[0];
       if (!due) return;
+      if (promoted === MODEL_PROMOTION_BUDGET) {
+        budgetsReached.promotions++;
+        return;
+      }
       due.level = PRIORITIES[priorityRank(due.level) - 1]!;
       due.key = this.keyFor(due);
       due.nextAging = priorityRank(due.level) > TOP_AGED_RANK ? due.nextAging! + agingMs : null;
     }
   }
 
-  /** Aging, then repairs (earliest due; a lease before a grace period at the same ms; then by id), then dispatches. */
-  private schedule(): void {
+  /** Scheduling runs until one ends idle; the first may make `sagas` dispatches, the rest RUN_SAGAS each. */
+  private schedule(sagas = RUN_SAGAS): void {
+    for (let run = sagas; !this.run(run); run = RUN_SAGAS);
+  }
+
+  /**
+   * One scheduling run: aging, then repairs (earliest due; a lease before a grace period at the
+   * same ms; then by id), then dispatches. False when it stopped early: `sagas` dispatches made,
+   * or MAX_REPAIR_STEPS_PER_RUN steps that dispatched nothing (repairs and stale drops).
+   */
+  private run(sagas: number): boolean {
     this.promote();
+    let repairs = 0;
+    const overBudget = () => {
+      if (repairs < MODEL_REPAIR_BUDGET) return false;
+      budgetsReached.repairs++;
+      return true;
+    };
     for (let due = this.firstDue(); due; due = this.firstDue()) {
+      if (overBudget()) return false;
+      repairs++;
       const [id, active] = due;
       if (active.graceEnd !== null && active.dispatchedAt + this.leaseMs >= this.now) {
         active.graceEnd = this.now + this.graceMs;
@@ -317,19 +403,25 @@ export class ReferenceModel {
       this.forget(id);
       this.out.push(`delete ${id} executor-${id}`, `failed ${id} system_error: ${RejectionMessages.leaseExpired(this.limits.leaseSeconds)}`);
     }
-    while (!this.held && this.active.size < this.limits.maxActiveExecutions && this.pending.length > 0) {
+    if (this.held) return true;
+    for (let dispatched = 0; dispatched < sagas; ) {
+      if (overBudget()) return false;
+      if (this.active.size >= this.limits.maxActiveExecutions || this.pending.length === 0) return true;
       const next = this.inOrder()[0]!;
       this.pending = this.pending.filter((entry) => entry !== next);
       if (this.limits.queueOrder === 'fair') this.virtualTime[priorityRank(next.level)] = next.key;
-      this.seen.add(next.id);
       if (this.isStale(next)) {
+        this.remember(next.id);
         this.out.push(`failed ${next.id} timeout: ${RejectionMessages.expiredInQueue(this.limits.staleTimeoutSeconds)}`);
+        repairs++;
         continue;
       }
       this.active.set(next.id, { user: next.user, priority: next.priority, dispatchedAt: this.now, leaseEnd: this.now + this.leaseMs, graceEnd: this.now + this.graceMs });
       this.out.push(`dispatch ${next.id} ${next.priority}`);
       this.sent.push(next.id);
+      dispatched++;
     }
+    return false;
   }
 
   private firstDue(): [string, ModelActive] | undefined {
@@ -360,7 +452,7 @@ export class ReferenceModel {
   }
 
   private forget(id: string): void {
-    if (this.active.delete(id) || this.pending.some((entry) => entry.id === id)) this.seen.add(id);
+    if (this.active.delete(id) || this.pending.some((entry) => entry.id === id)) this.remember(id);
     this.pending = this.pending.filter((entry) => entry.id !== id);
   }
 }

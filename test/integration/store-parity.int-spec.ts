@@ -5,7 +5,7 @@ import type { QueueLimits } from '../../src/coordinator/domain/queue-limits.js';
 import type { QueueStateStore } from '../../src/coordinator/queue-state-store.port.js';
 import { checkAgainstModel } from '../builders/model-check.js';
 import { redisStore } from '../builders/redis-harness.js';
-import { modelLimitsArbitrary, modelSequenceArbitrary } from '../builders/reference-model.js';
+import { budgetLimitsArbitrary, budgetSequenceArbitrary, budgetsReached, modelLimitsArbitrary, modelSequenceArbitrary } from '../builders/reference-model.js';
 
 jest.setTimeout(600_000);
 
@@ -14,9 +14,13 @@ jest.setTimeout(600_000);
  * signs of life, reprioritisations, hold/resume, housekeeping runs, lost confirmations and
  * clock jumps past stale, grace and lease ends) drive the coordinator over each store and the
  * reference model, and every event and count must agree. The Redis store runs on the real
- * server, a fresh key prefix per sequence.
+ * server, a fresh key prefix per sequence. Small recent-ids capacities make ids forgotten and
+ * requested again; a second set of sequences starts with bursts of requests long enough to reach
+ * the per-run budgets (due promotions, steps that dispatch nothing), and the test checks that
+ * they were reached.
  */
 const RUNS = Number(process.env.PARITY_RUNS ?? 300);
+const BUDGET_RUNS = Number(process.env.PARITY_BUDGET_RUNS ?? 25);
 
 describe.each([
   ['in-memory', (limits: QueueLimits): QueueStateStore => new InMemoryQueueStateStore(limits)],
@@ -34,5 +38,23 @@ describe.each([
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it(`agrees at the per-run budgets over ${BUDGET_RUNS} sequences of bursts`, async () => {
+    const before = { ...budgetsReached };
+    await fc.assert(
+      fc.asyncProperty(budgetLimitsArbitrary, budgetSequenceArbitrary, async (limits, commands) => {
+        const store = makeStore(limits);
+        try {
+          await checkAgainstModel(store, limits, commands);
+        } finally {
+          await store.close();
+        }
+      }),
+      { numRuns: BUDGET_RUNS },
+    );
+    expect(budgetsReached.promotions).toBeGreaterThan(before.promotions);
+    expect(budgetsReached.repairs).toBeGreaterThan(before.repairs);
+    expect(budgetsReached.forgottenIds).toBeGreaterThan(before.forgottenIds);
   });
 });
