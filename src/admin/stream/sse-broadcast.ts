@@ -3,9 +3,9 @@ import { eventText, type SseConnection } from './sse-connection.js';
 /**
  * How long events wait to be sent together. Under load a turn of the event loop holds only a
  * change or two, and a socket write per client per batch is what the stream costs the queue.
- * Measured with 100 clients at about 900 executions/s: 5 ms kept 0.89x of the throughput,
- * 25 ms 0.99x (bench/live-stream.bench.ts); a change still shows well inside the 100 ms the
- * stream promises.
+ * The window trades that cost against how soon a change shows: this one keeps 100 clients'
+ * cost small and a change still shows well inside the 100 ms the stream promises (figures in
+ * docs/benchmarks.md, "Live admin stream").
  */
 export const GATHER_MS = 25;
 

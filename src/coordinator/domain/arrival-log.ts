@@ -57,7 +57,7 @@ export class ArrivalLog<E extends { readonly sequence: number }> {
   /**
    * Drops departed entries and the bits below the oldest one kept. In place: the survivors move
    * to the front of the same arrays, which are then cut, so a compaction allocates nothing (at a
-   * million pending, fresh arrays and their garbage made it a tenth of the cost of a take).
+   * million pending, fresh arrays and their garbage were a visible part of a take's cost).
    */
   private compact(): void {
     const { entries, sequences } = this;

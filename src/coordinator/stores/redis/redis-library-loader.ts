@@ -8,7 +8,7 @@ type ListedLibrary = (string | unknown[])[];
  * deletes the libraries other versions left there. Every version loads its own library (see
  * buildLibrary); without the clean-up each deploy would add one for good, and all of them share
  * one Lua interpreter whose garbage collector walks them all: with six versions loaded the
- * store's scripts took about a tenth longer.
+ * store's scripts took measurably longer (docs/benchmarks.md, "Redis store").
  *
  * Only the first load cleans up. During a rolling update a replica of the older version finds
  * its library gone on its next call and loads it again; had that reload deleted the newer

@@ -5,7 +5,7 @@
 -- Returns (decoded by active-page.reply.ts): {total, meta1, meta2, ...}
 local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local rows = {}
-for _, id in ipairs(redis.call('ZRANGE', K.active, '0', '-1')) do
+for _, id in ipairs(redis.call('ZRANGE', K_ACTIVE, '0', '-1')) do
   if id ~= HELD_MARK then
     local meta_json = read_meta(id)
     rows[#rows + 1] = {tonumber(parse_meta(meta_json).o), meta_json}

@@ -7,13 +7,13 @@ local lease_ms = limits_of(ARGV[2]).lease_ms
 local ids = {}
 for i = 3, #ARGV do ids[#ids + 1] = ARGV[i] end
 if #ids == 0 then return 0 end
-local metas = redis.call('HMGET', K.exec, unpack(ids))
+local metas = redis.call('HMGET', K_EXEC, unpack(ids))
 local leases = {}
-for i, score in ipairs(redis.call('ZMSCORE', K.active, unpack(ids))) do
+for i, score in ipairs(redis.call('ZMSCORE', K_ACTIVE, unpack(ids))) do
   if score and is_unconfirmed(score) and is_record(metas[i]) then
     leases[#leases + 1] = lease_until(tonumber(parse_meta(metas[i]).d) + lease_ms)
     leases[#leases + 1] = ids[i]
   end
 end
-if #leases > 0 then redis.call('ZADD', K.active, 'XX', unpack(leases)) end
+if #leases > 0 then redis.call('ZADD', K_ACTIVE, 'XX', unpack(leases)) end
 return #leases / 2

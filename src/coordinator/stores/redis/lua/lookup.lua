@@ -7,4 +7,4 @@ local meta_json, payload = read(id)
 if not meta_json then return {} end
 if is_active(meta_json) then return {meta_json, payload, -1, -1} end
 local member = member_of_meta(meta_json, id)
-return {meta_json, payload, redis.call('ZRANK', K.pending, member), level_and_key(redis.call('ZSCORE', K.pending, member))}
+return {meta_json, payload, redis.call('ZRANK', K_PENDING, member), level_and_key(redis.call('ZSCORE', K_PENDING, member))}

@@ -12,7 +12,7 @@ if user ~= '' then
   if #members > 0 then
     local low, high = -1, math.huge
     if rank then low, high = rank * LEVEL_SPAN, (rank + 1) * LEVEL_SPAN end
-    for i, score in ipairs(redis.call('ZMSCORE', K.pending, unpack(members))) do
+    for i, score in ipairs(redis.call('ZMSCORE', K_PENDING, unpack(members))) do
       local value = score and tonumber(score)
       if value and value >= low and value < high then rows[#rows + 1] = {value, members[i]} end
     end
@@ -25,7 +25,7 @@ if user ~= '' then
   for i = offset + 1, math.min(offset + limit, #rows) do
     local member = rows[i][2]
     result[#result + 1] = read_meta(id_of(member))
-    result[#result + 1] = redis.call('ZRANK', K.pending, member)
+    result[#result + 1] = redis.call('ZRANK', K_PENDING, member)
     result[#result + 1] = (level_and_key(rows[i][1]))
   end
   return result
@@ -33,14 +33,14 @@ end
 
 local found -- member1, score1, member2, score2, ...
 if rank then
-  result = {redis.call('ZCOUNT', K.pending, level_min(rank), level_max_exclusive(rank))}
-  found = redis.call('ZRANGEBYSCORE', K.pending, level_min(rank), level_max_exclusive(rank), 'WITHSCORES', 'LIMIT', int(offset), int(limit))
+  result = {redis.call('ZCOUNT', K_PENDING, level_min(rank), level_max_exclusive(rank))}
+  found = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'WITHSCORES', 'LIMIT', int(offset), int(limit))
 else
-  result = {redis.call('ZCARD', K.pending)}
-  found = limit > 0 and redis.call('ZRANGE', K.pending, int(offset), int(offset + limit - 1), 'WITHSCORES') or {}
+  result = {redis.call('ZCARD', K_PENDING)}
+  found = limit > 0 and redis.call('ZRANGE', K_PENDING, int(offset), int(offset + limit - 1), 'WITHSCORES') or {}
 end
 local first_position = offset
-if rank then first_position = first_position + redis.call('ZCOUNT', K.pending, '-inf', '(' .. level_min(rank)) end
+if rank then first_position = first_position + redis.call('ZCOUNT', K_PENDING, '-inf', '(' .. level_min(rank)) end
 for i = 1, #found, 2 do
   result[#result + 1] = read_meta(id_of(found[i]))
   result[#result + 1] = first_position + (i - 1) / 2

@@ -1,4 +1,4 @@
 -- user-weights: the weights operators set for these users (false where none was set).
 -- ARGV: 1 prefix, 2.. user ids.   Returns: one weight or false per user.
 if #ARGV < 2 then return {} end
-return redis.call('HMGET', K.weights, unpack(ARGV, 2))
+return redis.call('HMGET', K_WEIGHTS, unpack(ARGV, 2))

@@ -5,7 +5,7 @@
 -- ARGV: 1 prefix, 2 offset, 3 limit.
 -- Returns (decoded by users-page.reply.ts): {total, user1, pending1, active1, user2, ...}
 local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
-local flat = redis.call('HGETALL', K.usage)
+local flat = redis.call('HGETALL', K_USAGE)
 local active_counts = active_per_user()
 local rows = {}
 for i = 1, #flat, 2 do

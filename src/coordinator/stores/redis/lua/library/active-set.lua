@@ -9,7 +9,7 @@ local function look_before_dispatching(now)
   local due_below = now * 2
   local front = call.active_front
   if front and front.score >= due_below then return front.held, nil, nil end
-  local found = redis.call('ZRANGE', K.active, '0', '1', 'WITHSCORES')
+  local found = redis.call('ZRANGE', K_ACTIVE, '0', '1', 'WITHSCORES')
   local held = found[1] == HELD_MARK
   local id, score = found[1], found[2]
   if held then id, score = found[3], found[4] end
@@ -21,7 +21,7 @@ end
 
 -- Adds or moves an active execution under `score` (see the active set in keys-and-meta.lua).
 local function add_active(score, id)
-  counted(K.active, redis.call('ZADD', K.active, score, id))
+  counted(K_ACTIVE, redis.call('ZADD', K_ACTIVE, score, id))
   local front = CALL.active_front
   if front then front.score = math.min(front.score, tonumber(score)) end
 end

@@ -25,7 +25,7 @@ do
     while true do
       local oldest, meta, text = oldest_pending(limits)
       if not oldest or tonumber(meta.e) >= cutoff then return end
-      local payload = redis.call('HGET', K.exec, 'r:' .. oldest)
+      local payload = redis.call('HGET', K_EXEC, 'r:' .. oldest)
       unqueue(limits, oldest, text, meta.u)
       finish(oldest, limits.recent_capacity)
       result[#result + 1] = text
@@ -48,11 +48,11 @@ do
     -- The ids remembered so far must be in the recent list (and the oldest forgotten) before this
     -- one is looked up.
     add_recent()
-    local known = redis.call('HGET', K.exec, id)
+    local known = redis.call('HGET', K_EXEC, id)
     if known then
       if is_record(known) then
         if is_active(known) then return {'duplicate', 'active'} end
-        return {'duplicate', 'pending', redis.call('ZRANK', K.pending, member_of_meta(known, id)), tonumber(parse_meta(known).p)}
+        return {'duplicate', 'pending', redis.call('ZRANK', K_PENDING, member_of_meta(known, id)), tonumber(parse_meta(known).p)}
       end
       if known == 'f' then return {'duplicate', 'finished'} end
       return {'duplicate', 'refused', string.sub(known, 3)}
@@ -71,7 +71,7 @@ do
     end
 
     -- Counted first, taken back if over the limit: one call in the common case.
-    local current = redis.call('HINCRBY', K.usage, user, '1') - 1
+    local current = redis.call('HINCRBY', K_USAGE, user, '1') - 1
     if current >= limits.max_per_user then
       uncount_usage(user)
       remember(id, limits.recent_capacity, 'user_limit')
@@ -84,7 +84,7 @@ do
     local seq = next_number('seq', 1)
     local seq_text = int(seq)
     local meta = pending_meta(ARGV[5], ARGV[6], seq_text, id, user)
-    redis.call('HSET', K.exec, id, meta, 'r:' .. id, ARGV[7])
+    redis.call('HSET', K_EXEC, id, meta, 'r:' .. id, ARGV[7])
     local key, virtual = seq, nil
     if limits.fair then
       -- Nothing waits, runs or is held (the held mark is in active): the fair clocks start over
@@ -96,7 +96,7 @@ do
     local member = member_of(seq, id)
     if #ARGV < 8 or waiting_before > 0 then
       place_pending(limits, id, user, seq_text, member, rank, key, now)
-      result[2] = redis.call('ZRANK', K.pending, member)
+      result[2] = redis.call('ZRANK', K_PENDING, member)
       if #ARGV >= 8 then result[#result + 1] = 'waiting' end
       return result
     end

@@ -5,8 +5,8 @@
 
 -- This call's arguments; ARGV[1] is always the key prefix, which names the per-user keys.
 local ARGV, PREFIX
--- The keys every call declares, by role (KEY_ORDER, generated from redis-queue-state.store.ts).
-local K = {}
+-- The keys every call declares are the locals K_PENDING, K_EXEC, ... of the generated prelude,
+-- bound by bind_keys in the order of KEY_NAMES (redis-layout.ts).
 -- The per-call state. Its tables are kept between calls and made anew only when the last call
 -- left something in them: each new table costs Redis an allocation and later a collection.
 local CALL = {
@@ -53,7 +53,7 @@ local CALL = {
 
 local function bind(keys, args)
   ARGV, PREFIX = args, args[1]
-  for index = 1, #KEY_ORDER do K[KEY_ORDER[index]] = keys[index] end
+  bind_keys(keys)
   local call = CALL
   call.pending_count, call.active_count, call.active_front = nil, nil, nil
   call.next_taken.seq, call.next_taken.dseq, call.last_taken.seq, call.last_taken.dseq = nil, nil, nil, nil

@@ -5,7 +5,7 @@
 -- zset-max-listpack-entries members or hash-max-listpack-entries fields, 128 by default), where
 -- a read walks the entries one by one and a write rewrites the block. Past a few entries that
 -- costs more, on every admission and dispatch, than the skip list or hash table Redis uses
--- beyond (measured with `npm run bench -- instructions`; moving at 8 entries did best). One
+-- beyond (see docs/benchmarks.md, "Redis instructions"; moving at 8 entries did best). One
 -- member, field or value longer than the *-max-listpack-value setting (64 bytes by default)
 -- moves a set or hash out of its block for good (until it is deleted), so once a hot set or
 -- hash holds UNPACK_FROM entries such an entry is added and at once removed. Readers see the
@@ -19,12 +19,12 @@ do
 
   function pending_count()
     local call = CALL
-    if not call.pending_count then call.pending_count = redis.call('ZCARD', K.pending) end
+    if not call.pending_count then call.pending_count = redis.call('ZCARD', K_PENDING) end
     return call.pending_count
   end
   function active_count()
     local call = CALL
-    if not call.active_count then call.active_count = redis.call('ZCARD', K.active) end
+    if not call.active_count then call.active_count = redis.call('ZCARD', K_ACTIVE) end
     return call.active_count
   end
 
@@ -52,7 +52,7 @@ do
     if call.usage_looked then return end
     call.usage_looked = true
     if pending_count() + active_count() + 1 < UNPACK_FROM then return end
-    move_to_hash_table_if_grown(K.usage)
+    move_to_hash_table_if_grown(K_USAGE)
   end
 
   -- Adds what a ZADD (members added) or ZREM (members removed, as `removed`) on the pending or
@@ -63,11 +63,11 @@ do
     local call = CALL
     local change = (added or 0) - (removed or 0)
     local before, after
-    if key == K.pending and call.pending_count then
+    if key == K_PENDING and call.pending_count then
       before = call.pending_count
       after = before + change
       call.pending_count = after
-    elseif key == K.active and call.active_count then
+    elseif key == K_ACTIVE and call.active_count then
       before = call.active_count
       after = before + change
       call.active_count = after

@@ -20,14 +20,14 @@ do
     local known = CALL.fair_known
     if known[a] == nil then
       if known[b] == nil and known[c] == nil then
-        local found = redis.call('HMGET', K.fair, a, b, c)
+        local found = redis.call('HMGET', K_FAIR, a, b, c)
         known[a], known[b], known[c] = tonumber(found[1]) or false, tonumber(found[2]) or false, tonumber(found[3]) or false
         return
       end
-      known[a] = tonumber(redis.call('HGET', K.fair, a)) or false
+      known[a] = tonumber(redis.call('HGET', K_FAIR, a)) or false
     end
-    if known[b] == nil then known[b] = tonumber(redis.call('HGET', K.fair, b)) or false end
-    if known[c] == nil then known[c] = tonumber(redis.call('HGET', K.fair, c)) or false end
+    if known[b] == nil then known[b] = tonumber(redis.call('HGET', K_FAIR, b)) or false end
+    if known[c] == nil then known[c] = tonumber(redis.call('HGET', K_FAIR, c)) or false end
   end
   local function set_fair_clock(field, value)
     local call = CALL
@@ -39,7 +39,7 @@ do
   end
   -- Fair order starts over (see admit-one.lua): the clocks go, this call's copy with them.
   function restart_fair_clocks()
-    redis.call('DEL', K.fair)
+    redis.call('DEL', K_FAIR)
     CALL.fair_known, CALL.fair_set = {}, {}
   end
 
@@ -47,8 +47,8 @@ do
   -- call at whether the hash exists saves each admission its read.
   function weight_of(limits, user)
     local call = CALL
-    if call.any_weights == nil then call.any_weights = redis.call('EXISTS', K.weights) == 1 end
-    return call.any_weights and tonumber(redis.call('HGET', K.weights, user)) or limits.default_weight
+    if call.any_weights == nil then call.any_weights = redis.call('EXISTS', K_WEIGHTS) == 1 end
+    return call.any_weights and tonumber(redis.call('HGET', K_WEIGHTS, user)) or limits.default_weight
   end
 
   -- Whether an arrival at `level` ends that level's busy period: a slot is free (fewer executions
@@ -60,7 +60,7 @@ do
     local active = active_count()
     if active >= limits.max_active then return false end
     if active > 0 and look_before_dispatching(now) then return false end
-    return waiting == 0 or redis.call('ZCOUNT', K.pending, level_min(level), level_max_exclusive(level)) == 0
+    return waiting == 0 or redis.call('ZCOUNT', K_PENDING, level_min(level), level_max_exclusive(level)) == 0
   end
 
   -- The start tag of `user`'s next turn at `level` and the level's virtual time after it was

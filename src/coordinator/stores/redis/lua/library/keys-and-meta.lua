@@ -1,7 +1,7 @@
 -- The keys, what each holds, and the formats of what is stored in them.
 --
--- Every call declares the keys of KEY_ORDER (generated from KEY_NAMES in
--- redis-queue-state.store.ts), so Redis knows each key a call touches and a Cluster routes it.
+-- Every call declares the keys of KEY_NAMES (redis-layout.ts), bound to K_PENDING, K_EXEC, ...
+-- (see call-state.lua), so Redis knows each key a call touches and a Cluster routes it.
 -- The per-user lists cannot be known before a call (a dispatch finds its user inside), so they
 -- are named from the prefix in ARGV[1], as the store's prefix names the declared ones. On a
 -- Cluster the prefix carries a hash tag ('{execution-queue}:'), so every key is in one slot.
@@ -88,16 +88,18 @@ local function encode_meta(m)
   return m.s .. '|' .. m.p .. '|' .. m.e .. '|' .. m.q .. '|' .. m.d .. '|' .. m.o .. '|' .. m.g .. '|' .. m.i .. '|' .. m.u
 end
 -- The hot paths make and read metas without building a table: a new pending meta (all
--- arguments strings), a pending meta's enqueued ms and user, and the meta it becomes when
--- dispatched (its state and dispatch fields set, the rest kept).
+-- arguments strings); a pending meta split, in one match, into its enqueued ms, its user and the
+-- two pieces around its (empty) dispatch fields; and the active meta joined from those pieces
+-- and the dispatch fields (see dispatch_step).
 local function pending_meta(rank, enqueued, seq, id, user)
   return 'p|' .. rank .. '|' .. enqueued .. '|' .. seq .. '||||' .. id .. '|' .. user
 end
-local function pending_enqueued_and_user(text)
-  return string.match(text, '^p|%d*|(%d*)|%d*||||[^|]*|(.*)$')
+local PENDING_PARTS = '^p(|%d*|(%d*)|%d*|)||(|[^|]*|(.*))$'
+local function split_pending_meta(text)
+  local head, enqueued, tail, user = string.match(text, PENDING_PARTS)
+  return enqueued, user, head, tail
 end
-local function activated_meta(text, dispatched, dseq, saga)
-  local head, tail = string.match(text, '^p(|%d*|%d*|%d*|)||(|.*)$')
+local function join_active_meta(head, dispatched, dseq, saga, tail)
   return 'a' .. head .. int(dispatched) .. '|' .. int(dseq) .. '|' .. saga .. tail
 end
 local function meta_user(text) return string.match(text, '^[pa]|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|(.*)$') end
@@ -111,13 +113,13 @@ local function is_active(meta) return string.byte(meta, 1) == 97 end -- 'a'
 
 -- An execution's meta and request JSON; both nil when the id is unknown or only remembered.
 local function read(id)
-  local found = redis.call('HMGET', K.exec, id, 'r:' .. id)
+  local found = redis.call('HMGET', K_EXEC, id, 'r:' .. id)
   if not is_record(found[1]) then return nil, nil end
   return found[1], found[2]
 end
 -- Just the meta (or tombstone).
 local function read_meta(id)
-  return redis.call('HGET', K.exec, id)
+  return redis.call('HGET', K_EXEC, id)
 end
 
 -- The next number of the counter `field` (arrivals 'seq', dispatches 'dseq'). A packed call
@@ -130,7 +132,7 @@ local function next_number(field, per_call)
   local number = call.next_taken[field]
   if not number or number > call.last_taken[field] then
     local wanted = per_call * call.calls_left
-    local last = redis.call('HINCRBY', K.counters, field, int(wanted))
+    local last = redis.call('HINCRBY', K_COUNTERS, field, int(wanted))
     number, call.last_taken[field] = last - wanted + 1, last
   end
   call.next_taken[field] = number + 1

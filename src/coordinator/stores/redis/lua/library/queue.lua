@@ -10,15 +10,15 @@
 local function sync_arrivals()
   local call = CALL
   if #call.new_arrivals > 0 then
-    redis.call('ZADD', K.arrivals, unpack(call.new_arrivals))
+    redis.call('ZADD', K_ARRIVALS, unpack(call.new_arrivals))
     call.new_arrivals = {}
     if call.arrivals_to_unpack then
-      move_to_skip_list(K.arrivals)
+      move_to_skip_list(K_ARRIVALS)
       call.arrivals_to_unpack = false
     end
   end
   if #call.left_arrivals > 0 then
-    redis.call('ZREM', K.arrivals, unpack(call.left_arrivals))
+    redis.call('ZREM', K_ARRIVALS, unpack(call.left_arrivals))
     call.left_arrivals = {}
   end
 end
@@ -38,13 +38,13 @@ local function place_pending(limits, id, user, seq_text, member, level, key, now
     arrivals[#arrivals + 1] = seq_text
     arrivals[#arrivals + 1] = id
   end
-  local reached_threshold = counted(K.pending, redis.call('ZADD', K.pending, score_of(level, key), member))
+  local reached_threshold = counted(K_PENDING, redis.call('ZADD', K_PENDING, score_of(level, key), member))
   schedule_aging(limits, id, level, now)
   redis.call('RPUSH', user_pending_key(user), member)
   -- The indexes as long as the queue follow it to the skip list (see encodings.lua).
   if reached_threshold then
     if limits.fair then call.arrivals_to_unpack = true end
-    if limits.aging_ms > 0 then move_to_skip_list(K.aging) end
+    if limits.aging_ms > 0 then move_to_skip_list(K_AGING) end
   end
 end
 
@@ -52,16 +52,16 @@ end
 -- hash.
 local function unqueue(limits, id, meta_text, user)
   local member = member_of_meta(meta_text, id)
-  counted(K.pending, 0, redis.call('ZREM', K.pending, member))
+  counted(K_PENDING, 0, redis.call('ZREM', K_PENDING, member))
   if limits.fair then left_arrivals(id) end
-  if limits.aging_ms > 0 then redis.call('ZREM', K.aging, id) end
+  if limits.aging_ms > 0 then redis.call('ZREM', K_AGING, id) end
   redis.call('LREM', user_pending_key(user), '1', member)
   uncount_usage(user)
 end
 
 -- Frees the slot of an active execution of `user` and everything it held.
 local function free_slot(id, user, recent_capacity)
-  counted(K.active, 0, redis.call('ZREM', K.active, id))
+  counted(K_ACTIVE, 0, redis.call('ZREM', K_ACTIVE, id))
   uncount_usage(user)
   finish(id, recent_capacity)
 end
@@ -72,17 +72,17 @@ local function oldest_pending(limits)
   if limits.fair then
     sync_arrivals()
     while true do
-      local head = redis.call('ZRANGE', K.arrivals, '0', '0')[1]
+      local head = redis.call('ZRANGE', K_ARRIVALS, '0', '0')[1]
       if not head then return nil end
       local text = read_meta(head)
       if is_record(text) and not is_active(text) then return head, parse_meta(text), text end
       -- Left behind by a call that failed half way: not pending any more.
-      redis.call('ZREM', K.arrivals, head)
+      redis.call('ZREM', K_ARRIVALS, head)
     end
   end
   local best_id, best_meta, best_text
   for rank = 0, LEVELS - 1 do
-    local head = redis.call('ZRANGEBYSCORE', K.pending, level_min(rank), level_max_exclusive(rank), 'LIMIT', '0', '1')[1]
+    local head = redis.call('ZRANGEBYSCORE', K_PENDING, level_min(rank), level_max_exclusive(rank), 'LIMIT', '0', '1')[1]
     if head then
       head = id_of(head)
       local text = read_meta(head)

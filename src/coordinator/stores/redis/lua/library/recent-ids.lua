@@ -10,14 +10,14 @@
 -- a few fields, and only after a failed call.
 local function remember(id, capacity, refusal, had_record)
   if capacity <= 0 then
-    redis.call('HDEL', K.exec, id, 'r:' .. id)
+    redis.call('HDEL', K_EXEC, id, 'r:' .. id)
     return
   end
   local tombstone = refusal and ('x:' .. refusal) or 'f'
   if had_record then
-    redis.call('HSET', K.exec, id, tombstone, 'r:' .. id, '')
+    redis.call('HSET', K_EXEC, id, tombstone, 'r:' .. id, '')
   else
-    redis.call('HSET', K.exec, id, tombstone)
+    redis.call('HSET', K_EXEC, id, tombstone)
   end
   local call = CALL
   call.recent_to_add[#call.recent_to_add + 1], call.recent_capacity = id, capacity
@@ -33,15 +33,15 @@ end
 local function add_recent()
   local call = CALL
   if #call.recent_to_add == 0 then return end
-  local size = redis.call('RPUSH', K.recent, unpack(call.recent_to_add))
+  local size = redis.call('RPUSH', K_RECENT, unpack(call.recent_to_add))
   call.recent_to_add = {}
   if size > call.recent_capacity then
-    local evicted = redis.call('LPOP', K.recent, int(size - call.recent_capacity))
+    local evicted = redis.call('LPOP', K_RECENT, int(size - call.recent_capacity))
     local fields = {}
     for _, old in ipairs(evicted) do
       fields[#fields + 1] = old
       fields[#fields + 1] = 'r:' .. old
     end
-    redis.call('HDEL', K.exec, unpack(fields))
+    redis.call('HDEL', K_EXEC, unpack(fields))
   end
 end

@@ -9,7 +9,7 @@
 local release_one
 do
   local function released_reply(id, limits)
-    local meta_json = redis.call('HGET', K.exec, id)
+    local meta_json = redis.call('HGET', K_EXEC, id)
     if not is_record(meta_json) then return {'unknown', false} end
     local user = meta_user(meta_json)
     if is_active(meta_json) then

@@ -8,7 +8,7 @@
 local function repair_step(limits, id, score)
   local meta_json, payload = read(id)
   if not meta_json then
-    counted(K.active, 0, redis.call('ZREM', K.active, id))
+    counted(K_ACTIVE, 0, redis.call('ZREM', K_ACTIVE, id))
     return nil
   end
   local now = CALL.now

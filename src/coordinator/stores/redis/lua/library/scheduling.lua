@@ -20,10 +20,10 @@ do
     elseif call.drained then
       return nil
     else
-      local popped = redis.call('ZPOPMIN', K.pending) -- taken out of the queue either way
+      local popped = redis.call('ZPOPMIN', K_PENDING) -- taken out of the queue either way
       next_member = popped[1]
       if not next_member then return nil end
-      counted(K.pending, 0, 1)
+      counted(K_PENDING, 0, 1)
       next_id = id_of(next_member)
       if limits.fair or limits.aging_ms > 0 then
         local level, key = level_and_key(popped[2])
@@ -31,21 +31,21 @@ do
           take_turn_at(level, key)
           left_arrivals(next_id)
         end
-        if limits.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZREM', K.aging, next_id) end
+        if limits.aging_ms > 0 and level > HIGHEST_AGED_LEVEL then redis.call('ZREM', K_AGING, next_id) end
       end
       next_meta, payload = read(next_id)
       -- A queue entry without an execution would be a bug elsewhere: skip it, never stall on it.
       if not next_meta then return dispatch_step(limits, saga) end
     end
-    local enqueued, user = pending_enqueued_and_user(next_meta)
+    local enqueued, user, head, tail = split_pending_meta(next_meta)
     if not in_hand then redis.call('LREM', user_pending_key(user), '1', next_member) end
     if now - tonumber(enqueued) > limits.stale_ms then
       uncount_usage(user)
       finish(next_id, limits.recent_capacity)
       return 'expired', next_meta, payload
     end
-    local meta_json = activated_meta(next_meta, now, next_number('dseq', call.sagas_per_call), saga)
-    redis.call('HSET', K.exec, next_id, meta_json)
+    local meta_json = join_active_meta(head, now, next_number('dseq', call.sagas_per_call), saga, tail)
+    redis.call('HSET', K_EXEC, next_id, meta_json)
     add_active(unconfirmed_until(now + math.min(limits.grace_ms, limits.lease_ms)), next_id)
     return 'dispatched', meta_json, payload
   end

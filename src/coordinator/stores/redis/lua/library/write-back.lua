@@ -10,6 +10,6 @@ local function write_back()
     fields[#fields + 1], fields[#fields + 2] = field, int(call.fair_known[field])
   end
   -- New fields (a user's first turn at a level, or clocks started over) may outgrow the packed hash.
-  if redis.call('HSET', K.fair, unpack(fields)) > 0 then move_to_hash_table_if_grown(K.fair) end
+  if redis.call('HSET', K_FAIR, unpack(fields)) > 0 then move_to_hash_table_if_grown(K_FAIR) end
   call.fair_set = {}
 end
