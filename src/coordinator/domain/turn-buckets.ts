@@ -12,8 +12,8 @@ import { before, OrderStatisticTree, type Keyed, type OrderedItems } from './ord
  * mostly fall on a few values, and a new entry goes after every entry with its tag: the end of
  * its round. In the tree that spot is somewhere inside a leaf, on a path through the tree that
  * is often cold at a million entries; here it is an append to its round's array and a walk
- * up an array of counts that stays in cache. At a million pending and 1,000 users that made
- * fair enqueue a median 0.87× of fifo's instead of 0.50–0.74× (docs/benchmarks.md).
+ * up an array of counts that stays in cache (the figures are in docs/benchmarks.md, "Queue
+ * core").
  *
  * A round keeps its entries in a sorted array, which an append or a take from the front costs
  * O(1) to change. An insert or a removal inside a round moves what follows it; once a round
