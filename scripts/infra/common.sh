@@ -52,3 +52,20 @@ stop_recorded() {
   fi
   rm -f "${pid_file}"
 }
+
+# Wraps one layer tarball into a docker-archive (`ctr images import`, `buildah pull
+# docker-archive:`): write_archive LAYER TAG OUT CMD_JSON. The layer tarball is moved.
+write_archive() {
+  local layer="$1" tag="$2" out="$3" command_json="$4" dir digest arch
+  dir="$(mktemp -d)"
+  mv "${layer}" "${dir}/layer.tar"
+  digest="$(sha256sum "${dir}/layer.tar" | cut -d' ' -f1)"
+  arch="$(dpkg --print-architecture)"
+  cat > "${dir}/config.json" <<CONFIG
+{"architecture":"${arch}","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":${command_json},"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:${digest}"]},"history":[{"created_by":"assembled by scripts/infra (one layer)"}]}
+CONFIG
+  printf '[{"Config":"config.json","RepoTags":["%s"],"Layers":["layer.tar"]}]\n' "${tag}" > "${dir}/manifest.json"
+  tar -C "${dir}" -cf "${out}.tmp" manifest.json config.json layer.tar
+  mv "${out}.tmp" "${out}"
+  rm -rf "${dir}"
+}

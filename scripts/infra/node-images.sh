@@ -32,22 +32,6 @@ runtime_images_table() {
   printf '%s' "${table}"
 }
 
-# Wraps one layer tarball into a docker-archive that `ctr images import` takes.
-write_archive() {
-  local layer="$1" tag="$2" out="$3" command_json="$4" dir digest arch
-  dir="$(mktemp -d)"
-  mv "${layer}" "${dir}/layer.tar"
-  digest="$(sha256sum "${dir}/layer.tar" | cut -d' ' -f1)"
-  arch="$(dpkg --print-architecture)"
-  cat > "${dir}/config.json" <<CONFIG
-{"architecture":"${arch}","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":${command_json},"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:${digest}"]}}
-CONFIG
-  printf '[{"Config":"config.json","RepoTags":["%s"],"Layers":["layer.tar"]}]\n' "${tag}" > "${dir}/manifest.json"
-  tar -C "${dir}" -cf "${out}.tmp" manifest.json config.json layer.tar
-  mv "${out}.tmp" "${out}"
-  rm -rf "${dir}"
-}
-
 build_pause() {
   local out="${IMAGES_DIR}/pause.tar"
   [ -f "${out}" ] && return 0
