@@ -1,4 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { freePort } from '../builders/service-process.js';
 
@@ -122,5 +125,21 @@ describe('the container image', () => {
       .filter((line) => line.startsWith('execution_queue_finished_total'))
       .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
     expect(finished).toBe(20);
+  });
+
+  it('has a docker-compose.yml that the Compose schema accepts, and the check refuses a broken one', () => {
+    // Validated only: no container engine for Compose runs on this machine.
+    const check = (file?: string) => spawnSync('bash', ['scripts/image/compose-check.sh', ...(file ? [file] : [])], { encoding: 'utf8' });
+    const valid = check();
+    expect({ status: valid.status, stderr: valid.stderr }).toEqual({ status: 0, stderr: '' });
+    const dir = mkdtempSync(join(tmpdir(), 'eq-compose-'));
+    try {
+      writeFileSync(join(dir, 'docker-compose.yml'), 'services:\n  execution-queue:\n    build: .\n    restart_policy: always\n');
+      const broken = check(join(dir, 'docker-compose.yml'));
+      expect(broken.status).not.toBe(0);
+      expect(broken.stderr).toContain("Unsupported config option for services.execution-queue: 'restart_policy'");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
