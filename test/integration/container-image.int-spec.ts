@@ -23,12 +23,13 @@ function podman(...args: string[]): string {
 /**
  * Starts the image in the background on the host's network. This machine's sandbox refuses to
  * raise a container process's limits, and podman asks for its defaults (far more open files and
- * processes than here), so the container gets lower ones.
+ * processes than here), so the container gets lower ones; runc is the runtime the test node
+ * installs (crun refuses this machine's mix of cgroup versions).
  */
 function run(name: string, env: Record<string, string>): void {
   podman('rm', '--force', name);
   const envArgs = Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]);
-  podman('run', '--detach', '--name', name, '--network', 'host', '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096', ...envArgs, IMAGE);
+  podman('--runtime', 'runc', 'run', '--detach', '--name', name, '--network', 'host', '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096', ...envArgs, IMAGE);
 }
 
 async function waitUntilReady(port: number, seconds: number): Promise<number> {
