@@ -6,7 +6,7 @@ import { HIGHEST_AGED_LEVEL, MAX_PROMOTIONS_PER_RUN } from '../../domain/pending
 import { KEY_NAMES, LIMIT_FIELDS } from './redis-layout.js';
 
 /** The Lua local naming a declared key: K_PENDING for 'pending'. */
-export function keyLocal(name: (typeof KEY_NAMES)[number]): string {
+function keyLocal(name: (typeof KEY_NAMES)[number]): string {
   return `K_${name.toUpperCase()}`;
 }
 
@@ -14,8 +14,8 @@ export function keyLocal(name: (typeof KEY_NAMES)[number]): string {
  * The constants the Lua shares with the TypeScript, written as Lua from their one source here
  * when the library is built: the rules the in-memory store follows (fair turn length, aging
  * and repair budgets, the highest aged level, the levels) and the store's call layout (key
- * order, limit fields). Only table constructors, strings and numbers: the string library is
- * not there while Redis loads a library.
+ * order, limit fields), and the function that binds the keys. Nothing here calls the string
+ * library: it is not there while Redis loads a library.
  */
 export function luaPrelude(): string {
   const list = (names: readonly string[]) => `{${names.map((name) => `'${name}'`).join(', ')}}`;

@@ -79,9 +79,8 @@ local function user_pending_key(user) return PREFIX .. 'user-pending:' .. user e
 -- execution id, user id (last, as the only field that may hold '|'). The dispatch fields are
 -- empty while pending. Cheaper to make and read here than JSON; redis-meta.ts reads it in
 -- TypeScript. Parsed fields stay strings: compare numbers with tonumber.
-local META_PATTERN = '^([pa])|(%d*)|(%d*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|(.*)$'
 local function parse_meta(text)
-  local s, p, e, q, d, o, g, i, u = string.match(text, META_PATTERN)
+  local s, p, e, q, d, o, g, i, u = string.match(text, '^([pa])|(%d*)|(%d*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|(.*)$')
   return {s = s, p = p, e = e, q = q, d = d, o = o, g = g, i = i, u = u}
 end
 local function encode_meta(m)
@@ -94,9 +93,8 @@ end
 local function pending_meta(rank, enqueued, seq, id, user)
   return 'p|' .. rank .. '|' .. enqueued .. '|' .. seq .. '||||' .. id .. '|' .. user
 end
-local PENDING_PARTS = '^p(|%d*|(%d*)|%d*|)||(|[^|]*|(.*))$'
 local function split_pending_meta(text)
-  local head, enqueued, tail, user = string.match(text, PENDING_PARTS)
+  local head, enqueued, tail, user = string.match(text, '^p(|%d*|(%d*)|%d*|)||(|[^|]*|(.*))$')
   return enqueued, user, head, tail
 end
 local function join_active_meta(head, dispatched, dseq, saga, tail)
